@@ -1,0 +1,1 @@
+"""newsflow's stages, one folder each, in the order data flows: producer -> cleaner -> extractor -> indexer."""

