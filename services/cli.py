@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
+from collections.abc import Callable
+from pathlib import Path
 
 import typer
 from rich.console import Console
@@ -72,6 +75,168 @@ def stack_status(as_json: bool = typer.Option(False, "--json", help="print JSON"
         console.print(table)
     if not all(s.running and s.healthy for s in statuses):
         raise typer.Exit(1)
+
+
+# ------------------------------------------------------------------------------- pipeline ---
+
+STAGES = ("cleaner", "extractor", "indexer")
+
+
+def _configure_logging(level: str) -> None:
+    import logging
+
+    from rich.logging import RichHandler
+
+    logging.basicConfig(level=level.upper(), format="%(message)s", handlers=[RichHandler(console=err_console)])
+
+
+@app.command()
+def worker(
+    stage: str = typer.Argument(..., help="cleaner, extractor or indexer"),
+) -> None:
+    """Run one pipeline stage as its own process. Start several to share a stage's partitions;
+    stops cleanly on SIGTERM or Ctrl-C."""
+    if stage not in STAGES:
+        fail(f"unknown stage {stage!r}: choose one of {', '.join(STAGES)}")
+    settings = get_settings()
+    _configure_logging(settings.log_level)
+    import importlib
+
+    module = importlib.import_module(f"services.{stage}.worker")
+    with contextlib.suppress(KeyboardInterrupt):
+        module.run(settings)
+
+
+@app.command()
+def publish(
+    paths: list[Path] = typer.Argument(..., help=".txt, .html, .json, .jsonl files or folders", exists=False),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="print only the count"),
+) -> None:
+    """Publish articles to articles.raw; prints how many and their ids."""
+    import asyncio
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from services.producer.files import LoadError, iter_files, load_file
+    from services.producer.publish import publish as publish_articles
+
+    settings = get_settings()
+    try:
+        files = list(iter_files(paths))
+    except FileNotFoundError as exc:
+        fail(str(exc))
+    articles, problems = [], []
+    for path in files:
+        for item in load_file(path):
+            (problems if isinstance(item, LoadError) else articles).append(item)
+    for problem in problems:
+        err_console.print(f"[yellow]skipped[/] {escape(problem.where)}: {escape(problem.error)}", highlight=False)
+    if not articles:
+        fail("nothing to publish")
+    with Progress(
+        TextColumn("publishing"), BarColumn(), MofNCompleteColumn(), console=err_console, transient=True,
+        disable=quiet,
+    ) as progress:
+        task = progress.add_task("publish", total=len(articles))
+        try:
+            ids = asyncio.run(publish_articles(settings, articles, on_sent=lambda _r: progress.advance(task)))
+        except Exception as exc:
+            fail(f"could not publish to Kafka at {settings.kafka_bootstrap}: {exc}")
+    if not quiet:
+        for raw_id in ids:
+            console.print(raw_id, highlight=False)
+    console.print(f"published {len(ids)} article{'s' if len(ids) != 1 else ''} to {settings.topic_raw}"
+                  + (f" ({len(problems)} skipped)" if problems else ""), highlight=False)
+
+
+def _read_input(source: str) -> str:
+    if source == "-":
+        return sys.stdin.read()
+    path = Path(source)
+    if not path.exists():
+        fail(f"no such file: {source}")
+    return path.read_text(encoding="utf-8", errors="replace")
+
+
+def _offline(source: str, jsonl: bool, run_batch: Callable[[list], list]) -> None:
+    """Shared by clean and extract: one input, or JSONL in -> JSONL out in the same order."""
+    from pydantic import ValidationError
+
+    from services.producer.files import raw_from_text
+    from shared.schemas import RawArticle
+
+    text = _read_input(source)
+    if not jsonl:
+        raw = raw_from_text(Path(source if source != "-" else "stdin.txt"), text)
+        raw.metadata = {}
+        result = run_batch([raw])[0]
+        if isinstance(result, Exception):
+            fail(f"{type(result).__name__}: {result}")
+        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+        return
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+            raw = RawArticle.model_validate(data)
+        except (json.JSONDecodeError, ValidationError) as exc:
+            ident = data.get("id") if isinstance(locals().get("data"), dict) else None
+            sys.stdout.write(json.dumps({"id": ident, "error": f"{type(exc).__name__}: {exc}"}) + "\n")
+            continue
+        result = run_batch([raw])[0]
+        if isinstance(result, Exception):
+            sys.stdout.write(json.dumps({"id": raw.id, "error": f"{type(result).__name__}: {result}"}) + "\n")
+        else:
+            sys.stdout.write(result.model_dump_json() + "\n")
+        sys.stdout.flush()
+
+
+def _clean_each(raws: list) -> list:
+    from services.cleaner.clean import clean_article
+
+    results = []
+    for raw in raws:
+        try:
+            results.append(clean_article(raw))
+        except Exception as exc:
+            results.append(exc)
+    return results
+
+
+@app.command()
+def clean(
+    source: str = typer.Argument("-", help="a file, or - for standard input"),
+    jsonl: bool = typer.Option(False, "--jsonl", help="read one RawArticle JSON per line, write one result per line"),
+) -> None:
+    """The cleaner offline: prints the CleanArticle JSON."""
+    _offline(source, jsonl, _clean_each)
+
+
+@app.command()
+def extract(
+    source: str = typer.Argument("-", help="a file, or - for standard input"),
+    jsonl: bool = typer.Option(False, "--jsonl", help="read one RawArticle JSON per line, write one result per line"),
+) -> None:
+    """Cleaner + extractor offline: prints the EnrichedArticle JSON."""
+    from services.extractor.extract import Extractor
+
+    settings = get_settings()
+    extractor = Extractor(settings.spacy_model, settings.max_nlp_chars)
+
+    def run(raws: list) -> list:
+        results = []
+        for cleaned in _clean_each(raws):
+            if isinstance(cleaned, Exception):
+                results.append(cleaned)
+                continue
+            try:
+                results.append(extractor.extract([cleaned])[0])
+            except Exception as exc:
+                results.append(exc)
+        return results
+
+    _offline(source, jsonl, run)
 
 
 def main() -> None:

@@ -26,7 +26,7 @@ def canonical_url(url: str) -> str:
     if len(path) > 1:
         path = path.rstrip("/")
     query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query) if not _TRACKING_PARAMS.match(k)))
-    return urlunsplit((scheme if scheme in ("http", "https") else scheme, netloc, path, query, ""))
+    return urlunsplit((scheme, netloc, path, query, ""))
 
 
 def normalize_text(text: str) -> str:

@@ -1,0 +1,97 @@
+"""The index behind the alias: created on first use, written through the bulk API."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from elasticsearch import AsyncElasticsearch, NotFoundError
+from elasticsearch import ConnectionError as ESConnectionError
+from elasticsearch import ConnectionTimeout as ESConnectionTimeout
+from elasticsearch.helpers import async_streaming_bulk
+
+from services.indexer.mapping import MAPPING_VERSION, index_template
+from shared.schemas import EnrichedArticle
+from shared.settings import Settings
+from shared.stage import TransientError
+
+log = logging.getLogger("newsflow.indexer")
+
+TEMPLATE_NAME = "newsflow-articles"
+
+
+def template_name(alias: str) -> str:
+    return TEMPLATE_NAME if alias == "articles" else f"newsflow-{alias}"
+
+
+def versioned_index(alias: str, version: int) -> str:
+    return f"{alias}-v{version}"
+
+
+async def ensure_index(es: AsyncElasticsearch, settings: Settings) -> str:
+    """Put the template and, when the alias does not exist yet, create ``<alias>-v1`` behind it.
+    Returns the index the alias points to. Safe to run from many workers at once."""
+    alias = settings.index_alias
+    await es.indices.put_index_template(
+        name=template_name(alias), **index_template(alias, settings.index_shards, settings.index_replicas)
+    )
+    try:
+        current = await es.indices.get_alias(name=alias)
+        return sorted(current.keys())[-1]
+    except NotFoundError:
+        pass
+    index = versioned_index(alias, MAPPING_VERSION)
+    try:
+        await es.indices.create(index=index, aliases={alias: {"is_write_index": True}})
+        log.info("created index %s behind alias %s", index, alias)
+    except Exception as exc:  # another worker created it first
+        if "resource_already_exists_exception" not in str(exc):
+            raise
+    return index
+
+
+def to_document(article: EnrichedArticle, indexed_at: datetime | None = None) -> dict[str, Any]:
+    """The searchable document: the EnrichedArticle's fields plus ``indexed_at``."""
+    doc = article.model_dump(mode="json")
+    doc["indexed_at"] = (indexed_at or datetime.now(UTC)).isoformat()
+    return doc
+
+
+@dataclass
+class BulkOutcome:
+    indexed: int
+    rejected: dict[str, str]  # article id -> Elasticsearch's reason
+
+
+async def bulk_index(es: AsyncElasticsearch, settings: Settings, articles: Sequence[EnrichedArticle]) -> BulkOutcome:
+    """Index by article id (idempotent). Documents Elasticsearch rejects are reported, not raised;
+    an unreachable or overloaded cluster raises TransientError so the batch is retried."""
+    now = datetime.now(UTC)
+    actions = (
+        {"_op_type": "index", "_index": settings.index_alias, "_id": a.id, "_source": to_document(a, now)}
+        for a in articles
+    )
+    indexed = 0
+    rejected: dict[str, str] = {}
+    try:
+        async for ok, item in async_streaming_bulk(
+            es, actions, chunk_size=settings.bulk_max_docs, max_chunk_bytes=settings.bulk_max_bytes,
+            raise_on_error=False, raise_on_exception=True, max_retries=5, initial_backoff=1,
+        ):
+            if ok:
+                indexed += 1
+                continue
+            result = item.get("index", {})
+            status = result.get("status", 0)
+            if status == 429 or status >= 500:
+                raise TransientError(f"Elasticsearch answered {status} for {result.get('_id')}")
+            error = result.get("error", {})
+            reason = error.get("reason", str(error)) if isinstance(error, dict) else str(error)
+            rejected[str(result.get("_id"))] = f"{error.get('type', 'rejected')}: {reason}" if isinstance(
+                error, dict) else reason
+    except (ESConnectionError, ESConnectionTimeout) as exc:
+        raise TransientError(f"Elasticsearch is not reachable: {exc}") from exc
+    return BulkOutcome(indexed, rejected)

@@ -1,0 +1,161 @@
+"""Kafka plumbing shared by every stage and command: topics, a producer, offsets and lag."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+from shared.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# Stage name -> (consumer group, input topic attribute of Settings).
+STAGE_GROUPS = {
+    "cleaner": ("newsflow-cleaner", "topic_raw"),
+    "extractor": ("newsflow-extractor", "topic_clean"),
+    "indexer": ("newsflow-indexer", "topic_enriched"),
+}
+
+
+def message_limit(settings: Settings) -> int:
+    """Kafka's per-message ceiling: above newsflow's own article limit, so an oversized article
+    still reaches the cleaner, which dead-letters it with the reason instead of the producer
+    failing silently. A dead letter carries the original value, so it needs the same room."""
+    return max(16 * 1024 * 1024, 3 * settings.max_message_bytes)
+
+
+@contextlib.asynccontextmanager
+async def admin_client(settings: Settings) -> AsyncIterator[AIOKafkaAdminClient]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, request_timeout_ms=15000)
+    await admin.start()
+    try:
+        yield admin
+    finally:
+        await admin.close()
+
+
+async def ensure_topics(settings: Settings, topics: Iterable[str] | None = None) -> list[str]:
+    """Create the pipeline topics that do not exist yet; returns the names created."""
+    wanted = list(topics or settings.pipeline_topics)
+    async with admin_client(settings) as admin:
+        existing = set(await admin.list_topics())
+        missing = [t for t in wanted if t not in existing]
+        if not missing:
+            return []
+        new_topics = [
+            NewTopic(
+                name=t,
+                num_partitions=settings.partitions,
+                replication_factor=settings.replication_factor,
+                topic_configs={"max.message.bytes": str(message_limit(settings))},
+            )
+            for t in missing
+        ]
+        with contextlib.suppress(TopicAlreadyExistsError):  # another process won the race
+            await admin.create_topics(new_topics)
+        # Metadata for new topics reaches every client a moment later; wait for it.
+        for _ in range(50):
+            if set(missing) <= set(await admin.list_topics()):
+                break
+            await asyncio.sleep(0.1)
+        return missing
+
+
+def new_producer(settings: Settings, **overrides: object) -> AIOKafkaProducer:
+    """A producer that waits for the broker's acknowledgement (acks=all) and is idempotent,
+    so a retried send never duplicates a message."""
+    options: dict[str, object] = {
+        "bootstrap_servers": settings.kafka_bootstrap,
+        "acks": "all",
+        "enable_idempotence": True,
+        "max_request_size": message_limit(settings),
+        "linger_ms": 5,
+        "compression_type": "gzip",
+    }
+    options.update(overrides)
+    return AIOKafkaProducer(**options)
+
+
+@contextlib.asynccontextmanager
+async def producer(settings: Settings) -> AsyncIterator[AIOKafkaProducer]:
+    prod = new_producer(settings)
+    await prod.start()
+    try:
+        yield prod
+    finally:
+        await prod.stop()
+
+
+def new_consumer(settings: Settings, *topics: str, **overrides: object) -> AIOKafkaConsumer:
+    options: dict[str, object] = {
+        "bootstrap_servers": settings.kafka_bootstrap,
+        "enable_auto_commit": False,
+        "auto_offset_reset": "earliest",
+        "fetch_max_bytes": message_limit(settings) * 2,
+        "max_partition_fetch_bytes": message_limit(settings),
+    }
+    options.update(overrides)
+    return AIOKafkaConsumer(*topics, **options)
+
+
+@dataclass
+class TopicOffsets:
+    topic: str
+    partitions: int
+    end_offset_total: int
+
+
+@dataclass
+class StageLag:
+    stage: str
+    group: str
+    topic: str
+    committed: int
+    end: int
+
+    @property
+    def lag(self) -> int:
+        return max(self.end - self.committed, 0)
+
+
+async def topic_offsets(settings: Settings, topics: Iterable[str]) -> dict[str, dict[int, int]]:
+    """End offset of every partition of each topic (missing topics map to {})."""
+    consumer = new_consumer(settings)
+    await consumer.start()
+    try:
+        result: dict[str, dict[int, int]] = {}
+        for topic in topics:
+            parts = consumer.partitions_for_topic(topic)
+            if parts is None:
+                await consumer._client.force_metadata_update()  # first look-up of this topic
+                parts = consumer.partitions_for_topic(topic)
+            tps = [TopicPartition(topic, p) for p in sorted(parts or [])]
+            ends = await consumer.end_offsets(tps) if tps else {}
+            result[topic] = {tp.partition: off for tp, off in ends.items()}
+        return result
+    finally:
+        await consumer.stop()
+
+
+async def stage_lags(settings: Settings) -> list[StageLag]:
+    """Committed offsets of each stage's consumer group against its input topic's end."""
+    topics = {stage: getattr(settings, attr) for stage, (_, attr) in STAGE_GROUPS.items()}
+    ends = await topic_offsets(settings, topics.values())
+    lags = []
+    async with admin_client(settings) as admin:
+        for stage, (group, _) in STAGE_GROUPS.items():
+            topic = topics[stage]
+            try:
+                committed = await admin.list_consumer_group_offsets(group)
+            except Exception:  # group never started
+                committed = {}
+            done = sum(meta.offset for tp, meta in committed.items() if tp.topic == topic and meta.offset >= 0)
+            lags.append(StageLag(stage, group, topic, done, sum(ends.get(topic, {}).values())))
+    return lags
