@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from services.search import commands as search_commands
 from shared.settings import get_settings
 
 app = typer.Typer(
@@ -237,6 +238,10 @@ def extract(
         return results
 
     _offline(source, jsonl, run)
+
+
+# Commands whose code lives with the feature they serve (one line each).
+app.command("search")(search_commands.search)
 
 
 def main() -> None:

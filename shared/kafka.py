@@ -16,12 +16,13 @@ from shared.settings import Settings
 
 log = logging.getLogger(__name__)
 
-# Stage name -> (consumer group, input topic attribute of Settings).
-STAGE_GROUPS = {
-    "cleaner": ("newsflow-cleaner", "topic_raw"),
-    "extractor": ("newsflow-extractor", "topic_clean"),
-    "indexer": ("newsflow-indexer", "topic_enriched"),
-}
+# Stage name -> the Settings attribute naming its input topic.
+STAGE_INPUTS = {"cleaner": "topic_raw", "extractor": "topic_clean", "indexer": "topic_enriched"}
+
+
+def stage_group(settings: Settings, stage: str) -> str:
+    """The consumer group of a stage: all workers of one stage share it, and so its partitions."""
+    return f"{settings.group_prefix}-{stage}"
 
 
 def message_limit(settings: Settings) -> int:
@@ -146,12 +147,12 @@ async def topic_offsets(settings: Settings, topics: Iterable[str]) -> dict[str, 
 
 async def stage_lags(settings: Settings) -> list[StageLag]:
     """Committed offsets of each stage's consumer group against its input topic's end."""
-    topics = {stage: getattr(settings, attr) for stage, (_, attr) in STAGE_GROUPS.items()}
+    topics = {stage: getattr(settings, attr) for stage, attr in STAGE_INPUTS.items()}
     ends = await topic_offsets(settings, topics.values())
     lags = []
     async with admin_client(settings) as admin:
-        for stage, (group, _) in STAGE_GROUPS.items():
-            topic = topics[stage]
+        for stage, topic in topics.items():
+            group = stage_group(settings, stage)
             try:
                 committed = await admin.list_consumer_group_offsets(group)
             except Exception:  # group never started

@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     topic_dlq: str = "articles.dlq"
     partitions: int = Field(6, ge=1, description="partitions of each pipeline topic when newsflow creates it")
     replication_factor: int = Field(1, ge=1)
+    group_prefix: str = Field("newsflow", description="consumer groups are <prefix>-<stage>")
     max_message_bytes: int = Field(5 * 1024 * 1024, ge=1024, description="largest accepted article value")
 
     # --- stages --------------------------------------------------------------------------

@@ -21,7 +21,7 @@ import orjson
 from pydantic import BaseModel, ValidationError
 
 from shared.deadletter import dead_letter
-from shared.kafka import STAGE_GROUPS, ensure_topics, message_limit
+from shared.kafka import STAGE_INPUTS, ensure_topics, message_limit, stage_group
 from shared.metrics import StageMetrics
 from shared.schemas import Message
 from shared.settings import Settings
@@ -109,9 +109,8 @@ class StageRunner:
         self.logic = logic
         self.settings = settings
         self.metrics = StageMetrics(logic.name, settings)
-        group, input_attr = STAGE_GROUPS[logic.name]
         self.app = faust.App(
-            group,
+            stage_group(settings, logic.name),
             broker=[f"kafka://{h.strip()}" for h in settings.kafka_bootstrap.split(",")],
             web_enabled=False,
             store="memory://",
@@ -127,7 +126,7 @@ class StageRunner:
             stream_buffer_maxsize=max(4 * settings.batch_size, 64),
         )
         raw = {"key_type": bytes, "value_type": bytes, "key_serializer": "raw", "value_serializer": "raw"}
-        self.source = self.app.topic(getattr(settings, input_attr), allow_empty=True, **raw)
+        self.source = self.app.topic(getattr(settings, STAGE_INPUTS[logic.name]), allow_empty=True, **raw)
         self.sink = self.app.topic(logic.output_topic, **raw) if logic.output_topic else None
         self.dlq = self.app.topic(settings.topic_dlq, **raw)
         self.app.agent(self.source, name=f"{logic.name}-agent")(self._agent)

@@ -1,0 +1,227 @@
+"""Integration fixtures: the real local stack (started once per session, reused when already up)
+and pipelines of real worker processes, each in its own namespace of topics, consumer groups
+and index alias so tests never see each other's data."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from elasticsearch import Elasticsearch, NotFoundError
+
+from shared.elastic import sync_client
+from shared.kafka import new_consumer
+from shared.schemas import DeadLetter, RawArticle
+from shared.settings import PROJECT_ROOT, Settings
+from shared.stack import Stack
+
+NEWSFLOW = str(Path(sys.executable).parent / "newsflow")
+SEEDS = PROJECT_ROOT / "seeds"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/integration" in str(item.path):
+            item.add_marker(pytest.mark.integration)
+
+
+@pytest.fixture(scope="session")
+def base_settings() -> Iterator[Settings]:
+    """The stack of the default settings: reused when it is up, else started and stopped after."""
+    settings = Settings()
+    stack = Stack(settings, echo=lambda m: print(f"[stack] {m}", file=sys.stderr))
+    started = not stack.is_up()
+    if started:
+        stack.up()  # raises StackError with the reason: a broken stack fails the suite, never skips it
+    yield settings
+    if started and not os.environ.get("NEWSFLOW_KEEP_STACK"):
+        stack.down()
+
+
+@dataclass
+class Pipeline:
+    """A namespace (topics, groups, alias) and the worker processes running in it."""
+
+    name: str
+    settings: Settings
+    env: dict[str, str]
+    logs: Path
+    workers: dict[str, list[subprocess.Popen[bytes]]] = field(default_factory=dict)
+
+    def start_worker(self, stage: str) -> subprocess.Popen[bytes]:
+        index = len(self.workers.get(stage, []))
+        log = open(self.logs / f"{self.name}-{stage}-{index}.log", "ab")  # noqa: SIM115 - closed with the process
+        proc = subprocess.Popen([NEWSFLOW, "worker", stage], env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        self.workers.setdefault(stage, []).append(proc)
+        return proc
+
+    def start(self, stages: Sequence[str] = ("cleaner", "extractor", "indexer")) -> Pipeline:
+        for stage in stages:
+            self.start_worker(stage)
+        return self
+
+    def stop(self) -> None:
+        procs = [p for group in self.workers.values() for p in group if p.poll() is None]
+        for proc in procs:
+            proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+    def run_cli(self, *args: str, stdin: bytes | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [NEWSFLOW, *args], env=self.env, input=stdin, capture_output=True, timeout=timeout, check=False
+        )
+
+    def publish(self, articles: Sequence[RawArticle]) -> list[str]:
+        from services.producer.publish import publish
+
+        return asyncio.run(publish(self.settings, articles))
+
+    def produce_raw(self, values: Sequence[tuple[bytes | None, bytes | None]], topic: str | None = None) -> None:
+        """Put exact bytes on a topic (default: raw), the way a foreign producer might."""
+        from shared.kafka import ensure_topics, producer
+
+        async def send() -> None:
+            await ensure_topics(self.settings)
+            async with producer(self.settings) as prod:
+                futures = [await prod.send(topic or self.settings.topic_raw, key=k, value=v) for k, v in values]
+                await asyncio.gather(*futures)
+
+        asyncio.run(send())
+
+    def es(self) -> Elasticsearch:
+        return sync_client(self.settings)
+
+    def count(self) -> int:
+        with self.es() as es:
+            try:
+                es.indices.refresh(index=self.settings.index_alias)
+                return es.count(index=self.settings.index_alias)["count"]
+            except NotFoundError:
+                return 0
+
+    def documents(self) -> dict[str, dict]:
+        with self.es() as es:
+            es.indices.refresh(index=self.settings.index_alias)
+            hits = es.search(index=self.settings.index_alias, size=1000, query={"match_all": {}})["hits"]["hits"]
+            return {h["_id"]: h["_source"] for h in hits}
+
+    def wait_for(self, predicate: Callable[[], bool], timeout: float = 120, what: str = "condition") -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate():
+                return
+            dead = [(s, p.returncode) for s, ps in self.workers.items() for p in ps if p.poll() not in (None, 0, -15)]
+            if dead:
+                raise AssertionError(f"worker(s) died while waiting for {what}: {dead}; logs in {self.logs}")
+            time.sleep(0.5)
+        raise AssertionError(f"timed out after {timeout}s waiting for {what}; logs in {self.logs}")
+
+    def wait_for_ids(self, ids: Sequence[str], timeout: float = 120) -> dict[str, dict]:
+        wanted = set(ids)
+
+        def present() -> bool:
+            with self.es() as es:
+                try:
+                    found = es.mget(index=self.settings.index_alias, ids=list(wanted))["docs"]
+                except NotFoundError:
+                    return False
+                return all(d.get("found") for d in found)
+
+        self.wait_for(present, timeout, f"{len(wanted)} documents in {self.settings.index_alias}")
+        docs = self.documents()
+        return {i: docs[i] for i in ids}
+
+    def dead_letters(self, minimum: int = 1, timeout: float = 60) -> list[DeadLetter]:
+        """Every dead letter in this namespace, waiting until at least ``minimum`` are there."""
+        letters: list[DeadLetter] = []
+
+        async def read() -> list[DeadLetter]:
+            consumer = new_consumer(self.settings, self.settings.topic_dlq, group_id=None)
+            await consumer.start()
+            try:
+                found = []
+                batches = await consumer.getmany(timeout_ms=2000)
+                while batches:
+                    found += [DeadLetter.model_validate_json(m.value) for msgs in batches.values() for m in msgs]
+                    batches = await consumer.getmany(timeout_ms=1000)
+                return found
+            finally:
+                await consumer.stop()
+
+        def enough() -> bool:
+            letters[:] = asyncio.run(read())
+            return len(letters) >= minimum
+
+        self.wait_for(enough, timeout, f"{minimum} dead letters")
+        return letters
+
+
+def new_namespace(base: Settings, label: str, tmp_root: Path, **extra: object) -> Pipeline:
+    name = f"t{uuid.uuid4().hex[:8]}-{label}"
+    overrides: dict[str, object] = {
+        "topic_raw": f"{name}.articles.raw",
+        "topic_clean": f"{name}.articles.clean",
+        "topic_enriched": f"{name}.articles.enriched",
+        "topic_dlq": f"{name}.articles.dlq",
+        "index_alias": f"{name}-articles",
+        "group_prefix": name,
+        "batch_timeout": 0.2,
+        "commit_interval": 0.5,
+        **extra,
+    }
+    settings = base.model_copy(update=overrides)
+    env = dict(os.environ)
+    env.update({f"NEWSFLOW_{k.upper()}": str(v) for k, v in overrides.items()})
+    env["NEWSFLOW_LOG_LEVEL"] = "INFO"
+    logs = tmp_root / "worker-logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    return Pipeline(name, settings, env, logs)
+
+
+@pytest.fixture(scope="session")
+def make_pipeline(base_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Pipeline]]:
+    """Factory for isolated pipelines; everything they started is stopped at the end."""
+    created: list[Pipeline] = []
+    root = tmp_path_factory.mktemp("pipelines")
+
+    def make(label: str, **extra: object) -> Pipeline:
+        pipeline = new_namespace(base_settings, label, root, **extra)
+        created.append(pipeline)
+        return pipeline
+
+    yield make
+    for pipeline in created:
+        pipeline.stop()
+
+
+@pytest.fixture(scope="session")
+def seeds_pipeline(make_pipeline: Callable[..., Pipeline]) -> Pipeline:
+    """One worker per stage, shared by the tests that publish into it."""
+    return make_pipeline("seeds").start()
+
+
+def seed_articles() -> list[RawArticle]:
+    from services.producer.files import iter_files, load_file
+
+    return [a for p in iter_files([SEEDS]) for a in load_file(p) if isinstance(a, RawArticle)]
+
+
+@pytest.fixture(scope="session")
+def indexed_seeds(seeds_pipeline: Pipeline) -> dict[str, dict]:
+    """The five seeds published once and searchable: id -> indexed document."""
+    ids = seeds_pipeline.publish(seed_articles())
+    return seeds_pipeline.wait_for_ids(ids, timeout=180)
