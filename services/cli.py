@@ -240,6 +240,93 @@ def extract(
     _offline(source, jsonl, run)
 
 
+@app.command()
+def status(as_json: bool = typer.Option(False, "--json", help="print JSON")) -> None:
+    """Topic offsets, consumer lag per stage, index doc count, dead-letter count, running workers."""
+    import asyncio
+
+    from services.status import gather_status
+
+    settings = get_settings()
+    try:
+        report = asyncio.run(gather_status(settings))
+    except Exception as exc:
+        fail(f"could not read the pipeline's state (is the stack up? `newsflow stack up`): {exc}")
+    if as_json:
+        sys.stdout.write(json.dumps(report, indent=2, default=str) + "\n")
+        return
+    topics = Table("topic", "partitions", "messages (end offset)", title="topics")
+    for name, info in report["topics"].items():
+        topics.add_row(name, str(info["partitions"]), str(info["end_offset"]))
+    stages = Table("stage", "consumer group", "input", "committed", "lag", title="stages")
+    for stage in report["stages"]:
+        lag = stage["lag"]
+        stages.add_row(stage["stage"], stage["group"], stage["topic"], str(stage["committed"]),
+                       f"[{'green' if lag == 0 else 'yellow'}]{lag}[/]")
+    console.print(topics, stages)
+    console.print(f"index [bold]{report['index']['alias']}[/]: {report['index']['documents']} documents   "
+                  f"dead letters: [bold]{report['dead_letters']}[/]")
+    if report["workers"]:
+        workers = Table("stage", "pid", "processed", "dead-lettered", "busy", title="running workers")
+        for w in report["workers"]:
+            workers.add_row(str(w["stage"]), str(w["pid"]), str(w["processed"]), str(w["dead_lettered"]),
+                            f"{100 * float(w['busy_ratio']):.0f}%")
+        console.print(workers)
+    for source in report.get("sources", []):
+        console.print(f"source {source.get('kind')} (pid {source.get('pid')}): published {source.get('published')}, "
+                      f"last poll {source.get('last_poll_at')}", highlight=False)
+
+
+dlq_app = typer.Typer(help="Inspect and replay the dead-letter topic.", no_args_is_help=True)
+app.add_typer(dlq_app, name="dlq")
+
+
+@dlq_app.command("list")
+def dlq_list(
+    limit: int = typer.Option(50, "--limit", "-n", help="show at most this many"),
+    as_json: bool = typer.Option(False, "--json", help="print JSON lines"),
+) -> None:
+    """The dead letters: stage, reason, where they came from."""
+    import asyncio
+
+    from services.deadletters import read_dead_letters
+
+    letters = asyncio.run(read_dead_letters(get_settings(), limit))
+    if as_json:
+        for _, _, letter in letters:
+            sys.stdout.write(letter.model_dump_json() + "\n")
+        return
+    table = Table("failed at", "stage", "error", "from", "key", title=f"{len(letters)} dead letter(s)")
+    for _, _, letter in letters:
+        table.add_row(letter.failed_at.strftime("%Y-%m-%d %H:%M:%S"), letter.stage,
+                      escape(f"{letter.error_type}: {letter.error[:160]}"),
+                      f"{letter.topic}[{letter.partition}]@{letter.offset}", letter.key or "-")
+    console.print(table)
+
+
+@dlq_app.command("replay")
+def dlq_replay(
+    stage: str | None = typer.Option(None, "--stage", help="only letters of this stage"),
+    error_type: str | None = typer.Option(None, "--error-type", help="only letters with this error type"),
+    yes: bool = typer.Option(False, "--yes", "-y", help="do not ask"),
+) -> None:
+    """Send dead letters back to the topic they failed on (after a fix). Letters stay in the
+    dead-letter topic as a record; a replayed message that fails again is dead-lettered again."""
+    import asyncio
+
+    from services.deadletters import replay
+
+    settings = get_settings()
+
+    def select(letter) -> bool:
+        return (stage is None or letter.stage == stage) and (error_type is None or letter.error_type == error_type)
+
+    if not yes and not typer.confirm("Replay the matching dead letters?"):
+        raise typer.Exit(1)
+    count = asyncio.run(replay(settings, select))
+    console.print(f"replayed {count} dead letter(s)")
+
+
 # Commands whose code lives with the feature they serve (one line each).
 app.command("search")(search_commands.search)
 

@@ -128,15 +128,15 @@ class StageLag:
 
 async def topic_offsets(settings: Settings, topics: Iterable[str]) -> dict[str, dict[int, int]]:
     """End offset of every partition of each topic (missing topics map to {})."""
-    consumer = new_consumer(settings)
+    topics = list(topics)
+    async with admin_client(settings) as admin:
+        existing = set(await admin.list_topics())
+    consumer = new_consumer(settings, *[t for t in topics if t in existing])  # subscribing loads metadata
     await consumer.start()
     try:
         result: dict[str, dict[int, int]] = {}
         for topic in topics:
             parts = consumer.partitions_for_topic(topic)
-            if parts is None:
-                await consumer._client.force_metadata_update()  # first look-up of this topic
-                parts = consumer.partitions_for_topic(topic)
             tps = [TopicPartition(topic, p) for p in sorted(parts or [])]
             ends = await consumer.end_offsets(tps) if tps else {}
             result[topic] = {tp.partition: off for tp, off in ends.items()}

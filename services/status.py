@@ -1,0 +1,57 @@
+"""``newsflow status``: what the pipeline holds and how far each stage has got."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+from typing import Any
+
+from shared.kafka import stage_lags, topic_offsets
+from shared.metrics import read_worker_metrics
+from shared.settings import Settings
+
+
+async def _index_count(settings: Settings) -> int | str:
+    from elasticsearch import NotFoundError
+
+    from shared.elastic import async_client
+
+    es = async_client(settings)
+    try:
+        return (await es.count(index=settings.index_alias))["count"]
+    except NotFoundError:
+        return 0
+    except Exception as exc:
+        return f"unavailable ({type(exc).__name__})"
+    finally:
+        await es.close()
+
+
+def _has_module(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+async def gather_status(settings: Settings) -> dict[str, Any]:
+    """Topic end offsets, per-stage lag, index doc count, dead-letter count, live workers and sources."""
+    offsets, lags, count = await asyncio.gather(
+        topic_offsets(settings, settings.pipeline_topics), stage_lags(settings), _index_count(settings)
+    )
+    status: dict[str, Any] = {
+        "topics": {t: {"partitions": len(p), "end_offset": sum(p.values())} for t, p in offsets.items()},
+        "stages": [
+            {"stage": lag.stage, "group": lag.group, "topic": lag.topic, "committed": lag.committed,
+             "end": lag.end, "lag": lag.lag}
+            for lag in lags
+        ],
+        "index": {"alias": settings.index_alias, "documents": count},
+        "dead_letters": sum(offsets.get(settings.topic_dlq, {}).values()),
+        "workers": read_worker_metrics(settings),
+    }
+    if _has_module("services.sources.status"):
+        from services.sources.status import read_source_status
+
+        status["sources"] = read_source_status(settings)
+    return status
