@@ -327,6 +327,14 @@ def dlq_replay(
     console.print(f"replayed {count} dead letter(s)")
 
 
+@app.command("demo-stop")
+def demo_stop() -> None:
+    """Stop the background workers that `make demo` started (the stack keeps running)."""
+    from services.demo import stop_workers
+
+    stop_workers(get_settings())
+
+
 # Commands whose code lives with the feature they serve (one line each).
 app.command("search")(search_commands.search)
 
