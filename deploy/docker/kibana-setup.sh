@@ -18,8 +18,8 @@ for attempt in $(seq 1 20); do
     response=$(curl -sS -u "elastic:${ELASTIC_PASSWORD}" -H "kbn-xsrf: newsflow" \
         -X POST "$KIBANA_URL/api/saved_objects/_import?overwrite=true" \
         --form "file=@${SAVED_OBJECTS}" 2>&1) || true
-    if printf '%s' "$response" | grep -q '"success":true'; then
-        count=$(printf '%s' "$response" | grep -o '"successCount":[0-9]*' | cut -d: -f2)
+    if printf '%s' "$response" | grep -Eq '"success": ?true'; then
+        count=$(printf '%s' "$response" | grep -Eo '"successCount": ?[0-9]+' | grep -Eo '[0-9]+$' || true)
         echo "kibana-setup: imported ${count:-?} saved objects from $SAVED_OBJECTS"
         exit 0
     fi
