@@ -1,44 +1,112 @@
-"""raw -> clean: the article alone, with its metadata and identity. Pure logic, no I/O."""
+"""raw -> clean: the article alone, with its metadata and identity. Pure logic, no I/O.
+
+The two input kinds take different roads to the same paragraphs: a whole HTML page goes
+through services.cleaner.html (trafilatura plus a second classifier pass and structured
+metadata), scraped text through services.cleaner.text (the line classifier). Fields the
+RawArticle carries always win over what is inferred from the content.
+"""
 
 from __future__ import annotations
 
 import re
-import unicodedata
 
-import trafilatura
-
+from services.cleaner.cues import Cues
+from services.cleaner.fingerprint import fingerprint
+from services.cleaner.html import extract_html
+from services.cleaner.language import detect_language
+from services.cleaner.metadata import PageMeta
+from services.cleaner.normalize import join_paragraphs, normalize_inline, normalize_lines
+from services.cleaner.text import extract_text
 from shared.identity import article_id, content_hash
 from shared.schemas import CleanArticle, ContentType, RawArticle
+
+MIN_WORDS = 20
+SHORT_WORDS = 80
+LANGUAGE_CONFIDENCE = 0.8
+_LOOKS_HTML = re.compile(r"^\s*(?:<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])", re.I)
 
 
 class RejectedArticle(ValueError):
     """The input holds no article; the reason goes into the dead letter."""
 
 
-def _paragraphs(text: str) -> list[str]:
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n")
-    parts = [" ".join(p.split()) for p in re.split(r"\n\s*\n|\n", text)]
-    return [p for p in parts if p]
+def _is_html(raw: RawArticle) -> bool:
+    return raw.content_type == ContentType.HTML or bool(_LOOKS_HTML.match(raw.content[:512]))
 
 
 def clean_article(raw: RawArticle) -> CleanArticle:
-    if raw.content_type == ContentType.HTML:
-        body = trafilatura.extract(raw.content, include_comments=False, favor_precision=True) or ""
+    """The article in ``raw``, or RejectedArticle(reason) when there is none."""
+    if not raw.content or not raw.content.strip():
+        raise RejectedArticle("content is empty")
+    flags: list[str] = []
+    meta = PageMeta()
+    if _is_html(raw):
+        result = extract_html(raw.content)
+        paragraphs, meta, cues, title, method = (
+            result.paragraphs, result.meta, result.cues, result.title, result.method
+        )
+        if raw.content_type != ContentType.HTML:
+            flags.append("html_in_text")
     else:
-        body = raw.content
-    paragraphs = [p for p in _paragraphs(body) if len(p.split()) >= 8]
-    if not paragraphs:
+        found = extract_text(normalize_lines(raw.content), known_title=raw.title)
+        paragraphs, cues, title, method = found.paragraphs, found.cues, found.title, "text-classifier"
+    if method == "visible-text":
+        flags.append("fallback_extraction")
+    body = join_paragraphs(paragraphs)
+    word_count = len(body.split())
+    if word_count == 0:
         raise RejectedArticle("no article text found")
-    clean_body = "\n\n".join(paragraphs)
+    if word_count < MIN_WORDS:
+        raise RejectedArticle(f"no article text found (only {word_count} words of prose)")
+    if word_count < SHORT_WORDS:
+        flags.append("short_body")
+
+    detected, confidence = detect_language(body)
+    language = raw.language or meta.language or detected
+    if detected and confidence >= LANGUAGE_CONFIDENCE:
+        language = raw.language or detected
+        if raw.language and raw.language.split("-")[0].lower() != detected:
+            flags.append("language_mismatch")
+    elif raw.language is None:
+        flags.append("language_uncertain")
+    if language and language.split("-")[0].lower() != "en":
+        flags.append("not_english")
+
+    url = raw.url or meta.url
     return CleanArticle(
-        id=raw.id or article_id(raw.url, clean_body),
-        url=raw.url,
-        source=raw.source,
-        title=raw.title,
-        published_at=raw.published_at,
-        language=raw.language or "en",
-        body=clean_body,
-        word_count=len(clean_body.split()),
-        content_hash=content_hash(clean_body),
-        metadata=raw.metadata,
+        id=raw.id or article_id(url, body),
+        url=url,
+        source=raw.source or meta.source or cues.source,
+        title=raw.title or _title(meta, cues, title),
+        authors=_authors(meta, cues),
+        published_at=raw.published_at or meta.published_at or cues.published_at,
+        language=language,
+        body=body,
+        word_count=word_count,
+        content_hash=content_hash(body),
+        fingerprint=fingerprint(body),
+        quality_flags=flags,
+        metadata={**_cleaner_metadata(method, confidence, meta), **raw.metadata},
     )
+
+
+def _title(meta: PageMeta, cues: Cues, text_title: str | None) -> str | None:
+    value = meta.title or cues.title or text_title
+    return normalize_inline(value)[:2000] or None if value else None
+
+
+def _authors(meta: PageMeta, cues: Cues) -> list[str]:
+    names = meta.authors or cues.authors
+    return list(dict.fromkeys(normalize_inline(n) for n in names if normalize_inline(n)))[:20]
+
+
+def _cleaner_metadata(method: str, confidence: float, meta: PageMeta) -> dict[str, str]:
+    """What the cleaner learnt that has no field of its own; raw metadata keys win."""
+    out = {"cleaner_method": method, "language_confidence": f"{confidence:.2f}"}
+    if meta.description:
+        out["description"] = meta.description[:1000]
+    if meta.section:
+        out["section"] = meta.section[:200]
+    if meta.modified_at:
+        out["modified_at"] = meta.modified_at.isoformat()
+    return out

@@ -1,0 +1,126 @@
+"""HTML page -> article paragraphs and page metadata.
+
+trafilatura finds the main content block (its tree heuristics plus readability and jusText
+fallbacks); this module adds what it misses on news pages: metadata from JSON-LD/OpenGraph
+(services.cleaner.metadata), a second pass of the line classifier over what trafilatura kept
+(trailing "more stories" lists, copyright and comment-form lines, photo captions, bylines and
+the repeated headline), and, when trafilatura finds nothing, the plain-text classifier run on
+the page's visible text. Script, style and template content never reach the output: those
+elements are dropped before any text is read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import trafilatura
+from lxml import etree
+
+from services.cleaner.cues import Cues
+from services.cleaner.metadata import PageMeta, parse_tree, read_page_meta
+from services.cleaner.normalize import normalize_inline, normalize_lines
+from services.cleaner.text import extract_text, filter_blocks
+
+INVISIBLE_TAGS = frozenset({
+    "script", "style", "noscript", "template", "svg", "math", "head", "iframe", "object", "embed",
+    "canvas", "select", "option", "button", "input", "textarea", "video", "audio", "map",
+})
+BLOCK_TAGS = frozenset({
+    "p", "div", "section", "article", "main", "header", "footer", "nav", "aside", "h1", "h2", "h3",
+    "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "blockquote", "pre", "table", "tr", "td",
+    "th", "thead", "tbody", "figure", "figcaption", "form", "fieldset", "address", "hr", "br",
+    "body", "html", "title", "caption", "details", "summary", "menu", "label",
+})
+MIN_HTML_WORDS = 40
+
+
+@dataclass
+class HtmlResult:
+    """The article found in a page: paragraphs, the page's metadata, cues read from the text."""
+
+    paragraphs: list[str]
+    meta: PageMeta
+    cues: Cues = field(default_factory=Cues)
+    title: str | None = None
+    method: str = "trafilatura"
+
+
+def visible_text(tree: Any) -> str:
+    """The text a browser shows, one line per block element (roughly innerText): what a
+    scraper that ignores the markup would have captured."""
+    parts: list[str] = []
+    skip_depth = 0
+    for event, element in etree.iterwalk(tree, events=("start", "end")):
+        tag = element.tag if isinstance(element.tag, str) else ""
+        tag = tag.lower()
+        if event == "start":
+            if skip_depth or tag in INVISIBLE_TAGS or not isinstance(element.tag, str):
+                skip_depth += 1
+                continue
+            if tag in BLOCK_TAGS:
+                parts.append("\n")
+            if element.text:
+                parts.append(element.text)
+        else:
+            if skip_depth:
+                skip_depth -= 1
+                if skip_depth:
+                    continue
+            elif tag in BLOCK_TAGS:
+                parts.append("\n")
+            if element.tail and not skip_depth:
+                parts.append(element.tail)
+    text = "".join(parts)
+    lines = (" ".join(line.split()) for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def _body_blocks(body: Any) -> list[tuple[str, str]]:
+    """(kind, text) for each block trafilatura kept: p, head, item, quote, cell..."""
+    blocks: list[tuple[str, str]] = []
+    for element in body:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if tag in ("list", "table"):
+            children = element.iter("item") if tag == "list" else element.iter("row")
+            for child in children:
+                pieces = [normalize_inline(t) for t in child.itertext()]
+                text = normalize_inline(" ".join(p for p in pieces if p))
+                if text:
+                    blocks.append(("item" if tag == "list" else "row", text))
+            continue
+        for lb in element.iter("lb"):
+            lb.tail = "\n" + (lb.tail or "")
+        raw = "".join(element.itertext())
+        for piece in raw.split("\n"):
+            text = normalize_inline(piece)
+            if text:
+                blocks.append((tag or "p", text))
+    return blocks
+
+
+def extract_html(content: str) -> HtmlResult:
+    """Article paragraphs and metadata from a whole HTML page; empty paragraphs when the page
+    holds no article."""
+    tree = parse_tree(content)
+    if tree is None:
+        return HtmlResult([], PageMeta(), method="unparseable")
+    meta = read_page_meta(tree)
+    for element in tree.xpath("//script|//style|//noscript|//template"):
+        element.drop_tree()
+    fallback_text = visible_text(tree)
+    try:
+        doc = trafilatura.bare_extraction(
+            tree, favor_precision=True, include_comments=False, include_tables=True, with_metadata=False
+        )
+    except (ValueError, TypeError, etree.LxmlError):
+        doc = None
+    blocks = _body_blocks(doc.body) if doc is not None and doc.body is not None else []
+    kept = filter_blocks([text for _, text in blocks], known_title=meta.title, kinds=[k for k, _ in blocks])
+    words = sum(len(p.split()) for p in kept.paragraphs)
+    if words >= MIN_HTML_WORDS:
+        return HtmlResult(kept.paragraphs, meta, kept.cues, kept.title)
+    found = extract_text(normalize_lines(fallback_text), known_title=meta.title)
+    if sum(len(p.split()) for p in found.paragraphs) > words:
+        return HtmlResult(found.paragraphs, meta, found.cues, found.title, method="visible-text")
+    return HtmlResult(kept.paragraphs, meta, kept.cues, kept.title)

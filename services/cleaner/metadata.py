@@ -1,0 +1,189 @@
+"""Page metadata from what publishers put there for machines: schema.org JSON-LD, OpenGraph,
+article:* and common meta tags, <link rel=canonical>, <html lang>.
+
+Structured data is more reliable than anything inferred from the visible text, so it is read
+first and in a fixed order of trust: JSON-LD article objects, then OpenGraph / article:*, then
+named meta tags (Dublin Core, parsely, sailthru...), then the <title> element.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from lxml import html as lxml_html
+
+from services.cleaner.dates import parse_date
+from services.cleaner.normalize import normalize_inline
+
+_ARTICLE_TYPES = re.compile(r"(?:News|Reportage|Analysis|Opinion|Review|Background)?Article$|BlogPosting$|"
+                            r"LiveBlogPosting$|Report$|SocialMediaPosting$", re.I)
+_DATE_META = (
+    "article:published_time", "og:article:published_time", "datepublished", "date", "pubdate",
+    "publishdate", "publish-date", "publish_date", "published_time", "dc.date", "dc.date.issued",
+    "dcterms.created", "dcterms.date", "sailthru.date", "parsely-pub-date", "cxenseparse:recs:publishtime",
+    "citation_publication_date", "article.published", "originalpublicationdate", "displaydate",
+)
+_AUTHOR_META = ("author", "article:author", "dc.creator", "parsely-author", "sailthru.author", "byl",
+                "citation_author")
+_SOURCE_META = ("og:site_name", "application-name", "publisher", "dc.publisher", "twitter:site")
+_TITLE_META = ("og:title", "twitter:title", "dc.title", "parsely-title", "sailthru.title", "headline")
+_URLISH = re.compile(r"^(?:https?:)?//|^www\.", re.I)
+
+
+@dataclass
+class PageMeta:
+    """What the page says about itself; None when it does not say."""
+
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    published_at: datetime | None = None
+    modified_at: datetime | None = None
+    source: str | None = None
+    url: str | None = None
+    language: str | None = None
+    description: str | None = None
+    article_body: str | None = None
+    section: str | None = None
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = next((v for v in value if isinstance(v, str) and v.strip()), None)
+    if isinstance(value, dict):
+        value = value.get("name") or value.get("@value")
+    if not isinstance(value, str):
+        return None
+    value = normalize_inline(value)
+    return value or None
+
+
+def _names(value: Any) -> list[str]:
+    """schema.org author: a string, a Person/Organization, or a list of those."""
+    items = value if isinstance(value, list) else [value]
+    names: list[str] = []
+    for item in items:
+        name = _text(item)
+        if name and not _URLISH.match(name) and len(name) <= 80:
+            names.extend(n.strip() for n in re.split(r"\s*(?:,|\band\b|&)\s*", name) if n.strip())
+    return list(dict.fromkeys(names))
+
+
+def _json_ld_objects(tree: Any) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for script in tree.xpath('//script[contains(translate(@type,"LDJSON","ldjson"),"ld+json")]'):
+        raw = (script.text or "").strip()
+        if not raw or len(raw) > 2_000_000:
+            continue
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            try:
+                data = json.loads(re.sub(r"[\x00-\x1f]", " ", raw))
+            except ValueError:
+                continue
+        stack = [data]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, dict):
+                out.append(item)
+                for key in ("@graph", "mainEntity", "itemListElement"):
+                    if isinstance(item.get(key), (list, dict)):
+                        stack.append(item[key])
+    return out
+
+
+def _is_article(obj: dict[str, Any]) -> bool:
+    kinds = obj.get("@type")
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    return any(isinstance(k, str) and _ARTICLE_TYPES.search(k) for k in kinds)
+
+
+def _metas(tree: Any) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for meta in tree.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").strip().lower()
+        value = meta.get("content")
+        if key and value and value.strip() and key not in found:
+            found[key] = value.strip()
+    return found
+
+
+def _site_from_title(title: str, site: str | None) -> tuple[str, str | None]:
+    """'Headline | Site' / 'Headline - Site': split the site name off a <title>."""
+    parts = re.split(r"\s+[|–—-]\s+|\s+::\s+", title)
+    if len(parts) >= 2:
+        tail = parts[-1]
+        if (site and tail.casefold() == site.casefold()) or len(tail.split()) <= 4:
+            return " - ".join(parts[:-1]) if len(parts) > 2 else parts[0], tail
+    return title, None
+
+
+def read_page_meta(tree: Any) -> PageMeta:
+    """PageMeta from an lxml HTML tree; never raises on malformed data."""
+    meta = PageMeta()
+    metas = _metas(tree)
+    for obj in _json_ld_objects(tree):
+        if not _is_article(obj):
+            continue
+        meta.title = meta.title or _text(obj.get("headline") or obj.get("name"))
+        meta.authors = meta.authors or _names(obj.get("author") or obj.get("creator"))
+        meta.published_at = meta.published_at or parse_date(_text(obj.get("datePublished") or obj.get("dateCreated")))
+        meta.modified_at = meta.modified_at or parse_date(_text(obj.get("dateModified")))
+        meta.source = meta.source or _text(obj.get("publisher")) or _text(obj.get("sourceOrganization"))
+        page = obj.get("mainEntityOfPage")
+        page_id = _text(page.get("@id")) if isinstance(page, dict) else _text(page)
+        meta.url = meta.url or _text(obj.get("url")) or page_id
+        meta.language = meta.language or _text(obj.get("inLanguage"))
+        meta.description = meta.description or _text(obj.get("description"))
+        body = obj.get("articleBody")
+        if isinstance(body, str) and not meta.article_body:
+            meta.article_body = body
+        meta.section = meta.section or _text(obj.get("articleSection"))
+    for key in _TITLE_META:
+        meta.title = meta.title or (normalize_inline(metas[key]) if key in metas else None)
+    for key in _DATE_META:
+        if meta.published_at is None and key in metas:
+            meta.published_at = parse_date(metas[key])
+    if meta.published_at is None:
+        for node in tree.xpath("//time[@datetime]")[:3]:
+            meta.published_at = meta.published_at or parse_date(node.get("datetime"))
+    if not meta.authors:
+        for key in _AUTHOR_META:
+            if key in metas:
+                meta.authors = _names(metas[key])
+                if meta.authors:
+                    break
+    for key in _SOURCE_META:
+        if meta.source is None and key in metas and not metas[key].startswith("@"):
+            meta.source = normalize_inline(metas[key])
+    canonical = tree.xpath('//link[translate(@rel,"CANONICAL","canonical")="canonical"]/@href')
+    meta.url = (canonical[0].strip() if canonical and canonical[0].strip() else None) or metas.get("og:url") or meta.url
+    if meta.url and not re.match(r"^https?://", meta.url):
+        meta.url = None
+    lang = tree.xpath("/html/@lang") or ([metas["og:locale"]] if "og:locale" in metas else [])
+    meta.language = meta.language or (lang[0] if lang else None)
+    if meta.language:
+        meta.language = re.split(r"[-_]", meta.language.strip())[0].lower() or None
+    titles = tree.xpath("//title/text()")
+    if titles and normalize_inline(titles[0]):
+        page_title, site = _site_from_title(normalize_inline(titles[0]), meta.source)
+        meta.title = meta.title or page_title
+        meta.source = meta.source or site
+    if meta.title and meta.source and meta.source.casefold() in meta.title.casefold():
+        meta.title, _ = _site_from_title(meta.title, meta.source)
+    meta.description = meta.description or (normalize_inline(metas["description"]) if "description" in metas else None)
+    return meta
+
+
+def parse_tree(content: str) -> Any:
+    """An lxml tree from page HTML, or None when it cannot be parsed at all."""
+    try:
+        return lxml_html.document_fromstring(content)
+    except (ValueError, TypeError, lxml_html.etree.ParserError):
+        return None

@@ -1,0 +1,331 @@
+"""Scraped text -> the article's paragraphs, by a line classifier and a densest-region search.
+
+Each line gets a score from general cues only: its length, whether it ends like a sentence,
+its stopword density, how headline-like it is (short, no final punctuation, Title Case), how
+many sentences it holds, and whether it says what boilerplate says (share and comment forms,
+copyright, "read more"). Lines that repeat elsewhere (a sidebar shows a headline twice) and
+runs of headline-like lines (menus, related links, sidebars) are pushed down. The article is
+then the contiguous region with the greatest total score (max-subarray), never crossing a
+trailer such as "Published in ..." or a copyright line; inside it, captions, bylines and
+inline related links are dropped, subheadings kept. Everything is linear in the text length.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from services.cleaner.cues import DATE_PREFIX, DATELINE, UPDATED_ONLY, Cues, read_line
+from services.cleaner.dates import parse_date
+
+# Words every English sentence is built with; a line of prose has 30-50% of them, a headline,
+# a menu or a list of names far fewer. Used only when the text is English-like overall.
+STOPWORDS = frozenset(
+    """a about after against all also an and any are as at be because been before being between
+    both but by can could did do does during each for from had has have he her here him his how
+    i if in into is it its just may me more most my no not now of on once only or other our out
+    over said says she should so some such than that the their them then there these they this
+    those through to under until up very was we were what when where which while who whom why
+    will with would you your""".split()  # noqa: SIM905
+)
+
+# What page furniture says in any template: comment and share widgets, subscription prompts,
+# navigation and legal lines. Matched against the whole of a short line, or its start.
+_BOILER_START = re.compile(
+    r"^(?:leave a (?:reply|comment)|post a comment|add a comment|write a comment|\d+\s+comments?\b|"
+    r"comments?\s*(?:\(\d+\))?$|view comments|show comments|load(?:ing)? comments|join the conversation|"
+    r"your email address will not be published|required fields are marked|cancel reply|"
+    r"notify me of|save my name|"
+    r"share(?: this| on| via| article| the story)?\b|click to (?:share|print|email)|tweet\b|"
+    r"like this:|related(?: articles| posts| stories| news| content| topics|:)|"
+    r"read (?:more|also|next)\b|also read\b|see also\b|recommended\b|most (?:read|popular|viewed)\b|"
+    r"more (?:from|stories|news|must-reads|on this)\b|you may (?:also )?like|don'?t miss|trending\b|"
+    r"advertisement\b|sponsored\b|ad feedback|story continues below|continue reading|skip to\b|"
+    r"subscribe\b|sign up\b|newsletter\b|follow us\b|get the latest|download (?:the|our) app|"
+    r"all rights reserved|terms (?:of|and) (?:use|service|conditions)|privacy (?:policy|notice)|"
+    r"cookie|we use cookies|accept (?:all )?cookies|this (?:site|website) uses cookies|"
+    r"posted in\b|filed under\b|tags?:|categories:|topics:|previous (?:post|article)|next (?:post|article)|"
+    r"back to top|print\b|email\b|whatsapp\b|facebook\b|twitter\b|linkedin\b|reddit\b|telegram\b|"
+    r"(?:%d|\d+) bloggers like this|be the first to|loading\.\.\.|\(end\)$|editing by\b|reporting by\b)",
+    re.I,
+)
+_BOILER_ANY = re.compile(
+    r"bloggers like this|all rights reserved|your email address will not be published|"
+    r"required fields are marked|by clicking|you agree to (?:our|the)|cookie policy|"
+    r"sign up for (?:our|the)|subscribe to (?:our|the)|the opinions expressed|"
+    r"is the opinion of|comments are moderated|not (?:be )?(?:published|shared)\b.*email",
+    re.I,
+)
+_TERMINAL = re.compile(r"""[.!?…]["'”’)\]]*$|[.!?]["'”’)\]]*\s*\(\w[^)]{0,40}\)$""")
+_SENTENCE_END = re.compile(r"""[.!?]["'”’)]?\s+["'“‘(]?[A-Z0-9]""")
+_TEASER_END = re.compile(r"(?:\.\.\.|…)\s*$")
+_LINKISH = re.compile(r"https?://|www\.|@\w+\.\w|\.(?:com|org|net)\b", re.I)
+_READ_MORE = re.compile(r"^(?:read more|also read|read also|related|see also|watch|listen)\s*[:|>»-]", re.I)
+_WORD = re.compile(r"[^\W\d_][\w'’-]*", re.U)
+
+HARD_KINDS = frozenset({"trailer", "copyright"})
+
+
+@dataclass
+class Line:
+    """One line of the scraped text and what the classifier made of it."""
+
+    text: str
+    index: int
+    words: int
+    kind: str | None = None  # cue kind from services.cleaner.cues, or 'boiler'
+    score: float = 0.0
+    headline_like: bool = False
+    terminal: bool = False
+    cues: Cues | None = None
+
+
+@dataclass
+class TextResult:
+    """The article paragraphs found in a scraped text, with what its boilerplate said."""
+
+    paragraphs: list[str]
+    cues: Cues = field(default_factory=Cues)
+    title: str | None = None
+
+
+def unwrap(lines: list[str]) -> list[str]:
+    """Join hard-wrapped lines: a line without final punctuation followed, with no blank line,
+    by one that starts in lower case continues the same sentence."""
+    out: list[str] = []
+    for line in lines:
+        if (
+            out
+            and out[-1]
+            and line
+            and (line[0].islower() or line[0] in ",;)")
+            and not _TERMINAL.search(out[-1])
+            and len(out[-1]) >= 30
+        ):
+            out[-1] = f"{out[-1]} {line}"
+        else:
+            out.append(line)
+    return out
+
+
+def _features(line: Line, english: bool) -> None:
+    text = line.text
+    words = _WORD.findall(text)
+    n = max(line.words, 1)
+    line.terminal = bool(_TERMINAL.search(text))
+    caps = sum(1 for w in words if w[0].isupper()) / max(len(words), 1)
+    line.headline_like = not line.terminal and n <= 25 and not text.endswith((",", ";"))
+    if line.kind is not None:
+        line.score = -1.0
+        return
+    if (n <= 12 and _BOILER_START.search(text)) or (n <= 40 and _BOILER_ANY.search(text)):
+        line.kind = "boiler"
+        line.score = -1.0
+        return
+    if _READ_MORE.search(text) or (n <= 30 and _LINKISH.search(text) and n < 15):
+        line.kind = "boiler"
+        line.score = -1.0
+        return
+    sentences = len(_SENTENCE_END.findall(text)) + (1 if line.terminal else 0)
+    stop = sum(1 for w in words if w.lower() in STOPWORDS) / max(len(words), 1)
+    score: float
+    if line.terminal:
+        if n >= 15:
+            score = 1.0
+        elif n >= 8:
+            score = 0.6
+        elif n >= 4:
+            score = 0.15
+        else:
+            score = -0.3
+        if sentences >= 2:
+            score += 0.2
+        if _TEASER_END.search(text) and n < 40:
+            score = -0.6  # a teaser cut short is a link to another story
+    else:
+        if n >= 40:
+            score = 0.6  # a long paragraph that just lacks its final stop
+        elif n >= 20:
+            score = 0.1
+        else:
+            score = -0.7
+            if caps > 0.6 and n >= 3:
+                score = -0.9
+    if english and len(words) >= 6:
+        if stop < 0.12:
+            score -= 0.5
+        elif stop >= 0.3:
+            score += 0.1
+    line.score = score
+
+
+def _weight(line: Line) -> float:
+    """A line's contribution to the region sum: long prose counts by its length, furniture by
+    at least a few words so that many short lines outweigh one stray sentence."""
+    if line.score >= 0:
+        return line.score * line.words
+    return line.score * max(line.words, 6)
+
+
+def _best_region(lines: list[Line]) -> tuple[int, int] | None:
+    """Max-subarray over the weights, never spanning a hard boundary (trailer, copyright)."""
+    best: tuple[float, int, int] | None = None
+    run_sum, run_start = 0.0, 0
+    for i, line in enumerate(lines):
+        if line.kind in HARD_KINDS:
+            run_sum, run_start = 0.0, i + 1
+            continue
+        if run_sum <= 0:
+            run_sum, run_start = 0.0, i
+        run_sum += _weight(line)
+        if run_sum > 0 and (best is None or run_sum > best[0]):
+            best = (run_sum, run_start, i)
+    if best is None:
+        return None
+    return best[1], best[2]
+
+
+def _mark_runs_and_repeats(lines: list[Line]) -> None:
+    """Sidebars and menus: a line repeated in the text, or a run of three or more headline-like
+    lines, is furniture whatever its words."""
+    counts: dict[str, int] = {}
+    for line in lines:
+        key = line.text.casefold()
+        counts[key] = counts.get(key, 0) + 1
+    for line in lines:
+        if counts[line.text.casefold()] > 1 and line.words <= 30:
+            line.score = min(line.score, -1.0)
+    i = 0
+    while i < len(lines):
+        j = i
+        while j < len(lines) and lines[j].headline_like and lines[j].score < 0:
+            j += 1
+        if j - i >= 3:
+            for k in range(i, j):
+                lines[k].score = min(lines[k].score, -1.2)
+        i = max(j, i + 1)
+
+
+def _is_title_candidate(line: Line) -> bool:
+    return (
+        line.kind is None
+        and 3 <= line.words <= 30
+        and not re.search(r"[.,;:]$", line.text)
+        and not DATELINE.match(line.text)
+        and not _BOILER_START.search(line.text)
+    )
+
+
+def _build_lines(texts: list[str], cues: Cues) -> list[Line]:
+    """Lines with their cue kinds; a leading "date 2024-11-03" prefix is read and cut off."""
+    lines: list[Line] = []
+    for index, raw in enumerate(texts):
+        body = raw
+        prefix = DATE_PREFIX.match(body)
+        if prefix and len(body) - prefix.end() > 40:
+            cues.set_date(parse_date(prefix["date"]))
+            body = body[prefix.end():]
+        line = Line(body, index, len(body.split()))
+        line.cues = Cues()
+        line.kind = read_line(body, line.cues)
+        if line.kind is None and prefix and body is raw:
+            line.kind = "date"
+        lines.append(line)
+    sample = " ".join(ln.text for ln in lines[:400]).split()[:3000]
+    english = bool(sample) and sum(w.lower() in STOPWORDS for w in sample) / len(sample) > 0.2
+    for line in lines:
+        _features(line, english)
+    return lines
+
+
+def _mark_title(lines: list[Line], known_title: str | None) -> None:
+    if not known_title:
+        return
+    folded = " ".join(known_title.casefold().split())
+    for line in lines[:40]:
+        text = line.text.casefold()
+        if text == folded or (len(folded) > 20 and text.startswith(folded) and line.words <= 40):
+            line.kind, line.score = "title", -1.0
+
+
+def extract_text(text: str, known_title: str | None = None) -> TextResult:
+    """The article in a scraped text (already normalized by normalize_lines)."""
+    cues = Cues()
+    lines = _build_lines([ln for ln in unwrap(text.split("\n")) if ln.strip()], cues)
+    _mark_runs_and_repeats(lines)
+    _mark_title(lines, known_title)
+    region = _best_region(lines)
+    if region is None:
+        return TextResult([], cues)
+    start, end = region
+    # A dateline opens the report: what precedes it at the top of the region is a caption,
+    # standfirst furniture or a byline.
+    for k in range(start, min(start + 4, end + 1)):
+        if DATELINE.match(lines[k].text) and lines[k].words >= 12:
+            start = k
+            break
+    title = None
+    for k in range(start - 1, max(-1, start - 7), -1):
+        cand = lines[k]
+        if cand.kind in ("byline", "date", "caption") or (cand.kind is None and cand.words <= 2):
+            continue
+        if _is_title_candidate(cand):
+            title = cand.text
+        break
+    if title is None and lines[start].kind is None and start + 1 <= end:
+        first = lines[start]
+        if _is_title_candidate(first) and first.headline_like and first.index == 0:
+            title = first.text
+            start += 1
+    paragraphs: list[str] = []
+    for k in range(start, end + 1):
+        line = lines[k]
+        if line.kind is not None:
+            continue
+        if line.headline_like and line.words >= 7 and line.score < 0:
+            continue  # an inline link to another story
+        if line.score <= -1.0:
+            continue
+        paragraphs.append(line.text)
+    _merge_cues(cues, lines, start, end)
+    return TextResult(paragraphs, cues, title)
+
+
+def filter_blocks(texts: list[str], known_title: str | None = None, kinds: list[str] | None = None) -> TextResult:
+    """Second pass over blocks an HTML extractor already chose: drop furniture lines anywhere,
+    and trim runs of headline-like lines (more-stories lists, source tags) off both ends.
+    Short lines inside the body (subheadings, list items) stay."""
+    cues = Cues()
+    lines = _build_lines(texts, cues)
+    _mark_runs_and_repeats(lines)
+    _mark_title(lines, known_title)
+    kinds = kinds or ["p"] * len(lines)
+    keep = [line.kind is None for line in lines]
+    end = len(lines) - 1
+    while end >= 0 and (not keep[end] or lines[end].score < 0):
+        end -= 1
+    start = 0
+    while start <= end and (not keep[start] or (lines[start].score < 0 and kinds[start] != "head")):
+        start += 1
+    paragraphs = [lines[k].text for k in range(start, end + 1) if keep[k]]
+    _merge_cues(cues, lines, start, max(start, end))
+    return TextResult(paragraphs, cues, None)
+
+
+def _merge_cues(cues: Cues, lines: list[Line], start: int, end: int) -> None:
+    """Metadata from the lines that belong to this article: its trailer and copyright lines
+    wherever they are (nearest after the body first), bylines and date lines above or inside
+    the body, never those of a sidebar below it."""
+    after = [ln for ln in lines[end + 1:] if ln.kind in HARD_KINDS]
+    before = [ln for ln in lines[:start] if ln.kind in HARD_KINDS]
+    for line in after + before[::-1]:
+        if line.cues:
+            cues.set_source(line.cues.source)
+            cues.set_date(line.cues.published_at)
+    for line in lines[max(0, start - 8): end + 1]:
+        if line.kind == "byline" and line.cues:
+            cues.authors = cues.authors or line.cues.authors
+            cues.set_date(line.cues.published_at)
+    for line in lines[max(0, start - 8): start]:
+        if line.kind == "date" and not UPDATED_ONLY.match(line.text):
+            cues.set_date(parse_date(line.text))
