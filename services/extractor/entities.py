@@ -1,0 +1,373 @@
+"""People, organisations and locations from a spaCy Doc, made canonical and deduplicated.
+
+The model finds the spans; the rules here fix what it is weak at in news copy:
+- people: titles stripped ('Mr', 'PM', 'General', 'Prime Minister'); every later mention mapped to
+  the full name it abbreviates ('Mr Sharif' -> 'Shehbaz Sharif'); places tagged PERSON moved to locations;
+- organisations: acronyms tied to the expansion the text defines ('Foreign Office (FO)') or to a shipped
+  list of well-known ones (SCO, UN, BRICS...); near-duplicate spellings merged;
+- locations: country names made canonical ('U.S.' -> 'United States'), 'Pakistan-Russia' split,
+  demonyms and ORG-tagged country names handled.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from functools import lru_cache
+from pathlib import Path
+
+from spacy.tokens import Doc, Span
+
+from services.extractor.places import Gazetteer, gazetteer
+from services.extractor.text import PARTICLES, TITLE_WORDS, fold
+
+ORG_DATA = Path(__file__).resolve().parent / "data" / "organizations.tsv"
+
+PERSON_LABELS = {"PERSON"}
+ORG_LABELS = {"ORG"}
+LOC_LABELS = {"GPE", "LOC"}
+
+# Words that never make a name on their own, whatever the model says.
+NOT_NAMES = {"premier", "minister", "president", "ambassador", "envoy", "sources", "official", "officials",
+             "spokesperson", "government", "state", "said", "the", "a", "an", "he", "she", "they", "it"}
+ORG_STOP = {"government", "the government", "ministry", "parliament", "cabinet", "embassy", "army", "police",
+            "court", "senate", "party", "council", "committee", "commission", "department", "mou"}
+DEFINITION_RE = re.compile(
+    r"(?P<long>(?:[A-Z][\w&'’.-]*\s+(?:(?:of|and|for|the|on|in|&|de|des|du)\s+)*)+[A-Z][\w&'’.-]*)"
+    r"\s*\((?P<short>[A-Z][A-Za-z&.-]{1,11})\)")
+
+
+@dataclass(frozen=True)
+class KnownOrg:
+    acronym: str
+    name: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass
+class Entities:
+    people: list[str] = field(default_factory=list)
+    organizations: list[str] = field(default_factory=list)
+    locations: list[str] = field(default_factory=list)
+    countries: list[str] = field(default_factory=list)
+
+
+@lru_cache(maxsize=1)
+def known_orgs() -> dict[str, KnownOrg]:
+    """Folded acronym, name or alias -> organisation, from ``data/organizations.tsv``."""
+    table: dict[str, KnownOrg] = {}
+    with ORG_DATA.open(encoding="utf-8") as handle:
+        for row in csv.reader((line for line in handle if not line.startswith("#")), delimiter="\t"):
+            if len(row) < 2:
+                continue
+            aliases = tuple(a for a in (row[2].split("|") if len(row) > 2 else []) if a)
+            org = KnownOrg(row[0], row[1], aliases)
+            for key in (row[0], row[1], *aliases):
+                table.setdefault(fold(key), org)
+    return table
+
+
+@lru_cache(maxsize=1)
+def _known_org_regex() -> re.Pattern[str]:
+    """Case-sensitive matcher for acronyms (3+ letters, and UN/EU) and full names in running text."""
+    terms: set[str] = set()
+    for org in known_orgs().values():
+        if len(org.acronym) >= 3 or org.acronym in {"UN", "EU"}:
+            terms.add(org.acronym)
+        if len(org.name) > 4:
+            terms.add(org.name)
+        terms.update(a for a in org.aliases if len(a) > 4)
+    alternation = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{alternation})(?![\w-])")
+
+
+def _initials_match(short: str, long: str) -> bool:
+    """'FO' ~ 'Foreign Office', 'ISSI' ~ 'Institute of Strategic Studies Islamabad', 'OGDCL' ~ 'Oil and Gas...'."""
+    letters = [c.lower() for c in short if c.isalpha()]
+    words = [w for w in re.split(r"[\s-]+", long) if w]
+    initials = [w[0].lower() for w in words]
+    # Every letter of the acronym must be an initial, in order; minor words may be skipped.
+    i = 0
+    for w, ini in zip(words, initials, strict=True):
+        if i < len(letters) and ini == letters[i]:
+            i += 1
+        elif w.lower() not in {"of", "and", "for", "the", "on", "in", "&", "de", "des", "du"} and i < len(letters):
+            return False
+    return i == len(letters)
+
+
+def acronym_definitions(text: str) -> dict[str, str]:
+    """Acronyms the text defines: 'Institute of Strategic Studies Islamabad (ISSI)' -> {'ISSI': ...}."""
+    defs: dict[str, str] = {}
+    for m in DEFINITION_RE.finditer(text):
+        short, long = m["short"], m["long"].strip()
+        words = long.split()
+        # Keep the shortest tail of the capitalised run whose initials spell the acronym.
+        for start in range(len(words)):
+            candidate = " ".join(words[start:])
+            if words[start].lower() in {"of", "and", "for", "the", "on", "in", "&"}:
+                continue
+            if _initials_match(short, candidate):
+                defs.setdefault(short, candidate)
+                break
+    return defs
+
+
+def _strip_titles(tokens: list[str]) -> list[str]:
+    while tokens and (tokens[0].lower().rstrip(".") in TITLE_WORDS or tokens[0].lower() in {"the", "'s"}):
+        tokens = tokens[1:]
+    return tokens
+
+
+def clean_person(text: str) -> str | None:
+    """'Prime Minister Shehbaz Sharif's' -> 'Shehbaz Sharif'; None when no name remains."""
+    text = re.sub(r"['’]s?$", "", text.strip()).strip(" ,.;:-–—\"“”‘’'")
+    tokens = _strip_titles(text.split())
+    # The model sometimes runs on into the next word: cut at the first lowercase non-particle word.
+    for i, tok in enumerate(tokens):
+        if i > 0 and tok[:1].islower() and tok.lower() not in PARTICLES:
+            tokens = tokens[:i]
+            break
+    if not tokens or any(ch.isdigit() for ch in "".join(tokens)):
+        return None
+    name = " ".join(tokens)
+    if fold(name) in NOT_NAMES or not tokens[-1][:1].isupper() or len(name) < 2:
+        return None
+    if len(tokens) == 1 and name.isupper() and len(name) <= 5:
+        return None  # an acronym ('FO', 'SCO') is not a person
+    return name
+
+
+def clean_org(text: str) -> str | None:
+    text = re.sub(r"['’]s?$", "", text.strip()).strip(" ,.;:-–—\"“”‘’'")
+    text = re.sub(r"^(?:the|The)\s+", "", text)
+    if len(text) < 2 or not re.search(r"[A-Za-z]", text) or fold(text) in ORG_STOP:
+        return None
+    if text[:1].islower() or re.fullmatch(r"[\d\W]+", text):
+        return None
+    return text
+
+
+def clean_place(text: str) -> str | None:
+    text = re.sub(r"['’]s?$", "", text.strip()).strip(" ,.;:-–—\"“”‘’'")
+    text = re.sub(r"^(?:the|The)\s+", "", text)
+    if len(text) < 2 or not text[:1].isupper() or any(ch.isdigit() for ch in text):
+        return None
+    return text
+
+
+def _person_canonical(mentions: list[str]) -> dict[str, str]:
+    """Map every person mention to the fullest name in the article that contains all its tokens."""
+    ordered = list(dict.fromkeys(mentions))
+    counts = Counter(mentions)
+    canonical: dict[str, str] = {}
+    for name in ordered:
+        toks = set(fold(name).split())
+        best = name
+        for other in ordered:
+            other_toks = set(fold(other).split())
+            if other != name and toks < other_toks:
+                if len(other_toks) > len(set(fold(best).split())) or (
+                        len(other_toks) == len(set(fold(best).split())) and counts[other] > counts[best]):
+                    best = other
+        canonical[name] = best
+    # Chains: 'Khan' -> 'Imran Khan' -> 'Imran Ahmed Khan' resolve to the last link.
+    for name in ordered:
+        seen = {name}
+        while canonical[canonical[name]] != canonical[name] and canonical[name] not in seen:
+            seen.add(canonical[name])
+            canonical[name] = canonical[canonical[name]]
+    return canonical
+
+
+def _merge_near_duplicates(names: list[str], counts: Counter[str]) -> list[str]:
+    """'Pakistan Still Mills' next to 'Pakistan Steel Mills': keep the one written first or more often."""
+    kept: list[str] = []
+    for name in names:
+        folded = fold(name)
+        dup = False
+        for i, other in enumerate(kept):
+            fo = fold(other)
+            if folded == fo or (len(folded.split()) == len(fo.split()) and len(folded) > 8
+                                and SequenceMatcher(None, folded, fo).ratio() >= 0.86):
+                if counts[name] > counts[other]:
+                    kept[i] = name
+                dup = True
+                break
+        if not dup:
+            kept.append(name)
+    return kept
+
+
+def _dedupe_subsumed(names: list[str]) -> list[str]:
+    """Drop a name whose tokens all appear in another name of the same list ('Mishustin' vs the full name)."""
+    folded = [set(fold(n).split()) for n in names]
+    out = []
+    for i, name in enumerate(names):
+        if any(i != j and folded[i] < folded[j] for j in range(len(names))):
+            continue
+        out.append(name)
+    return list(dict.fromkeys(out))
+
+
+def _split_compound(text: str, gaz: Gazetteer) -> list[str]:
+    """'Pakistan-Russia' -> ['Pakistan', 'Russia'] when every part is a country."""
+    parts = re.split(r"\s*[-–/]\s*", text)
+    if len(parts) > 1 and all(gaz.country(p) for p in parts):
+        return parts
+    return [text]
+
+
+def extract_entities(doc: Doc, text: str, authors: Iterable[str] = (),
+                     gaz: Gazetteer | None = None) -> Entities:
+    """All four entity fields for one article; ``text`` is the (case-normalised) text the doc was made from."""
+    gaz = gaz or gazetteer()
+    orgs_known = known_orgs()
+    definitions = acronym_definitions(text)
+    long_forms = {fold(v): k for k, v in definitions.items()}
+    author_keys = {fold(a) for a in authors}
+
+    person_mentions: list[str] = []
+    org_mentions: list[str] = []
+    place_mentions: list[str] = []
+    demonym_codes: list[str] = []
+
+    def add_place(raw: str) -> None:
+        for part in _split_compound(raw, gaz):
+            cleaned = clean_place(part)
+            if not cleaned:
+                continue
+            if gaz.demonym(cleaned) and not gaz.country(cleaned):
+                demonym_codes.append(gaz.demonym(cleaned))
+                continue
+            place_mentions.append(cleaned)
+
+    def org_name(raw: str) -> str | None:
+        cleaned = clean_org(raw)
+        if cleaned is None:
+            return None
+        key = fold(cleaned)
+        if cleaned in definitions:
+            return definitions[cleaned]
+        if key in orgs_known:
+            known = orgs_known[key]
+            return definitions.get(known.acronym, known.name)
+        # 'TASS News Agency', 'Pakistan's Foreign Office' keep their own wording.
+        return cleaned
+
+    ent: Span
+    for ent in doc.ents:
+        label = ent.label_
+        raw = ent.text
+        if label in PERSON_LABELS:
+            name = clean_person(raw)
+            if name is None:
+                continue
+            key = fold(name)
+            if gaz.is_well_known_place(name) and len(name.split()) <= 2:
+                add_place(name)
+                continue
+            if key in orgs_known and (name.isupper() or len(name.split()) > 1):
+                org_mentions.append(orgs_known[key].name)
+                continue
+            if key in author_keys and (ent.start_char < 200 or ent.start_char > len(text) - 200):
+                continue  # a byline or sign-off, not a person the article is about
+            if gaz.demonym(name) and len(name.split()) == 1:
+                demonym_codes.append(gaz.demonym(name))
+                continue
+            person_mentions.append(name)
+        elif label in ORG_LABELS:
+            cleaned = clean_org(raw)
+            if cleaned and gaz.country(cleaned):
+                add_place(cleaned)
+                continue
+            if cleaned and gaz.demonym(cleaned):
+                demonym_codes.append(gaz.demonym(cleaned))
+                continue
+            if cleaned and len(cleaned.split()) == 1 and gaz.is_well_known_place(cleaned) \
+                    and fold(cleaned) not in orgs_known:
+                add_place(cleaned)
+                continue
+            name = org_name(raw)
+            if name:
+                org_mentions.append(name)
+        elif label in LOC_LABELS:
+            cleaned = clean_place(raw)
+            if cleaned and fold(cleaned) in orgs_known and cleaned.isupper():
+                org_mentions.append(orgs_known[fold(cleaned)].name)
+                continue
+            add_place(raw)
+        elif label == "NORP":
+            code = gaz.demonym(raw) or gaz.demonym(raw.split()[-1])
+            if code:
+                demonym_codes.append(code)
+
+    # Organisations the model missed: acronyms and names from the shipped list, and defined acronyms.
+    for m in _known_org_regex().finditer(text):
+        org = orgs_known[fold(m.group(0))]
+        org_mentions.append(definitions.get(org.acronym, org.name))
+    for short, long in definitions.items():
+        if fold(long) in orgs_known:
+            continue
+        if re.search(rf"(?<![\w-]){re.escape(short)}(?![\w-])", text):
+            org_mentions.append(long)
+
+    # Canonical organisations: a defined/known long form stands for its acronym.
+    org_canonical: list[str] = []
+    for name in org_mentions:
+        key = fold(name)
+        if key in long_forms or name in definitions.values():
+            org_canonical.append(name)
+            continue
+        if name in definitions:
+            org_canonical.append(definitions[name])
+            continue
+        org_canonical.append(name)
+    org_counts = Counter(org_canonical)
+    person_keys = {fold(p) for p in person_mentions}
+    place_keys = {fold(p) for p in place_mentions}
+    organizations = [o for o in dict.fromkeys(org_canonical)
+                     if fold(o) not in person_keys and fold(o) not in place_keys]
+    organizations = _merge_near_duplicates(organizations, org_counts)
+    organizations = _dedupe_org_variants(organizations)
+
+    # People: fullest name for every mention; drop names that are really organisations.
+    org_keys = {fold(o) for o in organizations}
+    person_mentions = [p for p in person_mentions if fold(p) not in org_keys]
+    canonical = _person_canonical(person_mentions)
+    people = list(dict.fromkeys(canonical[p] for p in person_mentions))
+    people = _dedupe_subsumed(people)
+
+    # Locations: country names canonical, others as written; deduplicated.
+    locations: list[str] = []
+    codes: list[str] = []
+    for place in place_mentions:
+        code = gaz.country(place)
+        locations.append(gaz.canonical_country(code) if code else place)
+    locations = _merge_near_duplicates(list(dict.fromkeys(locations)), Counter(locations))
+    locations = [loc for loc in locations if fold(loc) not in org_keys and fold(loc) not in {fold(p) for p in people}]
+
+    explicit = [gaz.country(loc) for loc in locations]
+    context = [c for c in explicit if c] + demonym_codes
+    for loc, code in zip(locations, explicit, strict=True):
+        codes.append(code or gaz.resolve(loc, context) or "")
+    codes.extend(demonym_codes)
+    countries = list(dict.fromkeys(c for c in codes if c))
+    return Entities(people=people, organizations=organizations, locations=locations, countries=countries)
+
+
+def _dedupe_org_variants(orgs: list[str]) -> list[str]:
+    """'Foreign Office' and "Pakistan's Foreign Office": keep the shorter canonical when one contains the other."""
+    out: list[str] = []
+    keys = [fold(o) for o in orgs]
+    for i, org in enumerate(orgs):
+        k = keys[i]
+        if any(j != i and keys[j] != k and (k.endswith(" " + keys[j]) and len(k.split()) <= len(keys[j].split()) + 1)
+               for j in range(len(orgs))):
+            continue
+        out.append(org)
+    return out

@@ -1,0 +1,83 @@
+"""Small string helpers shared by the extractor modules: folding, keys, title stripping."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Honorifics and offices that precede names in news copy; stripped from people's names.
+TITLE_WORDS = {
+    "mr", "mrs", "ms", "miss", "dr", "prof", "professor", "sir", "dame", "lord", "lady", "sheikh", "shaikh",
+    "pm", "president", "premier", "prime", "minister", "deputy", "foreign", "general", "gen", "lt", "col",
+    "colonel", "major", "maj", "capt", "captain", "admiral", "adm", "brig", "brigadier", "marshal", "field",
+    "chief", "justice", "judge", "senator", "sen", "rep", "representative", "governor", "gov", "mayor",
+    "ambassador", "amb", "envoy", "secretary", "special", "spokesperson", "spokesman", "spokeswoman",
+    "king", "queen", "prince", "princess", "emperor", "pope", "father", "rev", "reverend", "imam", "mufti",
+    "maulana", "hazrat", "syed", "chairman", "chairwoman", "chair", "ceo", "speaker", "mp", "mna", "mpa",
+    "state", "vice", "chancellor", "defence", "defense", "finance", "interior", "commerce", "advisor",
+    "adviser", "counsellor", "counselor", "officer", "commander", "army", "coach", "striker", "goalkeeper",
+    "dy", "amir", "emir", "crown", "his", "her", "excellency", "honourable", "hon", "lieutenant", "sergeant",
+    "sgt", "cpl", "corporal", "inspector", "superintendent", "detective", "mr.", "dr.", "st",
+}
+
+# Name particles that are part of a surname, not titles.
+PARTICLES = {"van", "von", "de", "da", "del", "der", "di", "du", "la", "le", "al", "el", "bin", "ibn", "ben"}
+
+_PLACE_NOISE = {"republic", "of", "the", "province", "region", "state", "krai", "kray", "oblast", "oblast'",
+                "governorate", "prefecture", "district", "division", "territory", "county", "respublika",
+                "autonomous", "okrug", "avtonomnyy"}
+
+_PUNCT = re.compile(r"[^\w\s-]")
+
+
+def strip_accents(text: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+
+
+def fold(text: str) -> str:
+    """Case-, accent- and punctuation-insensitive form used for comparing names."""
+    text = strip_accents(text).replace("’", "'").casefold()
+    text = re.sub(r"'s\b", "", text)
+    text = _PUNCT.sub(" ", text)
+    return " ".join(text.replace("-", " ").split())
+
+
+def place_key(name: str) -> str:
+    """Key that unifies spellings of a place: 'Republic of Tatarstan' ~ 'Tatarstan, Respublika'."""
+    tokens = [t for t in fold(name).split() if t not in _PLACE_NOISE]
+    tokens = [re.sub(r"(sk|ck|tsk)iy$", r"\1y", t) for t in tokens]
+    return " ".join(tokens)
+
+
+def tokens(text: str) -> list[str]:
+    return fold(text).split()
+
+
+_CAPS_WORD = re.compile(r"\b[A-Z][A-Z'’-]{1,}\b")
+_LETTERS = re.compile(r"[A-Za-z]")
+
+
+def normalize_case(text: str, keep: set[str] | frozenset[str] = frozenset()) -> str:
+    """Title-case shouted words so the model can read them, keeping every character offset.
+
+    News copy shouts datelines ('ISLAMABAD:'), lead-ins ('RUSSIAN Deputy Prime Minister') and whole
+    headlines; the model reads those as acronyms. Words in ``keep`` (known acronyms) stay as they are.
+    In a normal line only a shouted first word or one before a colon is changed.
+    """
+    out: list[str] = []
+    for line in text.split("\n"):
+        letters = _LETTERS.findall(line)
+        upper = sum(1 for ch in letters if ch.isupper())
+        shouting = len(letters) >= 12 and upper / len(letters) > 0.7
+
+        def fix(m: re.Match[str], shouting: bool = shouting, line: str = line) -> str:
+            word = m.group(0)
+            if word in keep or not word.isascii() or (not shouting and len(word) < 4):
+                return word
+            at_start = not line[: m.start()].strip()
+            if shouting or at_start or line[m.end(): m.end() + 1] == ":":
+                return "-".join(part[:1] + part[1:].lower() for part in word.split("-"))
+            return word
+
+        out.append(_CAPS_WORD.sub(fix, line))
+    return "\n".join(out)
