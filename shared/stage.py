@@ -202,7 +202,7 @@ class StageRunner:
         """Run until SIGTERM/SIGINT; the batch in hand is then finished or handed back unacknowledged."""
         asyncio.run(ensure_topics(self.settings))
         worker = faust.Worker(self.app, loglevel=self.settings.log_level.lower(), quiet=True)
-        self.app.timer(30.0)(self._report)
+        self.app.timer(self.settings.metrics_interval)(self._report)
         worker.execute_from_commandline()
 
     async def _report(self) -> None:

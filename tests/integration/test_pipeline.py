@@ -1,0 +1,213 @@
+"""The streaming pipeline end to end, on the real Kafka and Elasticsearch."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import time
+from collections.abc import Callable
+
+from services.producer.samples import varied_articles
+from shared.identity import article_id
+from shared.metrics import read_worker_metrics
+from shared.schemas import EnrichedArticle, RawArticle
+from shared.settings import PROJECT_ROOT
+from shared.stack import Kafka, find_java_home
+from tests.integration.conftest import Pipeline
+
+GOLD_PATHS = [
+    PROJECT_ROOT.parent / "shared" / "eval" / "seeds-gold.json",
+    PROJECT_ROOT / "eval" / "gold" / "seeds-gold.json",
+]
+GOLD = json.loads(next(p for p in GOLD_PATHS if p.exists()).read_text())["articles"]
+TITLES = re.compile(r"^(mr|mrs|ms|dr|pm|general|gen|president|prime minister)\.?\s+", re.IGNORECASE)
+
+
+def name_matches(expected: str, found: list[str]) -> bool:
+    """The gold's rule: case and punctuation ignored, titles dropped, every token of one in the other;
+    'A | B' is met by either form."""
+
+    def tokens(name: str) -> set[str]:
+        return set(re.sub(r"[^\w\s]", " ", TITLES.sub("", name.strip())).casefold().split())
+
+    for option in expected.split("|"):
+        want = tokens(option)
+        for candidate in found:
+            have = tokens(candidate)
+            if want and have and (want <= have or have <= want):
+                return True
+    return False
+
+
+def by_file(docs: dict[str, dict]) -> dict[str, dict]:
+    return {d["metadata"]["file"]: d for d in docs.values()}
+
+
+def test_seeds_are_indexed_with_their_fields(indexed_seeds: dict[str, dict]) -> None:
+    docs = by_file(indexed_seeds)
+    assert sorted(docs) == sorted(GOLD), "every seed is one document"
+    for name, gold in GOLD.items():
+        doc = EnrichedArticle.model_validate(docs[name])
+        assert doc.body and doc.word_count > 100, name
+        if gold["title"]:
+            assert doc.title == gold["title"], name
+        if gold["published_date"]:
+            assert doc.published_at is not None and doc.published_at.date().isoformat() == gold["published_date"], name
+        if gold["source"]:
+            assert doc.source == gold["source"], name
+        for person in gold["people"]:
+            assert name_matches(person, doc.people), f"{name}: {person} not in {doc.people}"
+        assert set(gold["countries"]) <= set(doc.countries), f"{name}: {doc.countries}"
+        assert "indexed_at" in docs[name]
+
+
+def test_publishing_again_keeps_one_document_per_article(
+    seeds_pipeline: Pipeline, indexed_seeds: dict[str, dict]
+) -> None:
+    from tests.integration.conftest import seed_articles
+
+    before = {i: d["indexed_at"] for i, d in seeds_pipeline.documents().items() if i in indexed_seeds}
+    ids = seeds_pipeline.publish(seed_articles())
+    assert sorted(ids) == sorted(indexed_seeds), "ids are derived from the articles, not random"
+
+    def reindexed() -> bool:
+        docs = seeds_pipeline.documents()
+        return all(docs[i]["indexed_at"] > before[i] for i in ids)
+
+    seeds_pipeline.wait_for(reindexed, 120, "the republished seeds to pass through the pipeline again")
+    assert set(ids) <= set(seeds_pipeline.documents())
+    assert seeds_pipeline.count() == len(seeds_pipeline.documents())
+    assert len([i for i in seeds_pipeline.documents() if i in indexed_seeds]) == 5
+
+
+def test_bad_input_goes_to_the_dead_letter_topic_and_the_stream_goes_on(
+    seeds_pipeline: Pipeline, indexed_seeds: dict[str, dict]
+) -> None:
+    good = RawArticle(
+        id="after-the-bad-ones",
+        content=(PROJECT_ROOT / "seeds" / "003_b34446580c40c96b.txt").read_text() + "\n\nA closing line added here.",
+    )
+    too_large = json.dumps({"content": "word " * (seeds_pipeline.settings.max_message_bytes // 5 + 10)}).encode()
+    bad_values = {
+        b"k-not-json": b"this is not json {",
+        b"k-not-object": b'["a", "list"]',
+        b"k-invalid": b'{"title": "no content field"}',
+        b"k-empty": b"",
+        b"k-binary": b"\xff\xfe\x00binary",
+        b"k-too-large": too_large,
+        b"k-rejected": json.dumps({"content": "Too short."}).encode(),
+    }
+    seeds_pipeline.produce_raw(list(bad_values.items()))
+    # An enriched article Elasticsearch must refuse (an int field out of range).
+    poisoned = EnrichedArticle(
+        id="es-rejects-me", body="x " * 50, word_count=3_000_000_000, content_hash="0" * 64
+    ).to_json_bytes()
+    seeds_pipeline.produce_raw([(b"es-rejects-me", poisoned)], topic=seeds_pipeline.settings.topic_enriched)
+    [good_id] = seeds_pipeline.publish([good])
+    seeds_pipeline.wait_for_ids([good_id])
+
+    letters = {letter.key: letter for letter in seeds_pipeline.dead_letters(minimum=len(bad_values) + 1)}
+    expected = {
+        "k-not-json": ("cleaner", "InvalidJSON"),
+        "k-not-object": ("cleaner", "NotAnObject"),
+        "k-invalid": ("cleaner", "ValidationError"),
+        "k-empty": ("cleaner", "EmptyMessage"),
+        "k-binary": ("cleaner", "InvalidJSON"),
+        "k-too-large": ("cleaner", "MessageTooLarge"),
+        "k-rejected": ("cleaner", "RejectedArticle"),
+        "es-rejects-me": ("indexer", "ElasticsearchRejected"),
+    }
+    for key, (stage, error_type) in expected.items():
+        assert key in letters, f"no dead letter for {key}: {sorted(letters)}"
+        letter = letters[key]
+        assert (letter.stage, letter.error_type) == (stage, error_type), letter
+        assert letter.error and letter.offset is not None and letter.partition is not None
+    assert letters["k-binary"].value_encoding == "base64"
+    assert letters["k-not-json"].value == "this is not json {"
+    assert "word_count" in letters["es-rejects-me"].error
+    assert "content" in letters["k-invalid"].error
+
+
+def kafka_console_producer(settings, topic: str, lines: list[str]) -> None:
+    kafka = Kafka(settings)
+    java = find_java_home() / "bin" / "java"
+    log4j = f"-Dlog4j.configuration=file:{kafka.config.parent}/log4j.properties"
+    subprocess.run(
+        [str(java), "-Xmx256m", "-cp", f"{kafka.libs}/*", log4j,
+         "kafka.tools.ConsoleProducer", "--bootstrap-server", settings.kafka_bootstrap, "--topic", topic],
+        input="\n".join(lines).encode() + b"\n", check=True, timeout=120, capture_output=True,
+    )
+
+
+def test_an_article_from_a_foreign_producer_is_indexed(seeds_pipeline: Pipeline, base_settings) -> None:
+    text = (PROJECT_ROOT / "seeds" / "002_ceec6d890d34f096.txt").read_text()
+    url = "https://example.org/news/console-producer-article?utm_source=feed"
+    value = json.dumps({"url": url, "content": text, "source": "Console Wire"})
+    kafka_console_producer(seeds_pipeline.settings, seeds_pipeline.settings.topic_raw, [value])
+    expected_id = article_id(url, "")
+    doc = seeds_pipeline.wait_for_ids([expected_id])[expected_id]
+    assert doc["source"] == "Console Wire"
+    assert doc["url"] == url
+
+
+def wait_for_count(pipeline: Pipeline, predicate: Callable[[int], bool], timeout: float, what: str) -> int:
+    seen = 0
+
+    def check() -> bool:
+        nonlocal seen
+        seen = pipeline.count()
+        return predicate(seen)
+
+    pipeline.wait_for(check, timeout, what)
+    return seen
+
+
+def test_a_worker_killed_mid_stream_loses_and_duplicates_nothing(make_pipeline: Callable[..., Pipeline]) -> None:
+    pipeline = make_pipeline("sigkill", batch_size=4)
+    total = 80
+    articles = list(varied_articles(total, pipeline.name))
+    pipeline.publish(articles)
+    pipeline.start()
+    partial = wait_for_count(pipeline, lambda n: n >= 8, 180, "the first documents")
+    assert partial < total, "the stream should still be flowing when the worker is killed"
+    victim = pipeline.workers["extractor"][0]
+    os.kill(victim.pid, signal.SIGKILL)
+    victim.wait()
+    pipeline.workers["extractor"].remove(victim)
+    pipeline.start_worker("extractor")
+    wait_for_count(pipeline, lambda n: n >= total, 240, f"all {total} documents after the restart")
+    time.sleep(3)  # anything redelivered has landed by now
+    docs = pipeline.documents()
+    assert sorted(docs) == sorted(a.id for a in articles)
+    assert pipeline.count() == total
+
+
+def test_two_workers_of_one_stage_share_the_partitions(make_pipeline: Callable[..., Pipeline]) -> None:
+    pipeline = make_pipeline("scale", batch_size=4, metrics_interval=1.0)
+    pipeline.start(("cleaner", "indexer"))
+    first, second = pipeline.start_worker("extractor"), pipeline.start_worker("extractor")
+    time.sleep(12)  # both join the group before traffic arrives
+    total = 60
+    pipeline.publish(list(varied_articles(total, pipeline.name)))
+    wait_for_count(pipeline, lambda n: n >= total, 240, f"all {total} documents")
+    time.sleep(2.5)  # one more metrics report
+    processed = {
+        int(m["pid"]): int(m["processed"])
+        for m in read_worker_metrics(pipeline.settings)
+        if m["stage"] == "extractor" and int(m["pid"]) in (first.pid, second.pid)
+    }
+    assert set(processed) == {first.pid, second.pid}, processed
+    assert all(n > 0 for n in processed.values()), f"each worker handled a share: {processed}"
+    assert sum(processed.values()) >= total
+    assert pipeline.count() == total
+
+
+def test_a_worker_stops_cleanly_on_sigterm(make_pipeline: Callable[..., Pipeline]) -> None:
+    pipeline = make_pipeline("sigterm")
+    worker = pipeline.start_worker("cleaner")
+    time.sleep(8)
+    worker.send_signal(signal.SIGTERM)
+    assert worker.wait(timeout=60) == 0
