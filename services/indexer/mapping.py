@@ -2,15 +2,20 @@
 
 title and body are analysed in English (stemming) with a ``.exact`` subfield (standard analyzer)
 for phrases that must match word for word; every entity list, topic, source and language is a
-keyword field for filters and facets; dates are dates; money is nested so amount and currency
-are matched together.
+keyword field for filters and facets (with a ``.text`` subfield so free text finds names too);
+dates are dates; money is nested so amount and currency are matched together.
+
+Version 2 indexes offsets for title, body and summary: the unified highlighter then builds
+snippets from the postings instead of re-analysing whole bodies at query time.
+A changed mapping gets a new version: ``newsflow reindex`` copies the documents into
+``<alias>-v<MAPPING_VERSION>`` and swaps the alias in one atomic step.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-MAPPING_VERSION = 1
+MAPPING_VERSION = 2
 
 KEYWORD_LISTS = ("people", "organizations", "locations", "countries", "topics", "keywords", "authors")
 
@@ -19,6 +24,7 @@ def _text_with_exact() -> dict[str, Any]:
     return {
         "type": "text",
         "analyzer": "english",
+        "index_options": "offsets",
         "fields": {"exact": {"type": "text", "analyzer": "standard"}},
     }
 
@@ -35,7 +41,7 @@ def index_mappings() -> dict[str, Any]:
         "title": {**_text_with_exact(), "fields": {**_text_with_exact()["fields"],
                                                     "sort": {"type": "keyword", "ignore_above": 512}}},
         "body": _text_with_exact(),
-        "summary": {"type": "text", "analyzer": "english"},
+        "summary": {"type": "text", "analyzer": "english", "index_options": "offsets"},
         "language": {"type": "keyword"},
         "published_at": {"type": "date"},
         "ingested_at": {"type": "date"},

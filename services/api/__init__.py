@@ -1,0 +1,1 @@
+"""newsflow's HTTP API and search page."""

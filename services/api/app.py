@@ -1,0 +1,169 @@
+"""The HTTP API and the search page: ``create_app(settings)`` builds one app per settings, so
+tests (and several namespaces) can each have their own.
+
+Routes (see /work/shared/CONTRACT.md): ``GET /`` the page, ``GET /articles/{id}`` an article as
+HTML, ``GET /api/search``, ``GET /api/articles/{id}``, ``GET /healthz``, ``/docs``. When
+``services/api/ingest.py`` exists its ``router`` is included; it finds the settings in
+``request.app.state.settings`` and the Elasticsearch client in ``request.app.state.es``.
+
+Errors are JSON ``{"error": <code>, "detail": ...}``: 400 for a bad query or path parameter
+(unknown parameters included), 404 for a missing article, 503 when Elasticsearch (or, for
+/healthz, Kafka) does not answer.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+from elasticsearch import ApiError, AsyncElasticsearch, TransportError
+from fastapi import FastAPI, Query, Request
+from fastapi import Path as PathParam
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from services.api.health import check_health
+from services.api.pages import article_page, not_found_page
+from services.search.query import SearchParams, build_search, empty_response, shape_response
+from shared.elastic import client_options
+from shared.settings import Settings, get_settings
+
+log = logging.getLogger("newsflow.api")
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+MAX_ID_LENGTH = 200  # RawArticle.id's limit
+
+ArticleId = Annotated[str, PathParam(min_length=1, max_length=MAX_ID_LENGTH, description="the article id")]
+
+
+class SearchUnavailable(Exception):
+    """Elasticsearch did not answer; the API says so with a 503 instead of a stack trace."""
+
+
+def error(status: int, code: str, detail: Any) -> JSONResponse:
+    return JSONResponse({"error": code, "detail": detail}, status_code=status)
+
+
+def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    """400 for bad query/path parameters, each problem named by its parameter; body errors
+    keep FastAPI's 422 (well-formed request, unacceptable content) in the same JSON shape."""
+    assert isinstance(exc, RequestValidationError)
+    problems = []
+    for err in exc.errors():
+        loc = [str(part) for part in err.get("loc", ())]
+        where = loc[0] if loc else "request"
+        name = ".".join(loc[1:]) or where
+        message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+        if err.get("type") == "extra_forbidden":
+            message = f"unknown parameter; allowed: {', '.join(_public_params())}"
+        problems.append({"in": where, "parameter": name, "message": message, "type": err.get("type")})
+    status = 400 if all(p["in"] in ("query", "path") for p in problems) else 422
+    return error(status, "invalid_request", problems)
+
+
+def _public_params() -> list[str]:
+    return [field.alias or name for name, field in SearchParams.model_fields.items()]
+
+
+def _es_failure(settings: Settings, exc: Exception) -> SearchUnavailable:
+    if isinstance(exc, ApiError):
+        return SearchUnavailable(f"Elasticsearch at {settings.elasticsearch_url} answered {exc.meta.status}: "
+                                 f"{exc.message}")
+    return SearchUnavailable(f"Elasticsearch is not reachable at {settings.elasticsearch_url} ({type(exc).__name__})")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """One app bound to one settings object (its alias, its Elasticsearch, its Kafka)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # One client per app: it holds the connection pool and lives on the server's loop.
+        options = {**client_options(settings), "request_timeout": 15, "max_retries": 1}
+        app.state.es = AsyncElasticsearch(**options)
+        try:
+            yield
+        finally:
+            await app.state.es.close()
+
+    app = FastAPI(
+        title="newsflow",
+        summary="Search news articles streamed through Kafka into Elasticsearch.",
+        version="1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.add_exception_handler(RequestValidationError, _validation_error)
+
+    @app.exception_handler(SearchUnavailable)
+    async def _unavailable(_request: Request, exc: SearchUnavailable) -> JSONResponse:
+        return error(503, "search_unavailable", str(exc))
+
+    def es_of(request: Request) -> AsyncElasticsearch:
+        return request.app.state.es
+
+    @app.get("/api/search", tags=["search"])
+    async def search(request: Request, params: Annotated[SearchParams, Query()]) -> dict[str, Any]:
+        """Full-text search with filters, facets (top values per entity field, articles per day)
+        and highlighted snippets. Unknown parameters are rejected with 400."""
+        try:
+            response = await es_of(request).search(
+                index=settings.index_alias, ignore_unavailable=True, allow_no_indices=True, **build_search(params)
+            )
+        except (ApiError, TransportError) as exc:
+            raise _es_failure(settings, exc) from exc
+        if not response.body.get("_shards", {}).get("total", 1):
+            return empty_response(params)  # nothing indexed yet: no alias, so no index
+        return shape_response(params, response.body)
+
+    async def find_article(request: Request, article_id: str) -> dict[str, Any] | None:
+        # A search by id, not GET: it works whatever number of indices the alias covers.
+        try:
+            response = await es_of(request).search(
+                index=settings.index_alias, ignore_unavailable=True, allow_no_indices=True,
+                query={"ids": {"values": [article_id]}}, size=1,
+            )
+        except (ApiError, TransportError) as exc:
+            raise _es_failure(settings, exc) from exc
+        hits = response.body["hits"]["hits"]
+        if not hits:
+            return None
+        return {"id": hits[0]["_id"], **hits[0]["_source"]}
+
+    @app.get("/api/articles/{article_id}", tags=["search"])
+    async def get_article(request: Request, article_id: ArticleId) -> Any:
+        """The indexed document (EnrichedArticle fields plus indexed_at); 404 when absent."""
+        doc = await find_article(request, article_id)
+        if doc is None:
+            return error(404, "not_found", f"no article with id {article_id!r}")
+        return doc
+
+    @app.get("/healthz", tags=["operations"])
+    async def healthz(request: Request) -> JSONResponse:
+        """200 when Kafka and Elasticsearch answer, 503 naming what does not."""
+        report = await check_health(settings, es_of(request))
+        return JSONResponse(report, status_code=200 if report["status"] == "ok" else 503)
+
+    @app.get("/", include_in_schema=False)
+    async def page() -> FileResponse:
+        return FileResponse(STATIC_DIR / "index.html", media_type="text/html")
+
+    @app.get("/articles/{article_id}", include_in_schema=False, response_class=HTMLResponse)
+    async def article_html(request: Request, article_id: ArticleId) -> HTMLResponse:
+        doc = await find_article(request, article_id)
+        if doc is None:
+            return HTMLResponse(not_found_page(article_id), status_code=404)
+        return HTMLResponse(article_page(doc))
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    if importlib.util.find_spec("services.api.ingest") is not None:
+        app.include_router(importlib.import_module("services.api.ingest").router)
+
+    return app

@@ -1,0 +1,24 @@
+"""``newsflow api``: the HTTP API and the search page under uvicorn."""
+
+from __future__ import annotations
+
+import typer
+
+from shared.settings import get_settings
+
+
+def api(
+    host: str | None = typer.Option(None, "--host", help="interface to listen on (default NEWSFLOW_API_HOST)"),
+    port: int | None = typer.Option(None, "--port", min=1, max=65535, help="port (default NEWSFLOW_API_PORT, 8000)"),
+    log_level: str = typer.Option("info", "--log-level", help="uvicorn's log level"),
+) -> None:
+    """Serve the search page at /, the JSON API under /api, /healthz and the OpenAPI page at /docs."""
+    import uvicorn
+
+    from services.api.app import create_app
+
+    settings = get_settings()
+    uvicorn.run(
+        create_app(settings), host=host or settings.api_host, port=port or settings.api_port,
+        log_level=log_level.lower(), proxy_headers=True,
+    )
