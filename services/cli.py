@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from services.api import commands as api_commands
 from services.search import commands as search_commands
 from shared.settings import get_settings
 
@@ -337,6 +338,7 @@ def demo_stop() -> None:
 
 # Commands whose code lives with the feature they serve (one line each).
 app.command("search")(search_commands.search)
+app.command("api")(api_commands.api)
 
 
 def main() -> None:
