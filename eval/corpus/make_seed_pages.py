@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (HTML page templates: long lines are the markup)
 """Wrap each seed article in whole news pages of three common layouts, for the HTML evaluation.
 
     .venv/bin/python eval/corpus/make_seed_pages.py   # rewrites eval/corpus/seed_pages/

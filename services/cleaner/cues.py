@@ -93,6 +93,9 @@ def read_line(line: str, cues: Cues) -> str | None:
             cues.set_date(parse_date(match["date"]))
             return "trailer"
     if words <= 30 and re.match(r"^(?:[™®]\s*&\s*)?(?:Copyright\b|©|\(c\)\s)", line, re.I):
+        # A site's copyright line has a year or reserves rights; "© Name/Agency" is a photo credit.
+        if not re.search(r"\b(?:19|20)\d\d\b|rights reserved", line, re.I):
+            return "caption"
         match = COPYRIGHT.match(line)
         if match:
             cues.set_source(match["source"])

@@ -33,6 +33,7 @@ BLOCK_TAGS = frozenset({
     "body", "html", "title", "caption", "details", "summary", "menu", "label",
 })
 MIN_HTML_WORDS = 40
+_BREAK = "\u2029"
 
 
 @dataclass
@@ -89,10 +90,11 @@ def _body_blocks(body: Any) -> list[tuple[str, str]]:
                 if text:
                     blocks.append(("item" if tag == "list" else "row", text))
             continue
+        # An explicit line break (<br>) separates paragraphs; a newline in the source is space.
         for lb in element.iter("lb"):
-            lb.tail = "\n" + (lb.tail or "")
+            lb.tail = _BREAK + (lb.tail or "")
         raw = "".join(element.itertext())
-        for piece in raw.split("\n"):
+        for piece in raw.split(_BREAK):
             text = normalize_inline(piece)
             if text:
                 blocks.append((tag or "p", text))

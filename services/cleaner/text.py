@@ -64,6 +64,8 @@ _READ_MORE = re.compile(r"^(?:read more|also read|read also|related|see also|wat
 _WORD = re.compile(r"[^\W\d_][\w'’-]*", re.U)
 
 HARD_KINDS = frozenset({"trailer", "copyright"})
+RUN_FACTOR_MAX = 3.0
+RUN_FACTOR_STEP = 3.0
 
 
 @dataclass
@@ -115,6 +117,8 @@ def _features(line: Line, english: bool) -> None:
     line.terminal = bool(_TERMINAL.search(text))
     caps = sum(1 for w in words if w[0].isupper()) / max(len(words), 1)
     line.headline_like = not line.terminal and n <= 25 and not text.endswith((",", ";"))
+    if text.endswith(":") and n >= 8:
+        line.headline_like = False  # introduces a quote or a list: part of the prose
     if line.kind is not None:
         line.score = -1.0
         return
@@ -145,6 +149,8 @@ def _features(line: Line, english: bool) -> None:
     else:
         if n >= 40:
             score = 0.6  # a long paragraph that just lacks its final stop
+        elif text.endswith(":") and n >= 8:
+            score = 0.3
         elif n >= 20:
             score = 0.1
         else:
@@ -167,17 +173,38 @@ def _weight(line: Line) -> float:
     return line.score * max(line.words, 6)
 
 
+def _weights(lines: list[Line]) -> list[float]:
+    """Line weights, with runs of furniture made heavier the longer they are (up to 3x): one
+    stray short line inside an article costs little, a block of menus or a gallery strip
+    between the article and another text separates them."""
+    weights = [_weight(line) for line in lines]
+    i = 0
+    while i < len(lines):
+        if weights[i] >= 0:
+            i += 1
+            continue
+        j = i
+        while j < len(lines) and weights[j] < 0:
+            j += 1
+        factor = min(RUN_FACTOR_MAX, 1.0 + (j - i - 1) / RUN_FACTOR_STEP)
+        for k in range(i, j):
+            weights[k] *= factor
+        i = j
+    return weights
+
+
 def _best_region(lines: list[Line]) -> tuple[int, int] | None:
     """Max-subarray over the weights, never spanning a hard boundary (trailer, copyright)."""
     best: tuple[float, int, int] | None = None
     run_sum, run_start = 0.0, 0
+    weights = _weights(lines)
     for i, line in enumerate(lines):
         if line.kind in HARD_KINDS:
             run_sum, run_start = 0.0, i + 1
             continue
         if run_sum <= 0:
             run_sum, run_start = 0.0, i
-        run_sum += _weight(line)
+        run_sum += weights[i]
         if run_sum > 0 and (best is None or run_sum > best[0]):
             best = (run_sum, run_start, i)
     if best is None:
