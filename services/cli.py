@@ -14,7 +14,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from services.api import commands as api_commands
+from services.indexer import reindex as reindex_commands
 from services.search import commands as search_commands
+from services.sources import commands as source_commands
 from shared.settings import get_settings
 
 app = typer.Typer(
@@ -339,6 +341,8 @@ def demo_stop() -> None:
 # Commands whose code lives with the feature they serve (one line each).
 app.command("search")(search_commands.search)
 app.command("api")(api_commands.api)
+app.command("reindex")(reindex_commands.command)
+app.command("watch")(source_commands.watch)
 
 
 def main() -> None:
