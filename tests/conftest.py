@@ -29,4 +29,5 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         print("\nerror: no integration test was collected")
     if _integration["skipped"]:
         session.exitstatus = 1
-        print(f"\nerror: {_integration['skipped']} integration test(s) were skipped (set NEWSFLOW_ALLOW_SKIPS=1 to allow)")
+        count = _integration["skipped"]
+        print(f"\nerror: {count} integration test(s) were skipped (set NEWSFLOW_ALLOW_SKIPS=1 to allow)")
