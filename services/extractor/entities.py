@@ -20,7 +20,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 from pathlib import Path
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from services.extractor.places import Gazetteer, gazetteer
 from services.extractor.text import PARTICLES, TITLE_WORDS, fold
@@ -118,8 +118,12 @@ def acronym_definitions(text: str) -> dict[str, str]:
 
 
 def _strip_titles(tokens: list[str]) -> list[str]:
-    while tokens and (tokens[0].lower().rstrip(".") in TITLE_WORDS or tokens[0].lower() in {"the", "'s"}):
+    """Drop leading titles and office acronyms: 'FO Spokesperson Mumtaz Zahra Baloch' -> the name."""
+    while len(tokens) > 1 and (tokens[0].lower().rstrip(".") in TITLE_WORDS or tokens[0].lower() in {"the", "'s"}
+                               or (tokens[0].isupper() and len(tokens[0]) <= 5 and "." not in tokens[0])):
         tokens = tokens[1:]
+    if tokens and tokens[0].lower().rstrip(".") in TITLE_WORDS:
+        return []
     return tokens
 
 
@@ -142,9 +146,18 @@ def clean_person(text: str) -> str | None:
     return name
 
 
+EVENT_WORDS = {"summit", "conference", "expo", "games", "cup", "forum", "meeting", "session", "talks", "visit"}
+
+
 def clean_org(text: str) -> str | None:
+    """'the Shanghai Cooperation Organisation (SCO' -> 'Shanghai Cooperation Organisation'; offices -> None."""
+    text = re.sub(r"\s*\([^)]*\)?\s*$", "", text.strip())
     text = re.sub(r"['’]s?$", "", text.strip()).strip(" ,.;:-–—\"“”‘’'")
     text = re.sub(r"^(?:the|The)\s+", "", text)
+    words = text.split()
+    if not words or words[0].lower() in TITLE_WORDS - {"state", "special", "foreign", "finance", "interior",
+                                                       "commerce", "defence", "defense", "army", "chief"}:
+        return None  # 'the Minister for Commerce' is an office, not an organisation
     if len(text) < 2 or not re.search(r"[A-Za-z]", text) or fold(text) in ORG_STOP:
         return None
     if text[:1].islower() or re.fullmatch(r"[\d\W]+", text):
@@ -222,8 +235,127 @@ def _split_compound(text: str, gaz: Gazetteer) -> list[str]:
     return [text]
 
 
+@dataclass(frozen=True)
+class Mention:
+    label: str
+    text: str
+    start: int  # character offsets in the doc text
+    end: int
+
+
+FUNCTION_WORDS = {"of", "for", "and", "on", "the", "in", "to", "at", "with"}
+PLACE_HEADS = {"republic", "state", "province", "region", "kingdom", "emirate"}
+PLACE_TAILS = {"krai", "kray", "oblast", "province", "region", "state", "district", "valley", "county",
+               "territory", "governorate", "prefecture"}
+
+
+def repair_mentions(doc: Doc, skip: list[tuple[int, int]], gaz: Gazetteer) -> list[Mention]:
+    """The model's spans, repaired where news copy trips it up.
+
+    - spans inside an amount of money ('US $ 478 million') are not places;
+    - a person span grows left over capitalised name words it missed ('PM Imran Khan' -> 'Imran Khan'),
+      stopping at titles and at office names ('Minister for Industries and Production Haroon Khan');
+    - an unknown place/organisation span glued to a person span is the person's first name;
+    - 'Republic of Tatarstan', 'Primorsky Krai' become one place; a region tagged NORP becomes a place.
+    """
+    ents = list(doc.ents)
+    out: list[Mention] = []
+    i = 0
+    while i < len(ents):
+        ent = ents[i]
+        label, start_tok, end_tok = ent.label_, ent.start, ent.end
+        if any(s < ent.end_char and ent.start_char < e for s, e in skip) and label in LOC_LABELS | ORG_LABELS:
+            i += 1
+            continue
+        nxt = ents[i + 1] if i + 1 < len(ents) else None
+        if label in LOC_LABELS | ORG_LABELS | {"NORP"} and nxt is not None and nxt.label_ in PERSON_LABELS \
+                and nxt.start == ent.end and len(ent) <= 2 and not gaz.is_well_known_place(ent.text) \
+                and all(t.text[:1].isupper() for t in ent):
+            label, end_tok = "PERSON", nxt.end
+            i += 1
+        if label in PERSON_LABELS:
+            grown = 0
+            while start_tok > 0 and grown < 2:
+                prev = doc[start_tok - 1]
+                if not (prev.text[:1].isupper() and prev.is_alpha and prev.tag_ == "NNP") or prev.ent_type_ \
+                        or prev.lower_ in TITLE_WORDS or prev.is_sent_start:
+                    break
+                before = doc[start_tok - 2] if start_tok >= 2 else None
+                if before is not None and before.lower_ in FUNCTION_WORDS:
+                    break
+                start_tok -= 1
+                grown += 1
+        if label in LOC_LABELS and ent.text.lower() in PLACE_HEADS and nxt is not None \
+                and nxt.label_ in LOC_LABELS and nxt.start == ent.end + 1 and doc[ent.end].lower_ == "of":
+            end_tok = nxt.end
+            i += 1
+        if label in LOC_LABELS | {"NORP"} and end_tok < len(doc) and doc[end_tok].lower_ in PLACE_TAILS \
+                and doc[end_tok].text[:1].isupper():
+            end_tok += 1
+        if label == "NORP" and not gaz.demonym(ent.text) and gaz.lookup(ent.text):
+            label = "GPE"
+        span = doc[start_tok:end_tok]
+        # A name never runs across a line break: keep each line's part.
+        offset = span.start_char
+        for part in span.text.split("\n"):
+            if part.strip():
+                lead = len(part) - len(part.lstrip())
+                out.append(Mention(label, part.strip(), offset + lead, offset + lead + len(part.strip())))
+            offset += len(part) + 1
+        i += 1
+    return _datelines(doc.text, out)
+
+
+DATELINE_RE = re.compile(
+    r"^(?P<place>[A-Z][A-Za-z.'’-]+(?: [A-Z][A-Za-z.'’-]+){0,2})"
+    r"(?:, [A-Z][A-Za-z.]+(?: [A-Z][A-Za-z.]+){0,3})?(?=:| \(\w[\w ]*\) ?[-–—]| \d{4}-\d{2}-\d{2}\b| [-–—] )",
+    re.MULTILINE)
+
+
+def _datelines(text: str, mentions: list[Mention]) -> list[Mention]:
+    """'ISLAMABAD: ...', 'AL-AIN, United Arab Emirates 1996-12-06', 'LONDON (Reuters) -': the place is a place."""
+    out = list(mentions)
+    for m in DATELINE_RE.finditer(text):
+        start, end = m.span("place")
+        if text[start:end].lower() in TITLE_WORDS:
+            continue
+        out = [x for x in out if not (x.start < end and start < x.end)]
+        out.append(Mention("GPE", text[start:end], start, end))
+    out.sort(key=lambda x: x.start)
+    return out
+
+
+def scan_places(doc: Doc, gaz: Gazetteer, taken: list[Mention]) -> list[Mention]:
+    """Regions and big cities the model left untagged: capitalised proper-noun runs found in the gazetteer."""
+    covered = {t for m in taken for t in range(m.start, m.end)}
+    found: list[Mention] = []
+    i = 0
+    n = len(doc)
+    while i < n:
+        tok = doc[i]
+        if tok.idx in covered or tok.ent_type_ or tok.tag_ != "NNP" or not tok.text[:1].isupper() \
+                or tok.is_sent_start:
+            i += 1
+            continue
+        matched = False
+        for size in (3, 2, 1):
+            span = doc[i:i + size]
+            if len(span) < size or any(t.tag_ != "NNP" or t.ent_type_ for t in span):
+                continue
+            places = [p for p in gaz.lookup(span.text) if p.primary]
+            if places and len(span.text) >= 5 and (
+                    size > 1 or any(p.kind == "region" or p.population >= 150_000 for p in places)):
+                found.append(Mention("GPE", span.text, span.start_char, span.end_char))
+                i += size
+                matched = True
+                break
+        if not matched:
+            i += 1
+    return found
+
+
 def extract_entities(doc: Doc, text: str, authors: Iterable[str] = (),
-                     gaz: Gazetteer | None = None) -> Entities:
+                     gaz: Gazetteer | None = None, skip: list[tuple[int, int]] | None = None) -> Entities:
     """All four entity fields for one article; ``text`` is the (case-normalised) text the doc was made from."""
     gaz = gaz or gazetteer()
     orgs_known = known_orgs()
@@ -250,6 +382,23 @@ def extract_entities(doc: Doc, text: str, authors: Iterable[str] = (),
         cleaned = clean_org(raw)
         if cleaned is None:
             return None
+        # "X's Y": a place's organisation is Y ('Pakistan's Foreign Office'); a known body's part is X.
+        owner, sep, owned = cleaned.partition("’s ") if "’s " in cleaned else cleaned.partition("'s ")
+        if sep:
+            if gaz.country(owner) or gaz.lookup(owner):
+                cleaned = owned
+            elif fold(owner) in orgs_known or owner in definitions.values():
+                cleaned = owner
+        words = cleaned.split()
+        if len(words) > 1 and words[-1].lower() in EVENT_WORDS:
+            head = " ".join(words[:-1])
+            if fold(head) in orgs_known or head in definitions or head in definitions.values():
+                cleaned = head
+            else:
+                return None  # an event, not an organisation
+        if len(words) > 1 and fold(words[0]) in orgs_known and all(
+                w.lower() in {"news", "agency", "secretariat", "group", "inc", "ltd", "corp"} for w in words[1:]):
+            cleaned = words[0]
         key = fold(cleaned)
         if cleaned in definitions:
             return definitions[cleaned]
@@ -259,9 +408,10 @@ def extract_entities(doc: Doc, text: str, authors: Iterable[str] = (),
         # 'TASS News Agency', 'Pakistan's Foreign Office' keep their own wording.
         return cleaned
 
-    ent: Span
-    for ent in doc.ents:
-        label = ent.label_
+    mentions = repair_mentions(doc, skip or [], gaz)
+    mentions += scan_places(doc, gaz, mentions)
+    for ent in mentions:
+        label = ent.label
         raw = ent.text
         if label in PERSON_LABELS:
             name = clean_person(raw)
@@ -274,7 +424,7 @@ def extract_entities(doc: Doc, text: str, authors: Iterable[str] = (),
             if key in orgs_known and (name.isupper() or len(name.split()) > 1):
                 org_mentions.append(orgs_known[key].name)
                 continue
-            if key in author_keys and (ent.start_char < 200 or ent.start_char > len(text) - 200):
+            if key in author_keys and (ent.start < 200 or ent.start > len(text) - 200):
                 continue  # a byline or sign-off, not a person the article is about
             if gaz.demonym(name) and len(name.split()) == 1:
                 demonym_codes.append(gaz.demonym(name))
@@ -282,6 +432,9 @@ def extract_entities(doc: Doc, text: str, authors: Iterable[str] = (),
             person_mentions.append(name)
         elif label in ORG_LABELS:
             cleaned = clean_org(raw)
+            if cleaned and len(_split_compound(cleaned, gaz)) > 1:
+                add_place(cleaned)
+                continue
             if cleaned and gaz.country(cleaned):
                 add_place(cleaned)
                 continue
@@ -334,6 +487,17 @@ def extract_entities(doc: Doc, text: str, authors: Iterable[str] = (),
                      if fold(o) not in person_keys and fold(o) not in place_keys]
     organizations = _merge_near_duplicates(organizations, org_counts)
     organizations = _dedupe_org_variants(organizations)
+
+    # A surname the model took for a place ('Sehgal said') belongs to the person it names.
+    person_tokens = [set(fold(p).split()) for p in person_mentions if len(p.split()) > 1]
+    kept_places = []
+    for place in place_mentions:
+        toks = set(fold(place).split())
+        if not gaz.country(place) and not gaz.lookup(place) and any(toks <= pt for pt in person_tokens):
+            person_mentions.append(place)
+        else:
+            kept_places.append(place)
+    place_mentions = kept_places
 
     # People: fullest name for every mention; drop names that are really organisations.
     org_keys = {fold(o) for o in organizations}

@@ -20,7 +20,7 @@ from spacy.tokens import Doc
 from services.extractor.dates import find_dates
 from services.extractor.entities import Entities, extract_entities, known_orgs
 from services.extractor.keywords import extract_keywords
-from services.extractor.money import find_money
+from services.extractor.money import find_money, money_spans
 from services.extractor.places import gazetteer
 from services.extractor.summary import summarize
 from services.extractor.text import normalize_case
@@ -42,6 +42,15 @@ FLAG_FAILED = "extraction_failed"
 ENGLISH_HINTS = frozenset(["the", "of", "and", "to", "in", "a", "is", "that", "for", "on", "with", "as", "was", "by", "at", "from", "it", "be", "are", "has", "have", "said", "his", "her", "not", "this", "which", "an", "were", "will"])
 
 
+@Language.component("newsflow_paragraph_breaks")
+def paragraph_breaks(doc: Doc) -> Doc:
+    """A blank line ends a sentence: headings and captions must not run into the next paragraph."""
+    for tok in doc[1:]:
+        if "\n" in doc[tok.i - 1].whitespace_ or (doc[tok.i - 1].is_space and "\n" in doc[tok.i - 1].text):
+            tok.is_sent_start = True
+    return doc
+
+
 def load_pipeline(model: str) -> Language:
     """Load the model with only the components the extractor uses."""
     nlp = spacy.load(model, exclude=["parser"])
@@ -52,6 +61,7 @@ def load_pipeline(model: str) -> Language:
     for name in nlp.pipe_names:
         if name not in NEEDED and name != "sentencizer":
             nlp.disable_pipe(name)
+    nlp.add_pipe("newsflow_paragraph_breaks", last=True)
     return nlp
 
 
@@ -142,14 +152,19 @@ class Extractor:
         if not body.strip():
             return [], [FLAG_EMPTY]
         language = (article.language or "").lower()
-        if (language and not language.startswith("en")) or ((not language or language.startswith("en")) \
-                and not looks_english(body)):
+        if (language and not language.startswith("en")) or (not language and not looks_english(body)):
             return [], [FLAG_NOT_ENGLISH]
         pieces = list(chunks(body, self.max_chars))
         if len(pieces) > self.max_chunks:
             pieces = pieces[: self.max_chunks]
             flags.append(FLAG_TRUNCATED)
-        return [normalize_case(p, self.keep_upper) for p in pieces], flags
+        return [normalize_case(p, self.keep_upper, self._is_name) for p in pieces], flags
+
+    def _is_name(self, word: str) -> bool:
+        """Words a shouted headline should keep capitalised: places, demonyms, known organisations."""
+        gaz = self.gazetteer
+        return bool(gaz.country(word) or gaz.demonym(word) or gaz.is_well_known_place(word)
+                    or any(p.primary for p in gaz.lookup(word)))
 
     def _enrich(self, article: CleanArticle, texts: list[str], docs: list[Doc],
                 flags: list[str]) -> EnrichedArticle:
@@ -162,8 +177,11 @@ class Extractor:
             return EnrichedArticle(**base, quality_flags=quality, money=money)
         text = "\n\n".join(texts)
         doc = docs[0] if len(docs) == 1 else Doc.from_docs(docs)
-        ents: Entities = extract_entities(doc, text, authors=article.authors, gaz=self.gazetteer)
-        lemmas = [t.lemma_.lower() for t in doc if t.is_alpha or "-" in t.text]
+        amounts = money_spans(text)
+        ents: Entities = extract_entities(doc, text, authors=article.authors, gaz=self.gazetteer,
+                                          skip=[(s, e) for s, e, _ in amounts])
+        # Topic cues count in the running text, not inside organisation names ('Counter Terrorism Center').
+        lemmas = [t.lemma_.lower() for t in doc if (t.is_alpha or "-" in t.text) and t.ent_type_ != "ORG"]
         lemmas = [w.replace("-", " ") for w in lemmas]
         lemmas = " ".join(lemmas).split()
         return EnrichedArticle(

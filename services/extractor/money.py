@@ -68,8 +68,20 @@ def _rupee(countries: Iterable[str]) -> str:
 
 def find_money(text: str, countries: Iterable[str] = ()) -> list[Money]:
     """Every amount of money in the text, deduplicated by (amount, currency), in order of appearance."""
+    seen: set[tuple[float, str]] = set()
+    result = []
+    for _, _, money in money_spans(text, countries):
+        key = (money.amount, money.currency)
+        if key not in seen:
+            seen.add(key)
+            result.append(money)
+    return result
+
+
+def money_spans(text: str, countries: Iterable[str] = ()) -> list[tuple[int, int, Money]]:
+    """(start, end, Money) for every amount, in order; the spans keep place names out of amounts."""
     countries = list(countries)
-    found: list[tuple[int, Money]] = []
+    found: list[tuple[int, int, Money]] = []
     taken: list[tuple[int, int]] = []
     for match in PREFIX_RE.finditer(text):
         cur = re.sub(r"\s", "", match.group("cur")).lower()
@@ -81,8 +93,8 @@ def find_money(text: str, countries: Iterable[str] = ()) -> list[Money]:
             continue
         if code == "RUPEE":
             code = _rupee(countries)
-        found.append((match.start(), Money(amount=_amount(match.group("num"), scale), currency=code,
-                                           text=match.group(0).strip())))
+        found.append((match.start(), match.end(), Money(amount=_amount(match.group("num"), scale),
+                                                        currency=code, text=match.group(0).strip())))
         taken.append(match.span())
     for match in SUFFIX_RE.finditer(text):
         if any(s <= match.start() < e or s < match.end() <= e for s, e in taken):
@@ -90,14 +102,7 @@ def find_money(text: str, countries: Iterable[str] = ()) -> list[Money]:
         code = SUFFIX[" ".join(match.group("word").lower().split())]
         if code == "RUPEE":
             code = _rupee(countries)
-        found.append((match.start(), Money(amount=_amount(match.group("num"), match.group("scale")),
-                                           currency=code, text=match.group(0).strip())))
+        found.append((match.start(), match.end(), Money(amount=_amount(match.group("num"), match.group("scale")),
+                                                        currency=code, text=match.group(0).strip())))
     found.sort(key=lambda item: item[0])
-    seen: set[tuple[float, str]] = set()
-    result = []
-    for _, money in found:
-        key = (money.amount, money.currency)
-        if key not in seen:
-            seen.add(key)
-            result.append(money)
-    return result
+    return found

@@ -53,7 +53,7 @@ class Gazetteer:
         code = self.countries.get(key)
         if code is None and len(key) <= 3:
             return None
-        if code and len(key) <= 3 and not name.replace(".", "").strip().isupper():
+        if code and len(key) <= 3 and name.strip()[:1].islower():
             return None  # 'us' the pronoun is not the United States
         return code
 

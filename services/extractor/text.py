@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 # Honorifics and offices that precede names in news copy; stripped from people's names.
 TITLE_WORDS = {
@@ -57,12 +58,15 @@ _CAPS_WORD = re.compile(r"\b[A-Z][A-Z'’-]{1,}\b")
 _LETTERS = re.compile(r"[A-Za-z]")
 
 
-def normalize_case(text: str, keep: set[str] | frozenset[str] = frozenset()) -> str:
-    """Title-case shouted words so the model can read them, keeping every character offset.
+def normalize_case(text: str, keep: set[str] | frozenset[str] = frozenset(),
+                   is_name: Callable[[str], bool] | None = None) -> str:
+    """Re-case shouted words so the model can read them, keeping every character offset.
 
     News copy shouts datelines ('ISLAMABAD:'), lead-ins ('RUSSIAN Deputy Prime Minister') and whole
-    headlines; the model reads those as acronyms. Words in ``keep`` (known acronyms) stay as they are.
-    In a normal line only a shouted first word or one before a colon is changed.
+    headlines; the model reads those as acronyms or, title-cased, as one long name. In a normal line a
+    shouted first word or one before a colon is title-cased. A shouted line is sentence-cased, except
+    words ``is_name`` knows (countries, cities, demonyms), which are title-cased, and words in ``keep``
+    (known acronyms), which stay as they are.
     """
     out: list[str] = []
     for line in text.split("\n"):
@@ -72,11 +76,16 @@ def normalize_case(text: str, keep: set[str] | frozenset[str] = frozenset()) -> 
 
         def fix(m: re.Match[str], shouting: bool = shouting, line: str = line) -> str:
             word = m.group(0)
-            if word in keep or not word.isascii() or (not shouting and len(word) < 4):
+            if word in keep or not word.isascii():
                 return word
-            at_start = not line[: m.start()].strip()
-            if shouting or at_start or line[m.end(): m.end() + 1] == ":":
-                return "-".join(part[:1] + part[1:].lower() for part in word.split("-"))
+            at_start = not line[: m.start()].strip(" -\"'“‘")
+            titled = "-".join(part[:1] + part[1:].lower() for part in word.split("-"))
+            if shouting:
+                if at_start or (is_name is not None and is_name(titled)):
+                    return titled
+                return word.lower()
+            if len(word) >= 4 and (at_start or line[m.end(): m.end() + 1] == ":"):
+                return titled
             return word
 
         out.append(_CAPS_WORD.sub(fix, line))

@@ -2,7 +2,7 @@
 
 Score of a topic = sum over its cues of weight x min(count, 3), counting lemma unigrams and phrases.
 A topic is kept when its score reaches a threshold that grows with the square root of the article's
-length (longer articles mention everything once), it has at least two distinct cues, and it scores at
+length (longer articles mention everything once), its cues occur at least twice, and it scores at
 least a fifth of the best topic. At most five topics, best first.
 """
 
@@ -16,8 +16,8 @@ from functools import lru_cache
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "data" / "topics.json"
-BASE_THRESHOLD = 4.0
-REFERENCE_WORDS = 400
+BASE_THRESHOLD = 3.5
+REFERENCE_WORDS = 500
 MAX_TOPICS = 5
 MAX_COUNT = 3
 
@@ -36,7 +36,7 @@ def _ngrams(lemmas: Sequence[str], max_n: int) -> Counter[str]:
 
 
 def score_topics(lemmas: Sequence[str]) -> dict[str, tuple[float, int]]:
-    """(score, distinct cues) per topic for a list of lowercase lemmas (punctuation removed)."""
+    """(score, cue occurrences) per topic for a list of lowercase lemmas (punctuation removed)."""
     grams = _ngrams(lemmas, 4)
     scores: dict[str, tuple[float, int]] = {}
     for topic, cues in taxonomy().items():
@@ -46,7 +46,7 @@ def score_topics(lemmas: Sequence[str]) -> dict[str, tuple[float, int]]:
             count = grams.get(cue, 0)
             if count:
                 total += weight * min(count, MAX_COUNT)
-                distinct += 1
+                distinct += min(count, MAX_COUNT)
         scores[topic] = (total, distinct)
     return scores
 

@@ -44,7 +44,7 @@ EXTRA_NAMES = {
     "CI": ["Cote d'Ivoire", "Côte d'Ivoire"], "MM": ["Burma"], "NL": ["Holland"], "TR": ["Türkiye", "Turkiye"],
     "CZ": ["Czechia"], "SZ": ["Swaziland"], "MK": ["Macedonia"], "VA": ["Vatican", "Holy See"],
     "PS": ["Palestinian Territories", "Gaza", "Gaza Strip", "West Bank"], "TW": ["Republic of China"],
-    "SA": ["KSA"], "BA": ["Bosnia"], "VN": ["Viet Nam"], "LA": ["Lao"], "IR": ["Persia"],
+    "SA": ["KSA"], "PK": ["Pak"], "BA": ["Bosnia"], "VN": ["Viet Nam"], "LA": ["Lao"], "IR": ["Persia"],
 }
 
 # Demonyms countryinfo lacks or spells differently, plus plural and adjectival forms.

@@ -1,0 +1,279 @@
+"""Extraction quality: per-field precision/recall on the seeds, entity F1 on a public news NER corpus.
+
+    .venv/bin/python eval/extraction.py [--ner-docs N] [--no-ner]
+
+Seeds: the gold in ../shared/eval/seeds-gold.json (a copy lives in eval/gold/). The extractor gets the
+cleaner's body when it is good, else the raw text between the gold body bounds, so the figures are
+about extraction. Matching follows the gold's rules: names case-insensitively, ignoring punctuation
+and titles, when every token of one appears in the other; 'A | B' is met by either form; countries
+by code; money by currency and amount (within 0.5%); topics by name.
+
+NER corpus: CoNLL-2003 English test (Reuters news, 231 documents; see eval/ner/conll2003.py).
+Entities are compared per document as sets, per type (PER, ORG, LOC), with the same name rule,
+plus country names and known organisation aliases compared by what they denote. The baseline is the
+plain spaCy output of the same model (PERSON, ORG, GPE+LOC) in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from rich.console import Console  # noqa: E402
+from rich.table import Table  # noqa: E402
+
+from services.extractor.entities import known_orgs  # noqa: E402
+from services.extractor.extract import Extractor  # noqa: E402
+from services.extractor.places import gazetteer  # noqa: E402
+from services.extractor.text import TITLE_WORDS, fold  # noqa: E402
+from shared.schemas import CleanArticle, EnrichedArticle, RawArticle  # noqa: E402
+from shared.settings import get_settings  # noqa: E402
+
+GOLD_PATHS = [ROOT.parent / "shared" / "eval" / "seeds-gold.json", ROOT / "eval" / "gold" / "seeds-gold.json"]
+SEEDS = ROOT / "seeds"
+NAME_FIELDS = ("people", "organizations", "locations")
+TARGETS = {"recall": 0.9, "precision": 0.85}
+
+
+# -- matching -----------------------------------------------------------------------------------
+def name_tokens(name: str) -> set[str]:
+    return {t for t in fold(name).split() if t not in TITLE_WORDS} or set(fold(name).split())
+
+
+def names_match(a: str, b: str) -> bool:
+    ta, tb = name_tokens(a), name_tokens(b)
+    return bool(ta and tb) and (ta <= tb or tb <= ta)
+
+
+def denotes_same(a: str, b: str, kind: str) -> bool:
+    """Same thing under different names: 'U.S.' ~ 'United States', 'SCO' ~ 'Shanghai Cooperation Organisation'."""
+    if kind == "LOC":
+        gaz = gazetteer()
+        ca, cb = gaz.country(a), gaz.country(b)
+        return ca is not None and ca == cb
+    if kind == "ORG":
+        table = known_orgs()
+        oa, ob = table.get(fold(a)), table.get(fold(b))
+        return oa is not None and oa == ob
+    return False
+
+
+def gold_alternatives(entry: str) -> list[str]:
+    return [part.strip() for part in entry.split("|") if part.strip()]
+
+
+@dataclass
+class Counts:
+    tp_pred: int = 0
+    n_pred: int = 0
+    tp_gold: int = 0
+    n_gold: int = 0
+
+    def add(self, other: Counts) -> None:
+        self.tp_pred += other.tp_pred
+        self.n_pred += other.n_pred
+        self.tp_gold += other.tp_gold
+        self.n_gold += other.n_gold
+
+    @property
+    def precision(self) -> float:
+        return self.tp_pred / self.n_pred if self.n_pred else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp_gold / self.n_gold if self.n_gold else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def score_sets(pred: Iterable, gold: Iterable, match: Callable[[object, object], bool]) -> Counts:
+    pred, gold = list(pred), list(gold)
+    return Counts(
+        tp_pred=sum(1 for p in pred if any(match(p, g) for g in gold)),
+        n_pred=len(pred),
+        tp_gold=sum(1 for g in gold if any(match(p, g) for p in pred)),
+        n_gold=len(gold),
+    )
+
+
+# -- seeds --------------------------------------------------------------------------------------
+def load_gold() -> dict:
+    for path in GOLD_PATHS:
+        if path.exists():
+            return json.loads(path.read_text(encoding="utf-8"))
+    raise SystemExit("seeds gold not found")
+
+
+def seed_article(name: str, gold: dict) -> tuple[CleanArticle, str]:
+    """The article to extract from, and where its body came from ('cleaner' or 'gold bounds')."""
+    raw_text = (SEEDS / name).read_text(encoding="utf-8")
+    published = datetime.fromisoformat(gold["published_date"]) if gold.get("published_date") else None
+    body, source = None, "gold bounds"
+    try:
+        from services.cleaner.clean import clean_article
+
+        cleaned = clean_article(RawArticle(id=name, content=raw_text))
+        text = " ".join(cleaned.body.split())
+        starts = " ".join(gold["body_starts"].split())
+        ends = " ".join(gold["body_ends"].split())
+        if starts in text[:200] and text.rstrip().endswith(ends[-40:]) and \
+                not any(s in cleaned.body for s in gold.get("not_in_body", [])):
+            body, source = cleaned.body, "cleaner"
+    except Exception:  # the cleaner is another stage: any failure means we fall back to the bounds
+        body = None
+    if body is None:
+        start = raw_text.index(gold["body_starts"])
+        end = raw_text.index(gold["body_ends"]) + len(gold["body_ends"])
+        body = raw_text[start:end]
+    article = CleanArticle(id=name, title=gold.get("title"), body=body, content_hash=name, language="en",
+                           published_at=published, authors=gold.get("authors") or [])
+    return article, source
+
+
+def score_seed(result: EnrichedArticle, gold: dict) -> dict[str, Counts]:
+    scores: dict[str, Counts] = {}
+    for name_field in NAME_FIELDS:
+        gold_entries = [gold_alternatives(e) for e in gold[name_field]]
+        scores[name_field] = score_sets(
+            getattr(result, name_field), gold_entries,
+            lambda p, alts: any(names_match(p, a) for a in alts))
+    scores["countries"] = score_sets(result.countries, gold["countries"], lambda p, g: p == g)
+    scores["money"] = score_sets(
+        result.money, gold["money"],
+        lambda p, g: p.currency == g["currency"] and abs(p.amount - g["amount"]) <= 0.005 * max(1, g["amount"]))
+    scores["topics"] = score_sets(result.topics, gold["topics"], lambda p, g: p == g)
+    return scores
+
+
+def run_seeds(extractor: Extractor, console: Console) -> dict[str, Counts]:
+    gold = load_gold()["articles"]
+    articles, sources = [], []
+    for name, g in gold.items():
+        article, source = seed_article(name, g)
+        articles.append(article)
+        sources.append(source)
+    results = extractor.extract(articles)
+    totals: dict[str, Counts] = {}
+    misses: list[str] = []
+    for result, (name, g) in zip(results, gold.items(), strict=True):
+        for field_name, counts in score_seed(result, g).items():
+            totals.setdefault(field_name, Counts()).add(counts)
+        for field_name in NAME_FIELDS:
+            values = getattr(result, field_name)
+            for entry in g[field_name]:
+                if not any(names_match(v, a) for v in values for a in gold_alternatives(entry)):
+                    misses.append(f"{name[:3]} missed {field_name[:-1]}: {entry}")
+            for v in values:
+                if not any(names_match(v, a) for e in g[field_name] for a in gold_alternatives(e)):
+                    misses.append(f"{name[:3]} extra  {field_name[:-1]}: {v}")
+        missing_topics = [t for t in g["topics"] if t not in result.topics]
+        if missing_topics:
+            misses.append(f"{name[:3]} missed topics: {missing_topics} (got {result.topics})")
+    table = Table(title=f"Seeds: {len(results)} articles (bodies from: "
+                        f"{', '.join(sorted(set(sources)))})")
+    for col in ("field", "gold", "extracted", "precision", "recall", "target"):
+        table.add_column(col, justify="left" if col == "field" else "right")
+    for field_name, c in totals.items():
+        target = "recall" if field_name == "topics" else "both"
+        ok = c.recall >= TARGETS["recall"] and (target == "recall" or c.precision >= TARGETS["precision"])
+        table.add_row(field_name, str(c.n_gold), str(c.n_pred), f"{c.precision:.2f}", f"{c.recall:.2f}",
+                      ("[green]met[/green]" if ok else "[red]missed[/red]")
+                      + (" (R>=0.90)" if target == "recall" else " (P>=0.85 R>=0.90)"))
+    console.print(table)
+    if misses:
+        console.print("[dim]" + "\n".join(misses) + "[/dim]")
+    return totals
+
+
+# -- NER corpus ---------------------------------------------------------------------------------
+BASELINE_LABELS = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC"}
+
+
+def dedupe(values: Iterable[str]) -> list[str]:
+    return list({fold(v): v for v in values if fold(v)}.values())
+
+
+def ner_counts(pred: dict[str, list[str]], gold: dict[str, set[str]], strict: bool) -> dict[str, Counts]:
+    out = {}
+    for kind in ("PER", "ORG", "LOC"):
+        if strict:
+            out[kind] = score_sets(dedupe(pred.get(kind, [])), dedupe(gold.get(kind, set())),
+                                   lambda p, g: fold(p) == fold(g))
+        else:
+            out[kind] = score_sets(dedupe(pred.get(kind, [])), dedupe(gold.get(kind, set())),
+                                   lambda p, g, k=kind: names_match(p, g) or denotes_same(p, g, k))
+    return out
+
+
+def run_ner(extractor: Extractor, console: Console, limit: int | None) -> None:
+    from eval.ner import conll2003
+
+    try:
+        docs = conll2003.load(limit)
+    except Exception as exc:  # no network or registry: say so, do not fail the seeds figures
+        console.print(f"[yellow]NER corpus unavailable: {exc}[/yellow]")
+        return
+    articles = [CleanArticle(id=d.id, body=d.text, content_hash=d.id, language="en") for d in docs]
+    t0 = time.perf_counter()
+    ours = extractor.extract(articles)
+    t_ours = time.perf_counter() - t0
+    import spacy
+
+    plain = spacy.load(extractor.model)
+    t0 = time.perf_counter()
+    base_docs = list(plain.pipe([d.text for d in docs], batch_size=32))
+    t_base = time.perf_counter() - t0
+    rows = {("ours", s): {k: Counts() for k in ("PER", "ORG", "LOC")} for s in (False, True)}
+    rows.update({("spaCy", s): {k: Counts() for k in ("PER", "ORG", "LOC")} for s in (False, True)})
+    for doc, result, base in zip(docs, ours, base_docs, strict=True):
+        pred_ours = {"PER": result.people, "ORG": result.organizations, "LOC": result.locations}
+        pred_base: dict[str, list[str]] = {}
+        for ent in base.ents:
+            if ent.label_ in BASELINE_LABELS:
+                pred_base.setdefault(BASELINE_LABELS[ent.label_], []).append(ent.text)
+        for strict in (False, True):
+            for kind, c in ner_counts(pred_ours, doc.entities, strict).items():
+                rows[("ours", strict)][kind].add(c)
+            for kind, c in ner_counts(pred_base, doc.entities, strict).items():
+                rows[("spaCy", strict)][kind].add(c)
+    table = Table(title=f"CoNLL-2003 English test: {len(docs)} news documents, entities per document "
+                        f"(extractor {t_ours:.1f}s, plain spaCy {t_base:.1f}s)")
+    for col in ("system", "matching", "PER F1", "ORG F1", "LOC F1", "P", "R", "F1 (all)"):
+        table.add_column(col, justify="left" if col in ("system", "matching") else "right")
+    for (system, strict), per_kind in sorted(rows.items(), key=lambda kv: (kv[0][1], kv[0][0] != "spaCy")):
+        total = Counts()
+        for c in per_kind.values():
+            total.add(c)
+        label = f"plain {extractor.model}" if system == "spaCy" else "newsflow extractor"
+        table.add_row(label, "exact" if strict else "name rule",
+                      *(f"{per_kind[k].f1:.3f}" for k in ("PER", "ORG", "LOC")),
+                      f"{total.precision:.3f}", f"{total.recall:.3f}", f"[bold]{total.f1:.3f}[/bold]")
+    console.print(table)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--ner-docs", type=int, default=None, help="use only the first N corpus documents")
+    parser.add_argument("--no-ner", action="store_true", help="seeds only")
+    args = parser.parse_args(argv)
+    console = Console(width=140)
+    extractor = Extractor.from_settings(get_settings())
+    run_seeds(extractor, console)
+    if not args.no_ner:
+        run_ner(extractor, console, args.ner_docs)
+
+
+if __name__ == "__main__":
+    main()
