@@ -343,6 +343,7 @@ app.command("search")(search_commands.search)
 app.command("api")(api_commands.api)
 app.command("reindex")(reindex_commands.command)
 app.command("watch")(source_commands.watch)
+app.command("feeds")(source_commands.feeds)
 
 
 def main() -> None:

@@ -48,3 +48,46 @@ def watch(
     except Exception as exc:
         _fail(f"watch stopped: {type(exc).__name__}: {exc} (Kafka at {settings.kafka_bootstrap})")
     raise typer.Exit(code)
+
+
+def feeds(
+    urls: list[str] = typer.Argument(None, help="RSS or Atom feed URLs"),
+    feed_file: Path | None = typer.Option(
+        None, "--file", "-f", help="more feeds: one URL a line (# comments), or an OPML file"),
+    interval: float = typer.Option(300.0, "--interval", min=1.0, help="seconds between polls"),
+    once: bool = typer.Option(False, "--once", help="poll every feed once, then exit (1 when something failed)"),
+    state: Path | None = typer.Option(
+        None, "--state", help="state file (default: <stack home>/state/feeds-<raw topic>.json)"),
+    timeout: float = typer.Option(15.0, "--timeout", min=0.1, help="seconds per HTTP request"),
+    retries: int = typer.Option(2, "--retries", min=0, help="retries of a failed request (timeouts, 5xx, 429)"),
+    per_host: int = typer.Option(2, "--per-host", min=1, help="requests at once to one host"),
+    summary_every: float = typer.Option(60.0, "--summary-every", min=1.0, help="seconds between summary lines"),
+) -> None:
+    """Poll RSS and Atom feeds and publish each new item's page once, also across restarts.
+    Prints one line per published article, one per failure, and a periodic summary."""
+    from services.sources.feeds import check_feed_url, read_feed_list, run_feeds, unique
+
+    wanted = list(urls or [])
+    if feed_file is not None:
+        try:
+            wanted += read_feed_list(feed_file)
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            _fail(f"cannot read feed list {feed_file}: {exc}")
+    wanted = unique(wanted)
+    if not wanted:
+        _fail("no feeds: give feed URLs or --file FEEDS.txt|.opml", code=2)
+    problems = [p for p in map(check_feed_url, wanted) if p]
+    if problems:
+        _fail("; ".join(problems), code=2)
+    settings = get_settings()
+    state_path = state or default_state_path(settings, "feeds")
+    try:
+        code = asyncio.run(run_feeds(
+            settings, wanted, state_path, interval=interval, once=once, timeout=timeout, retries=retries,
+            per_host=per_host, summary_every=summary_every,
+        ))
+    except (StateLocked, ValueError) as exc:
+        _fail(str(exc))
+    except Exception as exc:
+        _fail(f"feeds stopped: {type(exc).__name__}: {exc} (Kafka at {settings.kafka_bootstrap})")
+    raise typer.Exit(code)

@@ -72,20 +72,21 @@ class Reporter:
         self.out.write(f"{stamp} {self.kind}: {text}\n")
         self.out.flush()
 
-    def _count(self, what: str) -> None:
+    def count(self, what: str) -> None:
+        """Count without a line: for what happens on every poll (items already published)."""
         self.totals[what] += 1
         self._window[what] += 1
 
     def published(self, article_id: str, where: str, title: str | None = None) -> None:
-        self._count("published")
+        self.count("published")
         self.line(f"published {article_id} {where}" + (f" {title!r}" if title else ""))
 
     def skipped(self, where: str, reason: str) -> None:
-        self._count("skipped")
+        self.count("skipped")
         self.line(f"skipped {where}: {reason}")
 
     def error(self, where: str, reason: str) -> None:
-        self._count("errors")
+        self.count("errors")
         self.line(f"error {where}: {reason}")
 
     def note(self, text: str) -> None:
