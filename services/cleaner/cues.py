@@ -40,6 +40,11 @@ DATE_LINE = re.compile(
     r"(?:,?\s*(?:at\s+)?\d{1,2}[:.]\d\d\s*(?:[ap]\.?m\.?)?(?:\s*[A-Z]{2,4})?)?\.?$",
     re.I,
 )
+_DIGIT = re.compile(r"\d")
+_COPY_START = re.compile(r"^(?:[™®]\s*&\s*)?(?:Copyright\b|©|\(c\)\s)", re.I)
+_COPY_YEAR = re.compile(r"\b(?:19|20)\d\d\b|rights reserved", re.I)
+_DATED_WORD = re.compile(r"Published|Posted|Updated|updated")
+_CAPTION_HINT = re.compile(r"[—–]|Photo|Image|Picture|File|Caption|Credit")
 UPDATED_ONLY = re.compile(r"^(?:Updated|Last updated|Modified)\b", re.I)
 # A photo caption ends with the credit after a dash ("...on Thursday.—White Star", "— AFP"),
 # or says what it is ("Photo: Reuters", "File photo", "Image caption").
@@ -86,34 +91,38 @@ def read_line(line: str, cues: Cues) -> str | None:
     """Read what a boilerplate line says into ``cues``; return the kind of line it is
     ('trailer', 'copyright', 'byline', 'date', 'caption'), or None for an ordinary line."""
     words = len(line.split())
-    if words <= 16:
+    if words > 60:
+        return None
+    head = line[:12]
+    # cheap substring tests first: most lines are prose and skip every pattern below
+    if words <= 16 and "in " in line and PUBLISHED_IN.match(line):
         match = PUBLISHED_IN.match(line)
         if match and parse_date(match["date"]):
             cues.set_source(match["source"])
             cues.set_date(parse_date(match["date"]))
             return "trailer"
-    if words <= 30 and re.match(r"^(?:[™®]\s*&\s*)?(?:Copyright\b|©|\(c\)\s)", line, re.I):
+    if words <= 30 and ("©" in head or _COPY_START.match(line)):
         # A site's copyright line has a year or reserves rights; "© Name/Agency" is a photo credit.
-        if not re.search(r"\b(?:19|20)\d\d\b|rights reserved", line, re.I):
+        if not _COPY_YEAR.search(line):
             return "caption"
         match = COPYRIGHT.match(line)
         if match:
             cues.set_source(match["source"])
         return "copyright"
-    if words <= 30:
+    has_digit = _DIGIT.search(line) is not None
+    if words <= 30 and has_digit and _DATED_WORD.search(line):
         match = BYLINE_DATED.match(line)
         if match:
             cues.authors = cues.authors or split_names(match["names"])
             cues.set_date(parse_date(match["date"]))
             return "byline"
     if words <= 12:
-        match = BYLINE.match(line)
+        match = BYLINE.match(line) if line.startswith("By ") else None
         if match:
             cues.authors = cues.authors or split_names(match["names"])
             return "byline"
-        match = DATE_LINE.match(line)
-        if match:
+        if has_digit and DATE_LINE.match(line):
             return "date"
-    if words <= 60 and CAPTION.search(line):
+    if _CAPTION_HINT.search(line) and CAPTION.search(line):
         return "caption"
     return None

@@ -11,6 +11,7 @@ elements are dropped before any text is read.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +46,7 @@ class HtmlResult:
     cues: Cues = field(default_factory=Cues)
     title: str | None = None
     method: str = "trafilatura"
+    truncated: bool = False
 
 
 def visible_text(tree: Any) -> str:
@@ -101,16 +103,55 @@ def _body_blocks(body: Any) -> list[tuple[str, str]]:
     return blocks
 
 
-def extract_html(content: str) -> HtmlResult:
+_RAW_OPEN = re.compile(r"<(script|style|noscript|template|svg)\b", re.I)
+
+
+def strip_raw_elements(content: str) -> str:
+    """Drop script, style, noscript, template and svg elements from the markup before parsing,
+    keeping JSON-LD scripts (page metadata). Linear: each element is found with str.find on a
+    lower-cased copy, and an element never closed ends the page, as it does in a browser."""
+    lowered = content.lower()
+    out: list[str] = []
+    pos = 0
+    while True:
+        match = _RAW_OPEN.search(lowered, pos)
+        if match is None:
+            out.append(content[pos:])
+            break
+        tag = match.group(1)
+        start = match.start()
+        tag_end = lowered.find(">", match.end())
+        close = lowered.find(f"</{tag}", tag_end if tag_end >= 0 else match.end())
+        if tag == "script" and tag_end >= 0 and "ld+json" in lowered[start:tag_end]:
+            out.append(content[pos:close if close >= 0 else len(content)])
+            pos = close if close >= 0 else len(content)
+            if close < 0:
+                break
+            out.append(content[close:close + len(tag) + 2])
+            pos = close + len(tag) + 2
+            continue
+        out.append(content[pos:start])
+        if close < 0:
+            break
+        end = lowered.find(">", close)
+        pos = len(content) if end < 0 else end + 1
+    return "".join(out)
+
+
+def extract_html(content: str, max_chars: int | None = None) -> HtmlResult:
     """Article paragraphs and metadata from a whole HTML page; empty paragraphs when the page
-    holds no article."""
-    tree = parse_tree(content)
+    holds no article. Markup beyond ``max_chars`` (counted after scripts and styles are
+    removed) is cut off and the result says so."""
+    stripped = strip_raw_elements(content)
+    truncated = max_chars is not None and len(stripped) > max_chars
+    if truncated:
+        stripped = stripped[:max_chars]
+    tree = parse_tree(stripped)
     if tree is None:
-        return HtmlResult([], PageMeta(), method="unparseable")
+        return HtmlResult([], PageMeta(), method="unparseable", truncated=truncated)
     meta = read_page_meta(tree)
     for element in tree.xpath("//script|//style|//noscript|//template"):
         element.drop_tree()
-    fallback_text = visible_text(tree)
     try:
         doc = trafilatura.bare_extraction(
             tree, favor_precision=True, include_comments=False, include_tables=True, with_metadata=False
@@ -121,8 +162,13 @@ def extract_html(content: str) -> HtmlResult:
     kept = filter_blocks([text for _, text in blocks], known_title=meta.title, kinds=[k for k, _ in blocks])
     words = sum(len(p.split()) for p in kept.paragraphs)
     if words >= MIN_HTML_WORDS:
-        return HtmlResult(kept.paragraphs, meta, kept.cues, kept.title)
-    found = extract_text(normalize_lines(fallback_text), known_title=meta.title)
+        return HtmlResult(kept.paragraphs, meta, kept.cues, kept.title, truncated=truncated)
+    page = parse_tree(stripped)  # trafilatura has pruned the first tree in place
+    if page is None:
+        return HtmlResult(kept.paragraphs, meta, kept.cues, kept.title, truncated=truncated)
+    for element in page.xpath("//script|//style|//noscript|//template"):
+        element.drop_tree()
+    found = extract_text(normalize_lines(visible_text(page)), known_title=meta.title)
     if sum(len(p.split()) for p in found.paragraphs) > words:
-        return HtmlResult(found.paragraphs, meta, found.cues, found.title, method="visible-text")
-    return HtmlResult(kept.paragraphs, meta, kept.cues, kept.title)
+        return HtmlResult(found.paragraphs, meta, found.cues, found.title, "visible-text", truncated)
+    return HtmlResult(kept.paragraphs, meta, kept.cues, kept.title, truncated=truncated)

@@ -13,7 +13,7 @@ import unicodedata
 # C0/C1 controls except tab and newline, plus the replacement char, BOM and zero-width marks:
 # none of them is text a reader sees, and some break JSON consumers or tokenizers.
 _INVISIBLE = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd\ufeff\u200b\u200c\u200d\u2060\u00ad]"
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd\ufeff\u200b\u200c\u200d\u2060\u00ad\ud800-\udfff]"
 )
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _HSPACE = re.compile(r"[^\S\n]+")

@@ -112,10 +112,8 @@ def unwrap(lines: list[str]) -> list[str]:
 
 def _features(line: Line, english: bool) -> None:
     text = line.text
-    words = _WORD.findall(text)
     n = max(line.words, 1)
     line.terminal = bool(_TERMINAL.search(text))
-    caps = sum(1 for w in words if w[0].isupper()) / max(len(words), 1)
     line.headline_like = not line.terminal and n <= 25 and not text.endswith((",", ";"))
     if text.endswith(":") and n >= 8:
         line.headline_like = False  # introduces a quote or a list: part of the prose
@@ -126,10 +124,15 @@ def _features(line: Line, english: bool) -> None:
         line.kind = "boiler"
         line.score = -1.0
         return
-    if _READ_MORE.search(text) or (n <= 30 and _LINKISH.search(text) and n < 15):
+    if n < 15 and (_READ_MORE.search(text) or _LINKISH.search(text)):
         line.kind = "boiler"
         line.score = -1.0
         return
+    if n <= 3 and not line.terminal:
+        line.score = -0.9 if text[:1].isupper() else -0.7
+        return
+    words = _WORD.findall(text)
+    caps = sum(1 for w in words if w[0].isupper()) / max(len(words), 1)
     sentences = len(_SENTENCE_END.findall(text)) + (1 if line.terminal else 0)
     stop = sum(1 for w in words if w.lower() in STOPWORDS) / max(len(words), 1)
     score: float
