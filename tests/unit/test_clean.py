@@ -1,0 +1,316 @@
+"""The cleaner stage's pure logic: seeds against their gold, HTML pages, metadata precedence,
+normalization, identity, fingerprints, language, and every kind of bad input."""
+
+from __future__ import annotations
+
+import json
+import time
+import unicodedata
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from services.cleaner.clean import RejectedArticle, clean_article
+from services.cleaner.fingerprint import fingerprint, hamming, is_near_duplicate
+from services.cleaner.html import strip_raw_elements
+from shared.identity import article_id, content_hash
+from shared.schemas import CleanArticle, RawArticle
+
+ROOT = Path(__file__).resolve().parents[2]
+SEEDS = ROOT / "seeds"
+GOLD = json.loads((ROOT / "eval" / "gold" / "seeds-gold.json").read_text(encoding="utf-8"))["articles"]
+SEED_PAGES = ROOT / "eval" / "corpus" / "seed_pages"
+PARAGRAPH = (
+    "The finance ministry said on Tuesday that revenue collection had risen by twelve per cent in "
+    "the first quarter, helped by higher customs duties and a broader sales tax base."
+)
+ARTICLE = "\n\n".join(
+    [
+        PARAGRAPH,
+        "Officials expect the trend to continue through the rest of the year, although they warned "
+        "that a slowdown in imports could weigh on collections from the second half onwards.",
+        "The figures were presented to the cabinet, which asked the ministry to prepare a plan for "
+        "widening the tax net and reducing the reliance on indirect taxes over the next budget.",
+    ]
+)
+
+
+def clean_text(content: str, **fields: object) -> CleanArticle:
+    return clean_article(RawArticle(content=content, **fields))
+
+
+def clean_html(content: str, **fields: object) -> CleanArticle:
+    return clean_article(RawArticle(content=content, content_type="text/html", **fields))
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split())
+
+
+# --- seeds against their gold ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(GOLD))
+def test_seed_meets_gold(name: str) -> None:
+    gold = GOLD[name]
+    clean = clean_text((SEEDS / name).read_text(encoding="utf-8"))
+    body = _fold(clean.body)
+    assert body.startswith(_fold(gold["body_starts"])), body[:80]
+    assert body.endswith(_fold(gold["body_ends"])), body[-80:]
+    for snippet in gold["not_in_body"]:
+        assert snippet.casefold() not in clean.body.casefold(), snippet
+    assert clean.title == gold["title"]
+    assert (clean.published_at.date().isoformat() if clean.published_at else None) == gold["published_date"]
+    assert clean.source == gold["source"]
+    for author in gold["authors"]:
+        assert author in clean.authors
+    assert clean.language == "en"
+    assert "not_english" not in clean.quality_flags
+
+
+def test_dateline_stays_and_caption_goes() -> None:
+    clean = clean_text((SEEDS / "000_c628a8884a65bf52.txt").read_text(encoding="utf-8"))
+    assert clean.body.startswith("ISLAMABAD: ")
+    assert "White Star" not in clean.body
+    assert "Baqir Sajjad Syed" not in clean.body
+
+
+def test_inline_related_headline_dropped_subheading_kept() -> None:
+    clean = clean_text((SEEDS / "002_ceec6d890d34f096.txt").read_text(encoding="utf-8"))
+    assert "Wide potential of cooperation" not in clean.body
+    clean = clean_text((SEEDS / "000_c628a8884a65bf52.txt").read_text(encoding="utf-8"))
+    assert "\n\nTrade, energy cooperation\n\n" in clean.body
+
+
+# --- plain text: classifier on general cues -------------------------------------------------
+
+
+def test_scraped_text_with_menu_sidebar_and_comment_form() -> None:
+    content = "\n".join(
+        [
+            "Home", "World", "Business", "Sport", "Opinion",
+            "Revenue collection rises twelve per cent",
+            "By Amina Khan",
+            "Published March 4, 2024",
+            ARTICLE,
+            "Share this:", "Facebook", "Twitter",
+            "Most Read",
+            "Heatwave grips southern districts",
+            "Port traffic rebounds after months of slowdown",
+            "Cricket board names new selection committee",
+            "Leave a Reply",
+            "Your email address will not be published. Required fields are marked *",
+        ]
+    )
+    clean = clean_text(content)
+    assert clean.body == ARTICLE
+    assert clean.title == "Revenue collection rises twelve per cent"
+    assert clean.authors == ["Amina Khan"]
+    assert clean.published_at == datetime(2024, 3, 4, tzinfo=UTC)
+
+
+def test_trailer_source_and_date_read_and_removed() -> None:
+    clean = clean_text(ARTICLE + "\n\nPublished in The Daily Ledger, July 7th, 2023")
+    assert clean.source == "The Daily Ledger"
+    assert clean.published_at == datetime(2023, 7, 7, tzinfo=UTC)
+    assert "Published in" not in clean.body
+    clean = clean_text("date 2022-01-05 " + ARTICLE + "\n\nCopyright Metro Times, 2022")
+    assert clean.source == "Metro Times"
+    assert clean.published_at == datetime(2022, 1, 5, tzinfo=UTC)
+    assert clean.body.startswith("The finance ministry")
+    assert "Copyright" not in clean.body
+
+
+def test_raw_fields_win_over_inferred() -> None:
+    when = datetime(2020, 2, 2, 10, 0, tzinfo=UTC)
+    clean = clean_text(
+        "A headline that the text carries\n\n" + ARTICLE + "\n\nPublished in Other Paper, May 1st, 2019",
+        title="Given title", source="Given Source", published_at=when, url="https://example.com/a?utm_source=x",
+        language="en", id="given-id", metadata={"feed": "rss"},
+    )
+    assert (clean.title, clean.source, clean.published_at) == ("Given title", "Given Source", when)
+    assert clean.url == "https://example.com/a?utm_source=x"
+    assert clean.id == "given-id"
+    assert clean.metadata["feed"] == "rss"
+
+
+def test_headline_list_only_is_rejected() -> None:
+    headlines = "\n".join(
+        f"{topic} talks stall as deadline nears" for topic in ("Trade", "Climate", "Budget", "Water", "Border")
+    )
+    with pytest.raises(RejectedArticle):
+        clean_text(headlines)
+
+
+# --- HTML -------------------------------------------------------------------------------------
+
+PAGE = f"""<!doctype html><html lang="en"><head>
+<title>Revenue rises - The Ledger</title>
+<meta property="og:title" content="Revenue collection rises twelve per cent">
+<meta property="og:site_name" content="The Ledger">
+<link rel="canonical" href="https://ledger.example.com/business/revenue-rises">
+<script type="application/ld+json">{{"@context": "https://schema.org", "@type": "NewsArticle",
+ "headline": "Revenue collection rises twelve per cent", "datePublished": "2024-03-04T09:30:00+05:00",
+ "author": [{{"@type": "Person", "name": "Amina Khan"}}, {{"@type": "Person", "name": "Li Wei"}}],
+ "publisher": {{"@type": "Organization", "name": "The Ledger"}}}}</script>
+<script>var SCRIPTSECRET = "do not index me, this is a script that must never reach the body text";</script>
+<style>.SECRETSTYLE {{ color: red; }}</style>
+</head><body>
+<div class="cookie-banner"><p>We use cookies to improve your experience.
+By continuing you agree to our cookie policy.</p></div>
+<nav><a href="/">Home</a> <a href="/business">Business</a></nav>
+<article><h1>Revenue collection rises twelve per cent</h1>
+<p class="byline">By Amina Khan and Li Wei</p>
+{"".join(f"<p>{p}</p>" for p in ARTICLE.split(chr(10) * 2))}
+<script>document.write("SCRIPTSECRET inside the article")</script>
+</article>
+<aside><h3>Most Read</h3><ul><li><a href="/1">Heatwave grips southern districts</a></li>
+<li><a href="/2">Port traffic rebounds after months of slowdown</a></li></ul></aside>
+<footer><p>Copyright 2024 The Ledger. All rights reserved.</p></footer>
+</body></html>"""
+
+
+def test_html_article_and_metadata() -> None:
+    clean = clean_html(PAGE)
+    assert clean.body == ARTICLE
+    assert clean.title == "Revenue collection rises twelve per cent"
+    assert clean.authors == ["Amina Khan", "Li Wei"]
+    assert clean.published_at is not None and clean.published_at.date().isoformat() == "2024-03-04"
+    assert clean.source == "The Ledger"
+    assert clean.url == "https://ledger.example.com/business/revenue-rises"
+    assert clean.id == article_id("https://ledger.example.com/business/revenue-rises", clean.body)
+
+
+def test_html_never_outputs_script_or_style() -> None:
+    clean = clean_html(PAGE)
+    for secret in ("SCRIPTSECRET", "SECRETSTYLE", "document.write", "cookie"):
+        assert secret not in clean.body
+
+
+def test_strip_raw_elements_keeps_json_ld_and_survives_unclosed_tags() -> None:
+    html = '<p>a</p><SCRIPT>x="<p>"</script ><script type="application/ld+json">{"a":1}</script><style>p{}'
+    assert strip_raw_elements(html) == '<p>a</p><script type="application/ld+json">{"a":1}</script>'
+    started = time.perf_counter()
+    strip_raw_elements("<script>" * 200_000)
+    assert time.perf_counter() - started < 2
+
+
+@pytest.mark.parametrize("layout", ["wordpress", "newssite", "amp"])
+def test_seed_pages_lose_their_furniture(layout: str) -> None:
+    page = (SEED_PAGES / f"{layout}_000.html").read_text(encoding="utf-8")
+    clean = clean_html(page)
+    assert _fold(clean.body).startswith(_fold(GOLD["000_c628a8884a65bf52.txt"]["body_starts"]))
+    assert _fold(clean.body).endswith(_fold(GOLD["000_c628a8884a65bf52.txt"]["body_ends"]))
+    for furniture in ("Leave a Reply", "cookies", "Most Read", "Central bank holds", "READ MORE", "Subscribe"):
+        assert furniture not in clean.body
+    assert clean.title == GOLD["000_c628a8884a65bf52.txt"]["title"]
+
+
+def test_html_without_article_is_rejected() -> None:
+    page = ("<html><body><nav><a href='/'>Home</a><a href='/news'>News</a></nav>"
+            "<footer><p>Copyright 2024 Example. All rights reserved.</p></footer></body></html>")
+    with pytest.raises(RejectedArticle):
+        clean_html(page)
+
+
+def test_html_in_text_body_is_sniffed() -> None:
+    clean = clean_text(PAGE)
+    assert clean.body == ARTICLE
+    assert "html_in_text" in clean.quality_flags
+
+
+# --- normalization ----------------------------------------------------------------------------
+
+
+def test_normalization_keeps_meaning() -> None:
+    decomposed = unicodedata.normalize("NFD", "Café “quoted” — dash")
+    content = (
+        f"{decomposed} &amp; entities&nbsp;decoded,   spaces\tcollapsed in this opening paragraph of the story.\n\n"
+        + ARTICLE
+    )
+    clean = clean_text(content)
+    first = clean.body.split("\n\n")[0]
+    assert first == "Café “quoted” — dash & entities decoded, spaces collapsed in this opening paragraph of the story."
+    assert unicodedata.is_normalized("NFC", clean.body)
+    assert clean.body.count("\n\n") == 3
+
+
+# --- identity and fingerprints ----------------------------------------------------------------
+
+
+def test_identity_is_derived_and_stable() -> None:
+    a, b = clean_text(ARTICLE), clean_text("  " + ARTICLE.replace("\n\n", "\n\n\n") + "\n")
+    assert a.id == b.id == article_id(None, a.body)
+    assert a.content_hash == content_hash(a.body)
+    assert clean_text(ARTICLE, url="https://x.example/a").id == article_id("https://x.example/a", a.body)
+
+
+def test_fingerprint_finds_near_duplicates() -> None:
+    seed = (SEEDS / "004_7be49cec0fd698d3.txt").read_text(encoding="utf-8")
+    original = clean_text(seed)
+    edited = clean_text(seed.replace("Ambassador of Russia", "The ambassador of Russia").replace(
+        "He said such regional-level", "He also said such regional-level"))
+    other = clean_text((SEEDS / "003_b34446580c40c96b.txt").read_text(encoding="utf-8"))
+    assert original.fingerprint is not None and len(original.fingerprint) == 16
+    assert is_near_duplicate(original.fingerprint, edited.fingerprint)
+    assert hamming(original.fingerprint, other.fingerprint) > 10
+    assert hamming(fingerprint("a b c"), fingerprint("a b c")) == 0
+
+
+# --- language ---------------------------------------------------------------------------------
+
+
+def test_non_english_article_flagged() -> None:
+    spanish = (
+        "El Gobierno anunció el martes un nuevo plan para reducir la inflación, que se situó en el "
+        "cuatro por ciento durante el último trimestre, según los datos oficiales publicados.\n\n"
+        "Los analistas consideran que las medidas llegan tarde y que su efecto sobre los precios "
+        "dependerá de la evolución de la energía y de los alimentos en los próximos meses."
+    )
+    clean = clean_text(spanish)
+    assert clean.language == "es"
+    assert "not_english" in clean.quality_flags
+
+
+# --- bad input: a clear outcome every time ----------------------------------------------------
+
+
+@pytest.mark.parametrize("content", ["", "   \n\t  ", "\x00\x01\x02", "\ufffd\ufffd\ufffd"])
+def test_empty_or_invisible_content_rejected(content: str) -> None:
+    with pytest.raises(RejectedArticle):
+        clean_article(RawArticle.model_construct(content=content, content_type="text/plain"))
+
+
+def test_control_and_replacement_chars_do_not_crash() -> None:
+    noisy = ARTICLE.replace("ministry", "min\x00is\ufffdtry\x07").replace("cabinet", "cab\ud800inet")
+    clean = clean_text(noisy)
+    assert "\x00" not in clean.body and "\ufffd" not in clean.body and "\ud800" not in clean.body
+    assert "ministry" in clean.body
+    clean.to_json_bytes()
+
+
+def test_binary_garbage_gives_a_clear_outcome() -> None:
+    garbage = bytes(range(256)).decode("latin-1") * 200
+    try:
+        clean = clean_text(garbage)
+    except RejectedArticle:
+        return
+    assert clean.quality_flags  # if kept at all, it is flagged
+
+
+@pytest.mark.parametrize("shape", ["paragraphs", "one line", "short lines"])
+def test_ten_megabytes_finish_quickly(shape: str) -> None:
+    size = 10_000_000
+    content = {
+        "paragraphs": (ARTICLE + "\n\n") * (size // len(ARTICLE)),
+        "one line": (PARAGRAPH + " ") * (size // len(PARAGRAPH)),
+        "short lines": "Home\nNews\n" * (size // 10),
+    }[shape]
+    started = time.perf_counter()
+    try:
+        clean = clean_text(content)
+        assert "truncated_input" in clean.quality_flags
+    except RejectedArticle:
+        assert shape == "short lines"
+    assert time.perf_counter() - started < 10
