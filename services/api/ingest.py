@@ -31,6 +31,7 @@ from shared.settings import Settings, get_settings
 
 _publishers: dict[tuple[int, str, str], Publisher] = {}
 _locks: dict[tuple[int, str, str], asyncio.Lock] = {}
+_loops: dict[tuple[int, str, str], asyncio.AbstractEventLoop] = {}
 
 
 @contextlib.asynccontextmanager
@@ -57,7 +58,12 @@ def body_limit(settings: Settings) -> int:
 
 async def publisher_for(settings: Settings) -> Publisher:
     """The producer of this event loop for this broker and topic, started on first use."""
-    key = (id(asyncio.get_running_loop()), settings.kafka_bootstrap, settings.topic_raw)
+    loop = asyncio.get_running_loop()
+    key = (id(loop), settings.kafka_bootstrap, settings.topic_raw)
+    if key in _loops and _loops[key] is not loop:  # a closed loop's id reused: its producer is dead
+        _publishers.pop(key, None)
+        _locks.pop(key, None)
+    _loops[key] = loop
     lock = _locks.setdefault(key, asyncio.Lock())
     async with lock:
         publisher = _publishers.get(key)
@@ -74,6 +80,7 @@ async def close_publishers() -> None:
     for key in [k for k in _publishers if k[0] == loop_id]:
         await _publishers.pop(key).stop()
         _locks.pop(key, None)
+        _loops.pop(key, None)
 
 
 _ERROR_CODES = {400: "invalid", 401: "unauthorized", 413: "too_large", 415: "unsupported_media_type",
