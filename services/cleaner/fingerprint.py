@@ -9,7 +9,6 @@ SimHashes differ in a few bits. Two bodies whose fingerprints are within
 from __future__ import annotations
 
 import hashlib
-import re
 
 import numpy as np
 
@@ -21,33 +20,42 @@ NEAR_DUPLICATE_BITS = 3
 # nothing new about which story it is.
 MAX_WORDS = 50_000
 _MASK = (1 << 64) - 1
-_WORD = re.compile(r"\w+", re.U)
 
 
 def _hash64(token: str) -> int:
     return int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "big")
 
 
+def _rotl(values: np.ndarray, bits: int) -> np.ndarray:
+    if bits == 0:
+        return values
+    return (values << np.uint64(bits)) | (values >> np.uint64(64 - bits))
+
+
 def simhash(text: str, shingle: int = SHINGLE) -> int:
-    """SimHash of the text's word shingles (words folded as for content_hash), each shingle
-    weighted by how often it occurs."""
+    """SimHash of the text's word shingles (words folded as for content_hash), every
+    occurrence counted. A shingle's 64-bit hash combines its words' hashes, each rotated by
+    its position, so each distinct word is hashed once and the rest is vector arithmetic."""
     words = normalize_text(text[: MAX_WORDS * 12]).split()[:MAX_WORDS]
     if not words:
         return 0
     size = min(shingle, len(words))
-    counts: dict[str, int] = {}
-    for i in range(len(words) - size + 1):
-        key = " ".join(words[i:i + size])
-        counts[key] = counts.get(key, 0) + 1
-    hashes = np.fromiter((_hash64(k) for k in counts), dtype=np.uint64, count=len(counts))
-    weights = np.fromiter(counts.values(), dtype=np.int64, count=len(counts))
-    total = int(weights.sum())
+    vocabulary: dict[str, int] = {}
+    for word in words:
+        if word not in vocabulary:
+            vocabulary[word] = _hash64(word)
+    word_hashes = np.fromiter((vocabulary[w] for w in words), dtype=np.uint64, count=len(words))
+    count = len(words) - size + 1
+    hashes = np.zeros(count, dtype=np.uint64)
+    for offset in range(size):
+        hashes ^= _rotl(word_hashes[offset:offset + count], offset * 21 % 64)
+    bits = np.unpackbits(hashes.astype(">u8").view(np.uint8).reshape(count, 8), axis=1)
+    ones = bits.sum(axis=0, dtype=np.int64)  # bit 0 is the most significant
     result = 0
-    for bit in range(64):
-        ones = int(weights[((hashes >> np.uint64(bit)) & np.uint64(1)).astype(bool)].sum())
-        if 2 * ones > total:
-            result |= 1 << bit
-    return result & _MASK
+    for position in range(64):
+        if 2 * int(ones[position]) > count:
+            result |= 1 << (63 - position)
+    return result
 
 
 def fingerprint(text: str) -> str:

@@ -21,7 +21,7 @@ from lxml import etree
 from services.cleaner.cues import Cues
 from services.cleaner.metadata import PageMeta, parse_tree, read_page_meta
 from services.cleaner.normalize import normalize_inline, normalize_lines
-from services.cleaner.text import extract_text, filter_blocks
+from services.cleaner.text import TextResult, extract_text, filter_blocks
 
 INVISIBLE_TAGS = frozenset({
     "script", "style", "noscript", "template", "svg", "math", "head", "iframe", "object", "embed",
@@ -34,6 +34,7 @@ BLOCK_TAGS = frozenset({
     "body", "html", "title", "caption", "details", "summary", "menu", "label",
 })
 MIN_HTML_WORDS = 40
+FULL_RUN_WORDS = 150
 _BREAK = "\u2029"
 
 
@@ -51,7 +52,9 @@ class HtmlResult:
 
 def visible_text(tree: Any) -> str:
     """The text a browser shows, one line per block element (roughly innerText): what a
-    scraper that ignores the markup would have captured."""
+    scraper that ignores the markup would have captured. An unparseable page (None) has none."""
+    if tree is None:
+        return ""
     parts: list[str] = []
     skip_depth = 0
     for event, element in etree.iterwalk(tree, events=("start", "end")):
@@ -138,6 +141,25 @@ def strip_raw_elements(content: str) -> str:
     return "".join(out)
 
 
+def _drop_raw(tree: Any) -> None:
+    """The JSON-LD scripts kept for metadata must not reach any text extraction."""
+    for element in tree.xpath("//script|//style|//noscript|//template"):
+        element.drop_tree()
+
+
+def _trafilatura_blocks(tree: Any, meta: PageMeta, fast: bool) -> TextResult:
+    """trafilatura's main-content blocks, through the second classifier pass."""
+    try:
+        doc = trafilatura.bare_extraction(
+            tree, favor_precision=True, include_comments=False, include_tables=True, with_metadata=False,
+            fast=fast,
+        )
+    except (ValueError, TypeError, etree.LxmlError):
+        doc = None
+    blocks = _body_blocks(doc.body) if doc is not None and doc.body is not None else []
+    return filter_blocks([text for _, text in blocks], known_title=meta.title, kinds=[k for k, _ in blocks])
+
+
 def extract_html(content: str, max_chars: int | None = None) -> HtmlResult:
     """Article paragraphs and metadata from a whole HTML page; empty paragraphs when the page
     holds no article. Markup beyond ``max_chars`` (counted after scripts and styles are
@@ -150,24 +172,25 @@ def extract_html(content: str, max_chars: int | None = None) -> HtmlResult:
     if tree is None:
         return HtmlResult([], PageMeta(), method="unparseable", truncated=truncated)
     meta = read_page_meta(tree)
-    for element in tree.xpath("//script|//style|//noscript|//template"):
-        element.drop_tree()
-    try:
-        doc = trafilatura.bare_extraction(
-            tree, favor_precision=True, include_comments=False, include_tables=True, with_metadata=False
-        )
-    except (ValueError, TypeError, etree.LxmlError):
-        doc = None
-    blocks = _body_blocks(doc.body) if doc is not None and doc.body is not None else []
-    kept = filter_blocks([text for _, text in blocks], known_title=meta.title, kinds=[k for k, _ in blocks])
+    _drop_raw(tree)
+    kept = _trafilatura_blocks(tree, meta, fast=True)
     words = sum(len(p.split()) for p in kept.paragraphs)
+    if words < FULL_RUN_WORDS:
+        # Little found by the fast pass: let trafilatura also try its readability and jusText
+        # fallbacks on a fresh tree (the first one was pruned in place), keep the longer.
+        fresh = parse_tree(stripped)
+        if fresh is not None:
+            _drop_raw(fresh)
+            full = _trafilatura_blocks(fresh, meta, fast=False)
+            full_words = sum(len(p.split()) for p in full.paragraphs)
+            if full_words > words:
+                kept, words = full, full_words
     if words >= MIN_HTML_WORDS:
         return HtmlResult(kept.paragraphs, meta, kept.cues, kept.title, truncated=truncated)
     page = parse_tree(stripped)  # trafilatura has pruned the first tree in place
     if page is None:
         return HtmlResult(kept.paragraphs, meta, kept.cues, kept.title, truncated=truncated)
-    for element in page.xpath("//script|//style|//noscript|//template"):
-        element.drop_tree()
+    _drop_raw(page)
     found = extract_text(normalize_lines(visible_text(page)), known_title=meta.title)
     if sum(len(p.split()) for p in found.paragraphs) > words:
         return HtmlResult(found.paragraphs, meta, found.cues, found.title, "visible-text", truncated)

@@ -56,6 +56,16 @@ _BOILER_ANY = re.compile(
     r"is the opinion of|comments are moderated|not (?:be )?(?:published|shared)\b.*email",
     re.I,
 )
+# Cheap substring test before the pattern above: nearly every line contains none of these.
+_BOILER_KEYS = ("blogger", "rights reserved", "email", "required fields", "by clicking", "you agree",
+                "cookie", "sign up", "subscribe", "opinion", "moderated")
+
+
+def _boiler_anywhere(text: str) -> bool:
+    low = text.lower()
+    return any(key in low for key in _BOILER_KEYS) and _BOILER_ANY.search(text) is not None
+
+
 _TERMINAL = re.compile(r"""[.!?…]["'”’)\]]*$|[.!?]["'”’)\]]*\s*\(\w[^)]{0,40}\)$""")
 _SENTENCE_END = re.compile(r"""[.!?]["'”’)]?\s+["'“‘(]?[A-Z0-9]""")
 _TEASER_END = re.compile(r"(?:\.\.\.|…)\s*$")
@@ -120,11 +130,11 @@ def _features(line: Line, english: bool) -> None:
     if line.kind is not None:
         line.score = -1.0
         return
-    if (n <= 12 and _BOILER_START.search(text)) or (n <= 40 and _BOILER_ANY.search(text)):
+    if (n <= 12 and _BOILER_START.match(text)) or (n <= 40 and _boiler_anywhere(text)):
         line.kind = "boiler"
         line.score = -1.0
         return
-    if n < 15 and (_READ_MORE.search(text) or _LINKISH.search(text)):
+    if n < 15 and (_READ_MORE.match(text) or _LINKISH.search(text)):
         line.kind = "boiler"
         line.score = -1.0
         return
@@ -242,7 +252,7 @@ def _is_title_candidate(line: Line) -> bool:
         and 3 <= line.words <= 30
         and not re.search(r"[.,;:]$", line.text)
         and not DATELINE.match(line.text)
-        and not _BOILER_START.search(line.text)
+        and not _BOILER_START.match(line.text)
     )
 
 
@@ -261,7 +271,7 @@ def _build_lines(texts: list[str], cues: Cues) -> list[Line]:
         if line.kind is None and prefix and body is raw:
             line.kind = "date"
         lines.append(line)
-    sample = " ".join(ln.text for ln in lines[:400]).split()[:3000]
+    sample = " ".join(ln.text for ln in lines[:200]).split()[:1500]
     english = bool(sample) and sum(w.lower() in STOPWORDS for w in sample) / len(sample) > 0.2
     for line in lines:
         _features(line, english)
