@@ -53,15 +53,15 @@ def current_indices(es: Elasticsearch, alias: str) -> list[str]:
 
 
 def target_name(es: Elasticsearch, alias: str, current: list[str]) -> str:
-    """``<alias>-v<MAPPING_VERSION>``; when that is already live (a rebuild with the same mapping),
-    ``<alias>-v<MAPPING_VERSION>.<n>`` with the first free n."""
+    """``<alias>-v<MAPPING_VERSION>``, or when that name is taken (live, or an old index kept
+    after an earlier reindex) ``<alias>-v<MAPPING_VERSION>.<n>`` with the first free n. Never an
+    existing index: nothing is overwritten or deleted to make room."""
     base = versioned_index(alias, MAPPING_VERSION)
-    if base not in current:
-        return base
-    n = 1
-    while f"{base}.{n}" in current or es.indices.exists(index=f"{base}.{n}"):
+    name, n = base, 0
+    while name in current or es.indices.exists(index=name):
         n += 1
-    return f"{base}.{n}"
+        name = f"{base}.{n}"
+    return name
 
 
 def _copy(es: Elasticsearch, sources: list[str], target: str, settings: Settings,
@@ -112,9 +112,6 @@ def reindex(settings: Settings, es: Elasticsearch, *, delete_old: bool = False,
     if not old:
         raise ReindexError(f"alias {alias!r} does not exist: nothing to reindex (the indexer creates it)")
     target = target_name(es, alias, old)
-    if es.indices.exists(index=target):  # left over by an interrupted run: never live, safe to drop
-        echo(f"removing {target}, left over by an unfinished reindex")
-        es.indices.delete(index=target)
     es.indices.refresh(index=old)
     source_count = es.count(index=old)["count"]
     echo(f"alias {alias} -> {', '.join(old)} ({source_count} documents); building {target} "

@@ -78,6 +78,15 @@ def test_reindex_cli_moves_the_alias_and_search_never_goes_empty(make_pipeline, 
         assert not es.indices.exists(index=target)
         assert es.count(index=alias)["count"] == 5
 
+        # an index already holding the next name (kept from elsewhere) is never touched
+        es.indices.create(index=target)
+        es.index(index=target, id="kept", document={"id": "kept"}, refresh=True)
+        third = pipeline.run_cli("reindex")
+        assert third.returncode == 0, third.stderr.decode()
+        assert current_indices(es, alias) == [f"{target}.2"]
+        assert es.count(index=target)["count"] == 1
+        assert es.count(index=alias)["count"] == 5
+
 
 def test_writes_during_the_copy_are_caught_up(make_pipeline, indexed_seeds: dict[str, dict]) -> None:
     pipeline = make_pipeline("reindex-live")
