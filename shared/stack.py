@@ -238,6 +238,9 @@ class Component:
 
     def status(self) -> ComponentStatus:
         pid = self.pidfile.live_pid()
+        if pid is None:  # started without a pid file we know of (e.g. interrupted start)
+            owned = self.owned_processes()
+            pid = owned[0].pid if owned else None
         ok, detail = self.healthy() if pid else (False, "not running")
         return ComponentStatus(self.name, pid is not None, pid, self.port, ok, detail)
 
@@ -279,12 +282,31 @@ class Component:
         return [self.log]
 
     def stop(self) -> bool:
-        pid = self.pidfile.live_pid()
-        if pid is None:
-            return False
-        stop_process(pid)
+        """Stop the recorded process, a launcher still starting, and anything else running from
+        this stack home (found by its command line), so nothing is left behind."""
+        stopped = False
+        if self.launcher is not None and self.launcher.poll() is None:
+            stop_process(self.launcher.pid)  # first, so it starts nothing more
+            stopped = True
+        pids = {self.pidfile.live_pid(), *(p.pid for p in self.owned_processes())}
+        pids.discard(None)
+        for pid in pids:
+            stop_process(pid)  # type: ignore[arg-type]
         self.pidfile.clear()
-        return True
+        return stopped or bool(pids)
+
+    @property
+    def command_marker(self) -> str:
+        """A string only the command lines of this stack home's process have."""
+        raise NotImplementedError
+
+    def owned_processes(self) -> list[psutil.Process]:
+        found = []
+        for proc in psutil.process_iter(["cmdline"]):
+            with contextlib.suppress(psutil.Error):
+                if self.command_marker in " ".join(proc.info["cmdline"] or []):
+                    found.append(proc)
+        return found
 
     def _spawn(self, cmd: list[str], env: dict[str, str], cwd: Path, user: str | None = None) -> None:
         self.log.parent.mkdir(parents=True, exist_ok=True)
@@ -328,6 +350,10 @@ class Kafka(Component):
             )
             if result.returncode != 0:
                 raise StackError(f"kafka: formatting the KRaft storage failed:\n{result.stdout}\n{result.stderr}")
+
+    @property
+    def command_marker(self) -> str:
+        return str(self.config)
 
     def _java(self, java_home: Path, heap: str) -> list[str]:
         return [
@@ -412,6 +438,10 @@ class Elasticsearch(Component):
             self.server_pidfile.unlink()
         cmd = [str(self.dist / "bin" / "elasticsearch"), "-d", "-p", str(self.server_pidfile)]
         self._spawn(cmd, env, self.home, self.user)
+
+    @property
+    def command_marker(self) -> str:
+        return f"-Des.path.home={self.dist}"
 
     @property
     def server_pidfile(self) -> Path:
@@ -554,13 +584,18 @@ class Stack:
         for component in to_start:
             self.echo(f"{component.name}: preparing (first run downloads from Maven Central)")
             component.prepare(maven, java_home)
-        for component in to_start:
-            component.launch(java_home)
-            self.echo(f"{component.name}: starting on port {component.port}")
-        for component in self.components:
-            component.wait_healthy(self.settings.stack_start_timeout)
-            status = component.status()
-            self.echo(f"{component.name}: up (pid {status.pid}, port {status.port}) {status.detail}")
+        try:
+            for component in to_start:
+                component.launch(java_home)
+                self.echo(f"{component.name}: starting on port {component.port}")
+            for component in self.components:
+                component.wait_healthy(self.settings.stack_start_timeout)
+                status = component.status()
+                self.echo(f"{component.name}: up (pid {status.pid}, port {status.port}) {status.detail}")
+        except BaseException:
+            for component in to_start:  # leave nothing half-started behind
+                component.stop()
+            raise
         return [c.name for c in to_start]
 
     def down(self) -> list[str]:
