@@ -21,7 +21,8 @@ install: $(STAMP)  ## create .venv/ and install newsflow with its pinned depende
 demo: $(STAMP)  ## stack up, workers up, publish seeds/, wait until searchable, search
 	$(BIN)/python -m services.demo
 
-test: $(STAMP)  ## the whole test suite against the real local stack
+test: $(STAMP)  ## the whole test suite against the real local stack (starts it if needed)
+	bash scripts/ensure-chromium.sh
 	$(BIN)/python -m pytest tests
 
 unit: $(STAMP)  ## only the fast tests that need no stack
