@@ -34,8 +34,8 @@ LOC_LABELS = {"GPE", "LOC"}
 # Words that never make a name on their own, whatever the model says.
 NOT_NAMES = {"premier", "minister", "president", "ambassador", "envoy", "sources", "official", "officials",
              "spokesperson", "government", "state", "said", "the", "a", "an", "he", "she", "they", "it"}
-ORG_STOP = {"government", "the government", "ministry", "parliament", "cabinet", "embassy", "army", "police",
-            "court", "senate", "party", "council", "committee", "commission", "department", "mou"}
+ORG_STOP = {"government", "the government", "ministry", "embassy", "party", "council", "committee", "commission",
+            "department", "mou", "league", "division", "eastern", "western", "central division"}
 DEFINITION_RE = re.compile(
     r"(?P<long>(?:[A-Z][\w&'’.-]*\s+(?:(?:of|and|for|the|on|in|&|de|des|du)\s+)*)+[A-Z][\w&'’.-]*)"
     r"\s*\((?P<short>[A-Z][A-Za-z&.-]{1,11})\)")
@@ -303,22 +303,24 @@ def repair_mentions(doc: Doc, skip: list[tuple[int, int]], gaz: Gazetteer) -> li
                 out.append(Mention(label, part.strip(), offset + lead, offset + lead + len(part.strip())))
             offset += len(part) + 1
         i += 1
-    return _datelines(doc.text, out)
+    return _datelines(doc.text, out, gaz)
 
 
 DATELINE_RE = re.compile(
-    r"^(?P<place>[A-Z][A-Za-z.'’-]+(?: [A-Z][A-Za-z.'’-]+){0,2})"
-    r"(?:, [A-Z][A-Za-z.]+(?: [A-Z][A-Za-z.]+){0,3})?(?=:| \(\w[\w ]*\) ?[-–—]| \d{4}-\d{2}-\d{2}\b| [-–—] )",
+    r"^(?P<place>[A-Z][A-Za-z.'’-]+(?: [A-Z][A-Za-z.'’-]+){0,2})(?:, [A-Z][A-Za-z.]+(?: [A-Z][A-Za-z.]+){0,3})?"
+    r"(?P<tail>:| \(\w[\w ]*\) ?[-–—]| \d{4}-\d{2}-\d{2}\b)",
     re.MULTILINE)
 
 
-def _datelines(text: str, mentions: list[Mention]) -> list[Mention]:
+def _datelines(text: str, mentions: list[Mention], gaz: Gazetteer) -> list[Mention]:
     """'ISLAMABAD: ...', 'AL-AIN, United Arab Emirates 1996-12-06', 'LONDON (Reuters) -': the place is a place."""
     out = list(mentions)
     for m in DATELINE_RE.finditer(text):
         start, end = m.span("place")
         if text[start:end].lower() in TITLE_WORDS:
             continue
+        if m["tail"] == ":" and not (gaz.country(m["place"]) or any(p.primary for p in gaz.lookup(m["place"]))):
+            continue  # 'Note:', 'Scorers:' are headings; 'ISLAMABAD:' is a dateline
         out = [x for x in out if not (x.start < end and start < x.end)]
         out.append(Mention("GPE", text[start:end], start, end))
     out.sort(key=lambda x: x.start)
@@ -328,13 +330,26 @@ def _datelines(text: str, mentions: list[Mention]) -> list[Mention]:
 def scan_places(doc: Doc, gaz: Gazetteer, taken: list[Mention]) -> list[Mention]:
     """Regions and big cities the model left untagged: capitalised proper-noun runs found in the gazetteer."""
     covered = {t for m in taken for t in range(m.start, m.end)}
+    text = doc.text
+    prose_cache: dict[int, bool] = {}
+
+    def in_prose(char: int) -> bool:
+        """Tables and lists (results, standings) name teams by city: scan only running text."""
+        start = text.rfind("\n", 0, char) + 1
+        if start not in prose_cache:
+            end = text.find("\n", char)
+            words = text[start: end if end != -1 else len(text)].split()
+            lower = sum(1 for w in words if w[:1].islower() and w.isalpha())
+            prose_cache[start] = len(words) >= 6 and lower / len(words) >= 0.3
+        return prose_cache[start]
+
     found: list[Mention] = []
     i = 0
     n = len(doc)
     while i < n:
         tok = doc[i]
         if tok.idx in covered or tok.ent_type_ or tok.tag_ != "NNP" or not tok.text[:1].isupper() \
-                or tok.is_sent_start:
+                or tok.is_sent_start or not in_prose(tok.idx):
             i += 1
             continue
         matched = False

@@ -6,6 +6,8 @@ import re
 import unicodedata
 from collections.abc import Callable
 
+from spacy.lang.en.stop_words import STOP_WORDS
+
 # Honorifics and offices that precede names in news copy; stripped from people's names.
 TITLE_WORDS = {
     "mr", "mrs", "ms", "miss", "dr", "prof", "professor", "sir", "dame", "lord", "lady", "sheikh", "shaikh",
@@ -58,6 +60,10 @@ _CAPS_WORD = re.compile(r"\b[A-Z][A-Z'’-]{1,}\b")
 _LETTERS = re.compile(r"[A-Za-z]")
 
 
+def _title(word: str) -> str:
+    return "-".join(part[:1] + part[1:].lower() for part in word.split("-"))
+
+
 def normalize_case(text: str, keep: set[str] | frozenset[str] = frozenset(),
                    is_name: Callable[[str], bool] | None = None) -> str:
     """Re-case shouted words so the model can read them, keeping every character offset.
@@ -74,18 +80,34 @@ def normalize_case(text: str, keep: set[str] | frozenset[str] = frozenset(),
         upper = sum(1 for ch in letters if ch.isupper())
         shouting = len(letters) >= 12 and upper / len(letters) > 0.7
 
-        def fix(m: re.Match[str], shouting: bool = shouting, line: str = line) -> str:
+        named: set[int] = set()  # start offsets of words inside a known multi-word name ('NEW ORLEANS')
+        if shouting and is_name is not None:
+            words = list(_CAPS_WORD.finditer(line))
+            for i in range(len(words)):
+                for size in (3, 2):
+                    group = words[i:i + size]
+                    if len(group) == size and all(
+                            line[a.end():b.start()] == " " for a, b in zip(group, group[1:], strict=False)):
+                        phrase = " ".join(_title(w.group(0)) for w in group)
+                        if is_name(phrase):
+                            named.update(w.start() for w in group)
+                            break
+
+        def fix(m: re.Match[str], shouting: bool = shouting, line: str = line, named: set[int] = named) -> str:
             word = m.group(0)
             if word in keep or not word.isascii():
                 return word
             at_start = not line[: m.start()].strip(" -\"'“‘")
-            titled = "-".join(part[:1] + part[1:].lower() for part in word.split("-"))
+            titled = _title(word)
             if shouting:
-                if at_start or (is_name is not None and is_name(titled)):
+                if at_start or m.start() in named or (is_name is not None and is_name(titled)):
                     return titled
+                if len(word) <= 4 and word.lower() not in STOP_WORDS:
+                    return word  # short shouted words are mostly acronyms: 'NBA', 'USDA'
                 return word.lower()
-            if len(word) >= 4 and (at_start or line[m.end(): m.end() + 1] == ":"):
-                return titled
+            if len(word) >= 4 and (line[m.end(): m.end() + 1] == ":" or at_start and (
+                    word.lower() in STOP_WORDS or (is_name is not None and is_name(titled)))):
+                return titled  # 'ISLAMABAD:', 'RUSSIAN Deputy...', 'WHILE political...'; not 'NATO said'
             return word
 
         out.append(_CAPS_WORD.sub(fix, line))
