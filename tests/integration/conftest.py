@@ -193,7 +193,9 @@ def new_namespace(base: Settings, label: str, tmp_root: Path, **extra: object) -
 
 
 @pytest.fixture(scope="session")
-def make_pipeline(base_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Pipeline]]:
+def make_pipeline(
+    base_settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[..., Pipeline]]:
     """Factory for isolated pipelines; everything they started is stopped at the end."""
     created: list[Pipeline] = []
     root = tmp_path_factory.mktemp("pipelines")
