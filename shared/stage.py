@@ -152,7 +152,7 @@ class StageRunner:
             good = [(i, m) for i, m in zip(incoming, decoded, strict=True) if not isinstance(m, Failure)]
             results = await self._handle_with_retry([m for _, m in good])
             outcome: dict[int, Result] = {id(i): r for (i, _), r in zip(good, results, strict=True)}
-            sends = []
+            outgoing: list[tuple[faust.TopicT, bytes | None, bytes]] = []
             for item, msg in zip(incoming, decoded, strict=True):
                 result = msg if isinstance(msg, Failure) else outcome[id(item)]
                 if isinstance(result, Failure):
@@ -162,15 +162,27 @@ class StageRunner:
                         item.partition, item.offset, result.error[:300],
                     )
                     letter = dead_letter(self.logic.name, item, result.error_type, result.error)
-                    sends.append(await self.dlq.send(key=item.key, value=letter.to_json_bytes(), force=True))
+                    outgoing.append((self.dlq, item.key, letter.to_json_bytes()))
                 elif isinstance(result, Message) and self.sink is not None:
                     key = getattr(result, "id", None)
-                    sends.append(
-                        await self.sink.send(
-                            key=key.encode() if key else item.key, value=result.to_json_bytes(), force=True
-                        )
-                    )
-            await asyncio.gather(*sends)  # the broker has them: now the batch may be acknowledged
+                    outgoing.append((self.sink, key.encode() if key else item.key, result.to_json_bytes()))
+            await self._deliver(outgoing)
+
+    async def _deliver(self, outgoing: list[tuple[faust.TopicT, bytes | None, bytes]]) -> None:
+        """Send everything and wait for the broker's acknowledgements; on a failure send it all
+        again (downstream is idempotent by article id) until it goes through or the worker stops."""
+        attempt = 0
+        while True:
+            try:
+                futures = [await topic.send(key=key, value=value, force=True) for topic, key, value in outgoing]
+                await asyncio.gather(*futures)
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("%s: sending failed, retrying (attempt %d): %s", self.logic.name, attempt + 1, exc)
+                await backoff_sleep(attempt, self.settings)
+                attempt += 1
 
     async def _handle_with_retry(self, batch: list[Message]) -> list[Result]:
         """The stage's logic over the batch; transient errors are retried with backoff, and an
