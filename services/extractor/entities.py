@@ -183,10 +183,10 @@ def _person_canonical(mentions: list[str]) -> dict[str, str]:
         best = name
         for other in ordered:
             other_toks = set(fold(other).split())
-            if other != name and toks < other_toks:
-                if len(other_toks) > len(set(fold(best).split())) or (
-                        len(other_toks) == len(set(fold(best).split())) and counts[other] > counts[best]):
-                    best = other
+            best_size = len(set(fold(best).split()))
+            if other != name and toks < other_toks and (
+                    len(other_toks) > best_size or (len(other_toks) == best_size and counts[other] > counts[best])):
+                best = other
         canonical[name] = best
     # Chains: 'Khan' -> 'Imran Khan' -> 'Imran Ahmed Khan' resolve to the last link.
     for name in ordered:

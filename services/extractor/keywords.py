@@ -22,7 +22,7 @@ GENERIC = {"year", "time", "day", "way", "thing", "part", "number", "side", "cou
 def _candidates(doc: Doc) -> list[tuple[int, list]]:
     runs: list[tuple[int, list]] = []
     current: list = []
-    for tok in list(doc) + [None]:
+    for tok in [*doc, None]:
         if tok is not None and tok.pos_ in CONTENT_POS and not tok.is_stop and tok.is_alpha and len(tok) > 1:
             current.append(tok)
             continue

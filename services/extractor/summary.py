@@ -40,7 +40,7 @@ def summarize(doc: Doc, max_sentences: int = MAX_SENTENCES) -> str | None:
         return None
     chosen = []
     total = 0
-    for score, index, text, n in sorted(candidates, key=lambda c: -c[0]):
+    for _score, index, text, n in sorted(candidates, key=lambda c: -c[0]):
         if len(chosen) >= max_sentences or (chosen and total + n > MAX_SUMMARY_WORDS):
             continue
         chosen.append((index, text))

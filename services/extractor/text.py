@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from itertools import pairwise
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
@@ -87,7 +88,7 @@ def normalize_case(text: str, keep: set[str] | frozenset[str] = frozenset(),
                 for size in (3, 2):
                     group = words[i:i + size]
                     if len(group) == size and all(
-                            line[a.end():b.start()] == " " for a, b in zip(group, group[1:], strict=False)):
+                            line[a.end():b.start()] == " " for a, b in pairwise(group)):
                         phrase = " ".join(_title(w.group(0)) for w in group)
                         if is_name(phrase):
                             named.update(w.start() for w in group)
@@ -102,11 +103,9 @@ def normalize_case(text: str, keep: set[str] | frozenset[str] = frozenset(),
             if shouting:
                 if at_start or m.start() in named or (is_name is not None and is_name(titled)):
                     return titled
-                if len(word) <= 4 and word.lower() not in STOP_WORDS:
-                    return word  # short shouted words are mostly acronyms: 'NBA', 'USDA'
                 return word.lower()
-            if len(word) >= 4 and (line[m.end(): m.end() + 1] == ":" or at_start and (
-                    word.lower() in STOP_WORDS or (is_name is not None and is_name(titled)))):
+            if len(word) >= 4 and (line[m.end(): m.end() + 1] == ":" or (at_start and (
+                    word.lower() in STOP_WORDS or (is_name is not None and is_name(titled))))):
                 return titled  # 'ISLAMABAD:', 'RUSSIAN Deputy...', 'WHILE political...'; not 'NATO said'
             return word
 

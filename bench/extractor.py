@@ -1,0 +1,111 @@
+"""Extractor throughput and memory, next to bare spaCy on the same texts in the same run.
+
+    .venv/bin/python bench/extractor.py [--articles 300] [--rounds 2]
+
+Prints figures, asserts nothing. Articles are the seed bodies (seed-sized news, ~400-650 words),
+repeated. Three runs over the same texts:
+  - bare spaCy, the model's default pipeline (``spacy.load(model)``, parser included);
+  - bare spaCy, the extractor's own pipeline (same components, no post-processing);
+  - the Extractor (``extract`` in batches of settings.batch_size), everything included.
+The stage must keep at least 0.9x of bare spaCy throughput and stay under 700 MB resident.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import psutil  # noqa: E402
+import spacy  # noqa: E402
+
+from services.extractor.extract import Extractor  # noqa: E402
+from shared.schemas import CleanArticle  # noqa: E402
+from shared.settings import get_settings  # noqa: E402
+
+
+def seed_bodies() -> list[str]:
+    gold_path = ROOT / "eval" / "gold" / "seeds-gold.json"
+    gold = json.loads(gold_path.read_text(encoding="utf-8"))["articles"]
+    bodies = []
+    for name, g in gold.items():
+        raw = (ROOT / "seeds" / name).read_text(encoding="utf-8")
+        bodies.append(raw[raw.index(g["body_starts"]): raw.index(g["body_ends"]) + len(g["body_ends"])])
+    return bodies
+
+
+def rss_mb() -> float:
+    return psutil.Process().memory_info().rss / 2**20
+
+
+def best_rate(fn, n: int, rounds: int) -> float:
+    best = 0.0
+    for _ in range(rounds):
+        gc.collect()
+        t0 = time.perf_counter()
+        fn()
+        best = max(best, n / (time.perf_counter() - t0))
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="extractor throughput vs bare spaCy")
+    parser.add_argument("--articles", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=2, help="best of N timed rounds per system")
+    args = parser.parse_args()
+    settings = get_settings()
+    bodies = seed_bodies()
+    texts = [bodies[i % len(bodies)] for i in range(args.articles)]
+    articles = [CleanArticle(id=f"b{i}", body=t, content_hash=str(i), language="en") for i, t in enumerate(texts)]
+    words = sum(len(t.split()) for t in texts) / len(texts)
+    batch = settings.batch_size  # messages per stage batch, handed to extract() at once
+    rss_start = rss_mb()
+
+    extractor = Extractor.from_settings(settings)
+    default_nlp = spacy.load(settings.spacy_model)
+    extractor.extract(articles[:10])  # warm caches (gazetteer, lexicons)
+    list(default_nlp.pipe(texts[:10]))
+
+    def run_default() -> None:
+        for _ in default_nlp.pipe(texts, batch_size=extractor.batch_size):
+            pass
+
+    def run_same() -> None:
+        for _ in extractor.nlp.pipe(texts, batch_size=extractor.batch_size):
+            pass
+
+    def run_extractor() -> None:
+        for i in range(0, len(articles), batch):
+            extractor.extract(articles[i:i + batch])
+
+    rate_default = best_rate(run_default, len(texts), args.rounds)
+    rate_same = best_rate(run_same, len(texts), args.rounds)
+    rate_ours = best_rate(run_extractor, len(texts), args.rounds)
+    peak = psutil.Process().memory_info().rss / 2**20
+    try:
+        import resource
+
+        peak = max(peak, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    except ImportError:
+        pass
+
+    print(f"model {settings.spacy_model}; {len(texts)} articles of ~{words:.0f} words; batch {batch}; "
+          f"best of {args.rounds} rounds; 1 process")
+    print(f"  extractor pipeline: {', '.join(extractor.nlp.pipe_names)}")
+    print(f"  bare nlp.pipe, default pipeline ({', '.join(default_nlp.pipe_names)}): {rate_default:7.1f} articles/s")
+    print(f"  bare nlp.pipe, extractor's components:           {rate_same:7.1f} articles/s")
+    print(f"  Extractor.extract (everything):                  {rate_ours:7.1f} articles/s")
+    print(f"  ratio vs bare default pipeline: {rate_ours / rate_default:.2f}x  (target >= 0.90x)")
+    print(f"  ratio vs bare same components:  {rate_ours / rate_same:.2f}x  (post-processing cost)")
+    print(f"  resident memory: {rss_start:.0f} MB at start, {rss_mb():.0f} MB now, peak {peak:.0f} MB "
+          f"(two pipelines loaded; target < 700 MB)")
+
+
+if __name__ == "__main__":
+    main()

