@@ -95,7 +95,8 @@ def main() -> None:
     except ImportError:
         pass
 
-    print(f"model {settings.spacy_model}; {len(texts)} articles of ~{words:.0f} words; batch {batch}; "
+    print(f"model {settings.spacy_model}; {len(texts)} articles of ~{words:.0f} words; stage batch {batch}, "
+          f"nlp.pipe batch {extractor.batch_size}; "
           f"best of {args.rounds} rounds; 1 process")
     print(f"  extractor pipeline: {', '.join(extractor.nlp.pipe_names)}")
     print(f"  bare nlp.pipe, default pipeline ({', '.join(default_nlp.pipe_names)}): {rate_default:7.1f} articles/s")

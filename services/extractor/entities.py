@@ -327,21 +327,80 @@ def _datelines(text: str, mentions: list[Mention], gaz: Gazetteer) -> list[Menti
     return out
 
 
+ORG_HEADS = {"group", "council", "commission", "committee", "organisation", "organization", "agency", "bank",
+             "ministry", "institute", "university", "association", "union", "forum", "party", "authority",
+             "board", "corporation", "company", "centre", "center", "office", "assembly", "federation",
+             "foundation", "fund", "bureau", "department", "court", "parliament", "senate", "army", "police",
+             "mills", "airlines", "exchange"}
+ORG_LINKS = {"of", "on", "for", "and", "de", "&"}
+
+
+def _in_prose(text: str, char: int, cache: dict[int, bool]) -> bool:
+    """Tables and lists (results, standings) are not running text."""
+    start = text.rfind("\n", 0, char) + 1
+    if start not in cache:
+        end = text.find("\n", char)
+        words = text[start: end if end != -1 else len(text)].split()
+        lower = sum(1 for w in words if w[:1].islower() and w.isalpha())
+        cache[start] = len(words) >= 6 and lower / len(words) >= 0.3
+    return cache[start]
+
+
+def scan_orgs(doc: Doc, taken: list[Mention]) -> list[Mention]:
+    """Organisation names the model left untagged: a capitalised run with an organisation head word
+    ('Pakistan-Russia Consultative Group on Strategic Stability')."""
+    blocked = {c for m in taken if m.label not in LOC_LABELS | {"NORP"} for c in range(m.start, m.end)}
+    text = doc.text
+    cache: dict[int, bool] = {}
+    found: list[Mention] = []
+    i, n = 0, len(doc)
+    while i < n:
+        if not (doc[i].text[:1].isupper() and doc[i].is_alpha) or doc[i].lower_ in {"the", "a", "an"}:
+            i += 1
+            continue
+        j = i
+        while j < n:
+            tok = doc[j]
+            next_capital = j + 1 < n and doc[j + 1].text[:1].isupper()
+            name_word = tok.text[:1].isupper() and (tok.is_alpha or tok.text == "&")
+            link = (tok.text == "-" or (tok.lower_ in ORG_LINKS and j > i)) and next_capital
+            if not (name_word or link):
+                break
+            j += 1
+        while j > i and doc[j - 1].lower_ in ORG_LINKS | {"-"}:
+            j -= 1
+        span = doc[i:j]
+        words = [t.lower_ for t in span if t.is_alpha]
+        if len(words) >= 3 and any(w in ORG_HEADS for w in words[1:]) and span.start_char not in blocked \
+                and not any(c in blocked for c in range(span.start_char, span.end_char)) \
+                and _in_prose(text, span.start_char, cache) and words[0] not in TITLE_WORDS:
+            found.append(Mention("ORG", span.text, span.start_char, span.end_char))
+        i = max(j, i + 1)
+    return found
+
+
+def vote_labels(mentions: list[Mention]) -> list[Mention]:
+    """One label per name in an article: the model's majority over all mentions (first seen on a tie)."""
+    votes: dict[str, Counter[str]] = {}
+    for m in mentions:
+        kind = "LOC" if m.label in LOC_LABELS else m.label
+        votes.setdefault(fold(m.text), Counter())[kind] += 1
+    out = []
+    for m in mentions:
+        counter = votes[fold(m.text)]
+        kind = "LOC" if m.label in LOC_LABELS else m.label
+        best, n = counter.most_common(1)[0]
+        if best != kind and n > counter[kind] and best in PERSON_LABELS | ORG_LABELS | {"LOC"}:
+            m = Mention("GPE" if best == "LOC" else best, m.text, m.start, m.end)
+        out.append(m)
+    return out
+
+
 def scan_places(doc: Doc, gaz: Gazetteer, taken: list[Mention]) -> list[Mention]:
     """Regions and big cities the model left untagged: capitalised proper-noun runs found in the gazetteer."""
     covered = {t for m in taken for t in range(m.start, m.end)}
     text = doc.text
     prose_cache: dict[int, bool] = {}
-
-    def in_prose(char: int) -> bool:
-        """Tables and lists (results, standings) name teams by city: scan only running text."""
-        start = text.rfind("\n", 0, char) + 1
-        if start not in prose_cache:
-            end = text.find("\n", char)
-            words = text[start: end if end != -1 else len(text)].split()
-            lower = sum(1 for w in words if w[:1].islower() and w.isalpha())
-            prose_cache[start] = len(words) >= 6 and lower / len(words) >= 0.3
-        return prose_cache[start]
 
     found: list[Mention] = []
     i = 0
@@ -349,7 +408,7 @@ def scan_places(doc: Doc, gaz: Gazetteer, taken: list[Mention]) -> list[Mention]
     while i < n:
         tok = doc[i]
         if tok.idx in covered or tok.ent_type_ or tok.tag_ != "NNP" or not tok.text[:1].isupper() \
-                or tok.is_sent_start or not in_prose(tok.idx):
+                or tok.is_sent_start or not _in_prose(text, tok.idx, prose_cache):
             i += 1
             continue
         matched = False
@@ -425,6 +484,8 @@ def extract_entities(doc: Doc, text: str, authors: Iterable[str] = (),
 
     mentions = repair_mentions(doc, skip or [], gaz)
     mentions += scan_places(doc, gaz, mentions)
+    mentions += scan_orgs(doc, mentions)
+    mentions = vote_labels(mentions)
     for ent in mentions:
         label = ent.label
         raw = ent.text
@@ -503,7 +564,7 @@ def extract_entities(doc: Doc, text: str, authors: Iterable[str] = (),
     organizations = _merge_near_duplicates(organizations, org_counts)
     organizations = _dedupe_org_variants(organizations)
 
-    # A surname the model took for a place ('Sehgal said') belongs to the person it names.
+    # A surname the model took for a place or organisation ('Sehgal said') belongs to the person it names.
     person_tokens = [set(fold(p).split()) for p in person_mentions if len(p.split()) > 1]
     kept_places = []
     for place in place_mentions:
@@ -513,6 +574,15 @@ def extract_entities(doc: Doc, text: str, authors: Iterable[str] = (),
         else:
             kept_places.append(place)
     place_mentions = kept_places
+    kept_orgs = []
+    for org in organizations:
+        toks = set(fold(org).split())
+        if fold(org) not in orgs_known and org not in definitions.values() \
+                and any(toks <= pt for pt in person_tokens):
+            person_mentions.append(org)
+        else:
+            kept_orgs.append(org)
+    organizations = kept_orgs
 
     # People: fullest name for every mention; drop names that are really organisations.
     org_keys = {fold(o) for o in organizations}
