@@ -12,6 +12,8 @@ from collections import Counter, defaultdict
 
 from spacy.tokens import Doc
 
+from services.extractor.text import TITLE_WORDS
+
 CONTENT_POS = {"ADJ", "NOUN", "PROPN"}
 HEAD_POS = {"NOUN", "PROPN"}
 MAX_WORDS = 4
@@ -19,11 +21,27 @@ GENERIC = {"year", "time", "day", "way", "thing", "part", "number", "side", "cou
            "percent", "official", "source", "week", "month", "today", "area", "level", "field", "lot"}
 
 
+def _usable(tok) -> bool:
+    """A word that can be part of a key phrase: content word, not a person's name, title or hyphen half."""
+    if tok.pos_ not in CONTENT_POS or tok.is_stop or not tok.is_alpha or len(tok) < 2:
+        return False
+    if tok.ent_type_ in {"PERSON", "DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"}:
+        return False
+    if tok.lower_ in TITLE_WORDS and tok.lower_ not in {"army", "state", "defence", "defense", "finance", "commerce"}:
+        return False
+    doc = tok.doc
+    before = doc[tok.i - 1] if tok.i > 0 else None
+    after = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+    glued_before = before is not None and before.text == "-" and not before.whitespace_
+    glued_after = after is not None and after.text == "-" and not tok.whitespace_
+    return not (glued_before or glued_after)
+
+
 def _candidates(doc: Doc) -> list[tuple[int, list]]:
     runs: list[tuple[int, list]] = []
     current: list = []
     for tok in [*doc, None]:
-        if tok is not None and tok.pos_ in CONTENT_POS and not tok.is_stop and tok.is_alpha and len(tok) > 1:
+        if tok is not None and _usable(tok):
             current.append(tok)
             continue
         while current and current[-1].pos_ not in HEAD_POS:
@@ -50,7 +68,8 @@ def extract_keywords(doc: Doc, limit: int = 10) -> list[str]:
             continue
         phrase_count[key] += 1
         first_pos.setdefault(key, start)
-        surface[key][" ".join(t.text if t.pos_ == "PROPN" else t.text.lower() for t in chunk)] += 1
+        surface[key][" ".join(t.text if t.pos_ == "PROPN" or (t.text[:1].isupper() and not t.is_sent_start)
+                              else t.text.lower() for t in chunk)] += 1
     n = len(doc)
     scored = []
     for key, count in phrase_count.items():
