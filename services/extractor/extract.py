@@ -189,8 +189,8 @@ class Extractor:
             if FLAG_NOT_ENGLISH in flags and article.body.strip():
                 money = find_money(article.body)  # symbols and ISO codes read the same in any language
             return EnrichedArticle(**base, quality_flags=quality, money=money)
-        text = "\n\n".join(texts)
         doc = docs[0] if len(docs) == 1 else Doc.from_docs(docs)
+        text = doc.text  # offsets of spans, money and datelines all refer to this one text
         amounts = money_spans(text)
         ents: Entities = extract_entities(doc, text, authors=article.authors, gaz=self.gazetteer,
                                           skip=[(s, e) for s, e, _ in amounts])
