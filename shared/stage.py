@@ -114,6 +114,7 @@ class StageRunner:
             broker=[f"kafka://{h.strip()}" for h in settings.kafka_bootstrap.split(",")],
             web_enabled=False,
             store="memory://",
+            datadir=str(settings.stack_home / "faust" / stage_group(settings, logic.name)),
             topic_partitions=settings.partitions,
             topic_replication_factor=settings.replication_factor,
             consumer_auto_offset_reset="earliest",

@@ -10,6 +10,8 @@ import subprocess
 import time
 from collections.abc import Callable
 
+import pytest
+
 from services.producer.samples import varied_articles
 from shared.identity import article_id
 from shared.metrics import read_worker_metrics
@@ -83,14 +85,18 @@ def test_publishing_again_keeps_one_document_per_article(
     assert len([i for i in seeds_pipeline.documents() if i in indexed_seeds]) == 5
 
 
-def test_bad_input_goes_to_the_dead_letter_topic_and_the_stream_goes_on(
-    seeds_pipeline: Pipeline, indexed_seeds: dict[str, dict]
-) -> None:
+@pytest.fixture(scope="module")
+def misc_pipeline(make_pipeline: Callable[..., Pipeline]) -> Pipeline:
+    """A pipeline for odd traffic, so the seeds' namespace holds exactly the seeds."""
+    return make_pipeline("misc").start()
+
+
+def test_bad_input_goes_to_the_dead_letter_topic_and_the_stream_goes_on(misc_pipeline: Pipeline) -> None:
     good = RawArticle(
         id="after-the-bad-ones",
         content=(PROJECT_ROOT / "seeds" / "003_b34446580c40c96b.txt").read_text() + "\n\nA closing line added here.",
     )
-    too_large = json.dumps({"content": "word " * (seeds_pipeline.settings.max_message_bytes // 5 + 10)}).encode()
+    too_large = json.dumps({"content": "word " * (misc_pipeline.settings.max_message_bytes // 5 + 10)}).encode()
     bad_values = {
         b"k-not-json": b"this is not json {",
         b"k-not-object": b'["a", "list"]',
@@ -100,16 +106,16 @@ def test_bad_input_goes_to_the_dead_letter_topic_and_the_stream_goes_on(
         b"k-too-large": too_large,
         b"k-rejected": json.dumps({"content": "Too short."}).encode(),
     }
-    seeds_pipeline.produce_raw(list(bad_values.items()))
+    misc_pipeline.produce_raw(list(bad_values.items()))
     # An enriched article Elasticsearch must refuse (an int field out of range).
     poisoned = EnrichedArticle(
         id="es-rejects-me", body="x " * 50, word_count=3_000_000_000, content_hash="0" * 64
     ).to_json_bytes()
-    seeds_pipeline.produce_raw([(b"es-rejects-me", poisoned)], topic=seeds_pipeline.settings.topic_enriched)
-    [good_id] = seeds_pipeline.publish([good])
-    seeds_pipeline.wait_for_ids([good_id])
+    misc_pipeline.produce_raw([(b"es-rejects-me", poisoned)], topic=misc_pipeline.settings.topic_enriched)
+    [good_id] = misc_pipeline.publish([good])
+    misc_pipeline.wait_for_ids([good_id])
 
-    letters = {letter.key: letter for letter in seeds_pipeline.dead_letters(minimum=len(bad_values) + 1)}
+    letters = {letter.key: letter for letter in misc_pipeline.dead_letters(minimum=len(bad_values) + 1)}
     expected = {
         "k-not-json": ("cleaner", "InvalidJSON"),
         "k-not-object": ("cleaner", "NotAnObject"),
@@ -142,13 +148,13 @@ def kafka_console_producer(settings, topic: str, lines: list[str]) -> None:
     )
 
 
-def test_an_article_from_a_foreign_producer_is_indexed(seeds_pipeline: Pipeline, base_settings) -> None:
+def test_an_article_from_a_foreign_producer_is_indexed(misc_pipeline: Pipeline) -> None:
     text = (PROJECT_ROOT / "seeds" / "002_ceec6d890d34f096.txt").read_text()
     url = "https://example.org/news/console-producer-article?utm_source=feed"
     value = json.dumps({"url": url, "content": text, "source": "Console Wire"})
-    kafka_console_producer(seeds_pipeline.settings, seeds_pipeline.settings.topic_raw, [value])
+    kafka_console_producer(misc_pipeline.settings, misc_pipeline.settings.topic_raw, [value])
     expected_id = article_id(url, "")
-    doc = seeds_pipeline.wait_for_ids([expected_id])[expected_id]
+    doc = misc_pipeline.wait_for_ids([expected_id])[expected_id]
     assert doc["source"] == "Console Wire"
     assert doc["url"] == url
 

@@ -77,7 +77,12 @@ def test_watch_publishes_each_arrival_once(pipeline, tmp_path: Path) -> None:
                 time.sleep(0.4)  # pauses shorter than the settle time
         watcher.wait_published(7)
 
-        statuses = read_source_status(pipeline.settings.model_copy(update={"stack_home": home}))
+        status_settings = pipeline.settings.model_copy(update={"stack_home": home})
+        deadline = time.monotonic() + 10  # the status file is rewritten every --summary-every seconds
+        statuses = read_source_status(status_settings)
+        while time.monotonic() < deadline and not (statuses and statuses[0]["published"] == 7):
+            time.sleep(0.2)
+            statuses = read_source_status(status_settings)
         assert [(s["kind"], s["pid"], s["running"]) for s in statuses] == [("watch", watcher.proc.pid, True)]
         assert statuses[0]["targets"] == [str(inbox.resolve())]
         assert statuses[0]["published"] == 7 and statuses[0]["errors"] == 3
