@@ -109,12 +109,14 @@ class StageRunner:
         self.logic = logic
         self.settings = settings
         self.metrics = StageMetrics(logic.name, settings)
+        datadir = settings.stack_home / "faust" / stage_group(settings, logic.name)
+        datadir.mkdir(parents=True, exist_ok=True)  # Faust keeps its small local state here
         self.app = faust.App(
             stage_group(settings, logic.name),
             broker=[f"kafka://{h.strip()}" for h in settings.kafka_bootstrap.split(",")],
             web_enabled=False,
             store="memory://",
-            datadir=str(settings.stack_home / "faust" / stage_group(settings, logic.name)),
+            datadir=str(datadir),
             topic_partitions=settings.partitions,
             topic_replication_factor=settings.replication_factor,
             consumer_auto_offset_reset="earliest",

@@ -25,7 +25,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import TypeAdapter, ValidationError
 
-from services.sources.publisher import Publisher
+from services.producer.publish import Publisher
 from shared.schemas import RawArticle
 from shared.settings import Settings, get_settings
 

@@ -1,13 +1,16 @@
-"""The producer: RawArticles -> articles.raw, keyed by article id."""
+"""The producer: RawArticles -> articles.raw, keyed by article id. Every route into the pipeline
+(``newsflow publish``, ``watch``, ``feeds``, ``POST /api/ingest``) publishes through here."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+
+from aiokafka import AIOKafkaProducer
 
 from services.cleaner.clean import RejectedArticle, clean_article
 from shared.identity import article_id
-from shared.kafka import ensure_topics, producer
+from shared.kafka import ensure_topics, new_producer
 from shared.schemas import RawArticle
 from shared.settings import Settings
 
@@ -27,20 +30,57 @@ def with_identity(raw: RawArticle) -> RawArticle:
         return raw.model_copy(update={"id": article_id(None, raw.content)})
 
 
+class Publisher:
+    """One Kafka producer held for the life of a source or an app, so each article costs a send
+    and an acknowledgement, not a new connection."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._producer: AIOKafkaProducer | None = None
+
+    async def start(self) -> None:
+        await ensure_topics(self.settings)
+        producer = new_producer(self.settings)
+        await producer.start()
+        self._producer = producer
+
+    async def stop(self) -> None:
+        if self._producer is not None:
+            producer, self._producer = self._producer, None
+            await producer.stop()
+
+    @property
+    def started(self) -> bool:
+        return self._producer is not None
+
+    async def publish(
+        self, articles: Sequence[RawArticle], on_sent: Callable[[RawArticle], None] | None = None
+    ) -> list[RawArticle]:
+        """Send all, then wait until the broker acknowledged every one; returns them with their ids.
+        Raises when any send fails, so the caller records nothing and tries again later."""
+        if self._producer is None:
+            raise RuntimeError("publisher not started")
+        # with_identity may run the cleaner (text without a URL): keep it off the event loop.
+        identified = await asyncio.to_thread(lambda: [with_identity(a) for a in articles])
+        futures = []
+        for raw in identified:
+            future = await self._producer.send(
+                self.settings.topic_raw, key=(raw.id or "").encode(), value=raw.to_json_bytes()
+            )
+            if on_sent is not None:
+                future.add_done_callback(lambda _f, r=raw: on_sent(r))
+            futures.append(future)
+        await asyncio.gather(*futures)
+        return identified
+
+
 async def publish(
     settings: Settings, articles: Iterable[RawArticle], on_sent: Callable[[RawArticle], None] | None = None,
 ) -> list[str]:
-    """Publish and wait until the broker acknowledged every one; returns their ids in order."""
-    await ensure_topics(settings)
-    ids: list[str] = []
-    async with producer(settings) as prod:
-        pending: list[asyncio.Future] = []
-        for raw in articles:
-            raw = with_identity(raw)
-            future = await prod.send(settings.topic_raw, key=raw.id.encode(), value=raw.to_json_bytes())
-            if on_sent is not None:
-                future.add_done_callback(lambda _f, r=raw: on_sent(r))
-            pending.append(future)
-            ids.append(raw.id or "")
-        await asyncio.gather(*pending)
-    return ids
+    """Publish once and wait until the broker acknowledged every one; returns their ids in order."""
+    publisher = Publisher(settings)
+    await publisher.start()
+    try:
+        return [raw.id or "" for raw in await publisher.publish(list(articles), on_sent)]
+    finally:
+        await publisher.stop()

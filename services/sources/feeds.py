@@ -29,7 +29,7 @@ from xml.etree import ElementTree
 import feedparser
 import httpx
 
-from services.sources.publisher import Publisher
+from services.producer.publish import Publisher
 from services.sources.state import FeedState, now_iso
 from services.sources.status import Reporter
 from shared.identity import canonical_url

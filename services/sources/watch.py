@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from services.producer.files import SUPPORTED_SUFFIXES, LoadError, load_file
-from services.sources.publisher import Publisher
+from services.producer.publish import Publisher
 from services.sources.state import FileStat, WatchState
 from services.sources.status import Reporter
 from shared.schemas import RawArticle
