@@ -11,7 +11,7 @@ from services.extractor.entities import acronym_definitions, clean_person
 from services.extractor.money import find_money
 from services.extractor.places import gazetteer
 from services.extractor.text import normalize_case
-from services.extractor.topics import classify
+from services.extractor.topics import TopicModel, classify
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -82,6 +82,50 @@ def test_topics_from_weighted_cues() -> None:
               "discuss", "weapon", "and", "missile", "supply", "with", "the", "navy"]
     assert classify(lemmas)[0] == "defence"
     assert classify(["the", "cat", "sit", "on", "the", "mat"]) == []
+
+
+def _words(text: str) -> list[str]:
+    return text.lower().replace(".", " ").replace(",", " ").split()
+
+
+def test_every_topic_with_enough_evidence_is_kept_not_a_fixed_top_k() -> None:
+    # Diplomacy dominates; trade is named twice and still passes the absolute and relative bars.
+    text = ("The ambassador met the foreign minister. The envoy and the diplomat held bilateral talks at the "
+            "embassy. The delegation discussed the treaty and diplomacy with its counterpart. Both want more "
+            "trade. The summit closed with a call for trade.")
+    topics = classify(_words(text))
+    assert topics[0] == "diplomacy" and "trade" in topics
+
+
+def test_a_cue_named_once_in_passing_is_not_a_topic() -> None:
+    text = ("The ambassador met the foreign minister. The envoy and the diplomat held bilateral talks at the "
+            "embassy. The delegation discussed the treaty with its counterpart and later saw a film.")
+    assert classify(_words(text)) == ["diplomacy"]
+
+
+def test_threshold_grows_with_length() -> None:
+    cues = _words("export rise and the tariff fall")
+    assert classify(cues) == ["trade"]
+    filler = ["the", "day", "be", "quiet", "and", "long"] * 400
+    assert classify(cues + filler) == []  # two cues in 2,400 words are not what the article is about
+
+
+def test_surface_words_title_and_lead_count() -> None:
+    lemmas = _words("the good leave the port under a custom check")  # what a lemmatizer makes of it
+    forms = _words("the goods leave the port under a customs check")
+    assert "trade" not in classify(lemmas)
+    assert "trade" in classify(lemmas, forms, title=_words("Tariff row"))
+    # The same two weak cues pass in the lead, not in the body's tail.
+    body = _words("officials spoke and the weather was fine") * 5
+    cues = _words("a vote and a rally for the election")
+    assert "politics" in classify(cues + body, factors=[1.5] * len(cues) + [1.0] * len(body))
+
+
+def test_multi_word_cues_are_matched_in_lemmatized_form() -> None:
+    lemmas = _words("the arm deal and the arm control talk and the arm control regime")
+    assert "nuclear" not in TopicModel().classify(lemmas)
+    lemmatized = TopicModel(lambda phrases: [p.replace("arms", "arm") for p in phrases])
+    assert {"defence", "nuclear"} <= set(lemmatized.classify(lemmas))
 
 
 def test_shouting_is_recased_without_moving_offsets() -> None:
