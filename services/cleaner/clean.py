@@ -8,16 +8,17 @@ RawArticle carries always win over what is inferred from the content.
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from services.cleaner.cues import Cues
-from services.cleaner.fingerprint import fingerprint
+from services.cleaner.fingerprint import MAX_WORDS, fingerprint
 from services.cleaner.html import extract_html
 from services.cleaner.language import detect_language
 from services.cleaner.metadata import PageMeta
 from services.cleaner.normalize import join_paragraphs, normalize_inline, normalize_lines
 from services.cleaner.text import extract_text
-from shared.identity import article_id, content_hash
+from shared.identity import article_id, normalize_text
 from shared.schemas import CleanArticle, ContentType, RawArticle
 
 MIN_WORDS = 20
@@ -85,6 +86,9 @@ def clean_article(raw: RawArticle) -> CleanArticle:
         flags.append("not_english")
 
     url = raw.url or meta.url
+    # The body's folded words serve both identities: content_hash is, as in
+    # shared.identity.content_hash, the sha256 of normalize_text(body).
+    folded = normalize_text(body)
     return CleanArticle(
         id=raw.id or article_id(url, body),
         url=url,
@@ -95,8 +99,8 @@ def clean_article(raw: RawArticle) -> CleanArticle:
         language=language,
         body=body,
         word_count=word_count,
-        content_hash=content_hash(body),
-        fingerprint=fingerprint(body),
+        content_hash=hashlib.sha256(folded.encode("utf-8")).hexdigest(),
+        fingerprint=fingerprint(body, folded if len(body) <= MAX_WORDS * 12 else None),
         quality_flags=flags,
         metadata={**_cleaner_metadata(method, confidence, meta), **raw.metadata},
     )

@@ -44,7 +44,6 @@ _DIGIT = re.compile(r"\d")
 _COPY_START = re.compile(r"^(?:[™®]\s*&\s*)?(?:Copyright\b|©|\(c\)\s)", re.I)
 _COPY_YEAR = re.compile(r"\b(?:19|20)\d\d\b|rights reserved", re.I)
 _DATED_WORD = re.compile(r"Published|Posted|Updated|updated")
-_CAPTION_HINT = re.compile(r"[—–]|Photo|Image|Picture|File|Caption|Credit")
 UPDATED_ONLY = re.compile(r"^(?:Updated|Last updated|Modified)\b", re.I)
 # A photo caption ends with the credit after a dash ("...on Thursday.—White Star", "— AFP"),
 # or says what it is ("Photo: Reuters", "File photo", "Image caption").
@@ -87,10 +86,15 @@ def split_names(names: str) -> list[str]:
     return [p.strip() for p in parts if p.strip() and len(p.split()) <= 5]
 
 
-def read_line(line: str, cues: Cues) -> str | None:
+_CAPTION_KEYS = ("—", "–", "Photo", "Image", "Picture", "File", "Caption", "Credit")
+
+
+def read_line(line: str, cues: Cues, words: int | None = None) -> str | None:
     """Read what a boilerplate line says into ``cues``; return the kind of line it is
-    ('trailer', 'copyright', 'byline', 'date', 'caption'), or None for an ordinary line."""
-    words = len(line.split())
+    ('trailer', 'copyright', 'byline', 'date', 'caption'), or None for an ordinary line.
+    ``words`` is the line's word count when the caller already has it."""
+    if words is None:
+        words = len(line.split())
     if words > 60:
         return None
     head = line[:12]
@@ -123,6 +127,6 @@ def read_line(line: str, cues: Cues) -> str | None:
             return "byline"
         if has_digit and DATE_LINE.match(line):
             return "date"
-    if _CAPTION_HINT.search(line) and CAPTION.search(line):
+    if any(map(line.__contains__, _CAPTION_KEYS)) and CAPTION.search(line):
         return "caption"
     return None

@@ -22,8 +22,23 @@ MAX_WORDS = 50_000
 _MASK = (1 << 64) - 1
 
 
+# Word hashes are memoised: the words of news text repeat from article to article, and a hash
+# is the same wherever it is computed. The table is emptied when it grows past its bound.
+_WORD_HASHES: dict[str, int] = {}
+_WORD_HASHES_MAX = 200_000
+
+
 def _hash64(token: str) -> int:
     return int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "big")
+
+
+def _word_hash(word: str) -> int:
+    value = _WORD_HASHES.get(word)
+    if value is None:
+        if len(_WORD_HASHES) >= _WORD_HASHES_MAX:
+            _WORD_HASHES.clear()
+        value = _WORD_HASHES[word] = _hash64(word)
+    return value
 
 
 def _rotl(values: np.ndarray, bits: int) -> np.ndarray:
@@ -32,19 +47,18 @@ def _rotl(values: np.ndarray, bits: int) -> np.ndarray:
     return (values << np.uint64(bits)) | (values >> np.uint64(64 - bits))
 
 
-def simhash(text: str, shingle: int = SHINGLE) -> int:
+def simhash(text: str, shingle: int = SHINGLE, folded: str | None = None) -> int:
     """SimHash of the text's word shingles (words folded as for content_hash), every
     occurrence counted. A shingle's 64-bit hash combines its words' hashes, each rotated by
-    its position, so each distinct word is hashed once and the rest is vector arithmetic."""
-    words = normalize_text(text[: MAX_WORDS * 12]).split()[:MAX_WORDS]
+    its position, so each distinct word is hashed once and the rest is vector arithmetic.
+    ``folded`` is ``normalize_text(text)`` when the caller already has it."""
+    if folded is None:
+        folded = normalize_text(text[: MAX_WORDS * 12])
+    words = folded.split()[:MAX_WORDS]
     if not words:
         return 0
     size = min(shingle, len(words))
-    vocabulary: dict[str, int] = {}
-    for word in words:
-        if word not in vocabulary:
-            vocabulary[word] = _hash64(word)
-    word_hashes = np.fromiter((vocabulary[w] for w in words), dtype=np.uint64, count=len(words))
+    word_hashes = np.fromiter(map(_word_hash, words), dtype=np.uint64, count=len(words))
     count = len(words) - size + 1
     hashes = np.zeros(count, dtype=np.uint64)
     for offset in range(size):
@@ -58,9 +72,10 @@ def simhash(text: str, shingle: int = SHINGLE) -> int:
     return result
 
 
-def fingerprint(text: str) -> str:
-    """The SimHash as 16 lower-case hex digits (CleanArticle.fingerprint)."""
-    return f"{simhash(text):016x}"
+def fingerprint(text: str, folded: str | None = None) -> str:
+    """The SimHash as 16 lower-case hex digits (CleanArticle.fingerprint); ``folded`` as for
+    simhash."""
+    return f"{simhash(text, folded=folded):016x}"
 
 
 def hamming(a: str | int, b: str | int) -> int:

@@ -16,9 +16,7 @@ _INVISIBLE = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd\ufeff\u200b\u200c\u200d\u2060\u00ad\ud800-\udfff]"
 )
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
-_HSPACE = re.compile(r"[^\S\n]+")
 _LINE_SEP = re.compile(r"\r\n?|[\u2028\u2029\x85]")
-_BLANK_RUN = re.compile(r"\n[^\S\n]*(?:\n[^\S\n]*)+")
 
 
 def unescape_entities(text: str) -> str:
@@ -38,12 +36,25 @@ def normalize_inline(text: str) -> str:
 def normalize_lines(text: str) -> str:
     """A whole text: like normalize_inline, but line structure is kept (one line per line,
     a blank line where there was one or more) because the text classifier reads it."""
-    text = _LINE_SEP.sub("\n", text)
+    if "\r" in text or "\u2028" in text or "\u2029" in text or "\x85" in text:
+        text = _LINE_SEP.sub("\n", text)
     text = unicodedata.normalize("NFC", unescape_entities(text))
-    text = _INVISIBLE.sub("", text).replace("\t", " ")
-    text = _HSPACE.sub(" ", text)
-    text = _BLANK_RUN.sub("\n\n", text)
-    return "\n".join(line.strip() for line in text.split("\n")).strip()
+    text = _INVISIBLE.sub("", text)
+    # Each line's whitespace collapsed (str.split knows the same whitespace as the regex class),
+    # and runs of blank lines folded into one.
+    out: list[str] = []
+    blank = True  # no blank line at the start
+    for line in text.split("\n"):
+        line = " ".join(line.split())
+        if line:
+            out.append(line)
+            blank = False
+        elif not blank:
+            out.append("")
+            blank = True
+    if out and not out[-1]:
+        out.pop()
+    return "\n".join(out)
 
 
 def join_paragraphs(paragraphs: list[str]) -> str:

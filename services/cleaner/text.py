@@ -13,7 +13,9 @@ inline related links are dropped, subheadings kept. Everything is linear in the 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from services.cleaner.cues import DATE_PREFIX, DATELINE, UPDATED_ONLY, Cues, read_line
 from services.cleaner.dates import parse_date
@@ -61,18 +63,32 @@ _BOILER_KEYS = ("blogger", "rights reserved", "email", "required fields", "by cl
                 "cookie", "sign up", "subscribe", "opinion", "moderated")
 
 
-def _boiler_anywhere(text: str) -> bool:
-    low = text.lower()
-    return any(key in low for key in _BOILER_KEYS) and _BOILER_ANY.search(text) is not None
+def _boiler_anywhere(low: str, text: str) -> bool:
+    """``low`` is ``text`` lower-cased (computed once per line by the caller)."""
+    return any(map(low.__contains__, _BOILER_KEYS)) and _BOILER_ANY.search(text) is not None
 
 
-_TERMINAL = re.compile(r"""[.!?…]["'”’)\]]*$|[.!?]["'”’)\]]*\s*\(\w[^)]{0,40}\)$""")
+# A line ends like a sentence: final punctuation, maybe closed by quotes or brackets, or
+# followed by an agency tag in parentheses ("... on Friday. (Reuters)").
+_CLOSERS = "\"'”’)]"
+_TERMINAL_TAG = re.compile(r"""[.!?]["'”’)\]]*\s*\(\w[^)]{0,40}\)$""")
+
+
+def is_terminal(text: str) -> bool:
+    """Whether a line ends like a sentence (a string test; the pattern only for a final ")")."""
+    if text.rstrip(_CLOSERS)[-1:] in (".", "!", "?", "…"):
+        return True
+    return text.endswith(")") and _TERMINAL_TAG.search(text) is not None
+
+
+_LINK_KEYS = ("://", "www.", "@", ".com", ".org", ".net")
 _SENTENCE_END = re.compile(r"""[.!?]["'”’)]?\s+["'“‘(]?[A-Z0-9]""")
 _TEASER_END = re.compile(r"(?:\.\.\.|…)\s*$")
 _LINKISH = re.compile(r"https?://|www\.|@\w+\.\w|\.(?:com|org|net)\b", re.I)
 _READ_MORE = re.compile(r"^(?:read more|also read|read also|related|see also|watch|listen)\s*[:|>»-]", re.I)
 _WORD = re.compile(r"[^\W\d_][\w'’-]*", re.U)
 
+_FIRST = itemgetter(0)
 HARD_KINDS = frozenset({"trailer", "copyright"})
 RUN_FACTOR_MAX = 3.0
 RUN_FACTOR_STEP = 3.0
@@ -111,7 +127,7 @@ def unwrap(lines: list[str]) -> list[str]:
             and out[-1]
             and line
             and (line[0].islower() or line[0] in ",;)")
-            and not _TERMINAL.search(out[-1])
+            and not is_terminal(out[-1])
             and len(out[-1]) >= 30
         ):
             out[-1] = f"{out[-1]} {line}"
@@ -123,28 +139,28 @@ def unwrap(lines: list[str]) -> list[str]:
 def _features(line: Line, english: bool) -> None:
     text = line.text
     n = max(line.words, 1)
-    line.terminal = bool(_TERMINAL.search(text))
+    line.terminal = is_terminal(text)
     line.headline_like = not line.terminal and n <= 25 and not text.endswith((",", ";"))
     if text.endswith(":") and n >= 8:
         line.headline_like = False  # introduces a quote or a list: part of the prose
     if line.kind is not None:
         line.score = -1.0
         return
-    if (n <= 12 and _BOILER_START.match(text)) or (n <= 40 and _boiler_anywhere(text)):
-        line.kind = "boiler"
-        line.score = -1.0
-        return
-    if n < 15 and (_READ_MORE.match(text) or _LINKISH.search(text)):
-        line.kind = "boiler"
-        line.score = -1.0
-        return
+    if n <= 40:
+        low = text.lower()
+        if (n <= 12 and _BOILER_START.match(text)) or _boiler_anywhere(low, text) or (
+            n < 15 and (
+                _READ_MORE.match(text)
+                or (any(map(low.__contains__, _LINK_KEYS)) and _LINKISH.search(text))
+            )
+        ):
+            line.kind = "boiler"
+            line.score = -1.0
+            return
     if n <= 3 and not line.terminal:
         line.score = -0.9 if text[:1].isupper() else -0.7
         return
     words = _WORD.findall(text)
-    caps = sum(1 for w in words if w[0].isupper()) / max(len(words), 1)
-    sentences = len(_SENTENCE_END.findall(text)) + (1 if line.terminal else 0)
-    stop = sum(1 for w in words if w.lower() in STOPWORDS) / max(len(words), 1)
     score: float
     if line.terminal:
         if n >= 15:
@@ -155,7 +171,7 @@ def _features(line: Line, english: bool) -> None:
             score = 0.15
         else:
             score = -0.3
-        if sentences >= 2:
+        if len(_SENTENCE_END.findall(text)) >= 1:  # two sentences or more
             score += 0.2
         if _TEASER_END.search(text) and n < 40:
             score = -0.6  # a teaser cut short is a link to another story
@@ -168,9 +184,11 @@ def _features(line: Line, english: bool) -> None:
             score = 0.1
         else:
             score = -0.7
+            caps = sum(map(str.isupper, map(_FIRST, words))) / max(len(words), 1)
             if caps > 0.6 and n >= 3:
                 score = -0.9
     if english and len(words) >= 6:
+        stop = sum(map(STOPWORDS.__contains__, map(str.lower, words))) / len(words)
         if stop < 0.12:
             score -= 0.5
         elif stop >= 0.3:
@@ -228,12 +246,10 @@ def _best_region(lines: list[Line]) -> tuple[int, int] | None:
 def _mark_runs_and_repeats(lines: list[Line]) -> None:
     """Sidebars and menus: a line repeated in the text, or a run of three or more headline-like
     lines, is furniture whatever its words."""
-    counts: dict[str, int] = {}
-    for line in lines:
-        key = line.text.casefold()
-        counts[key] = counts.get(key, 0) + 1
-    for line in lines:
-        if counts[line.text.casefold()] > 1 and line.words <= 30:
+    keys = [line.text.casefold() for line in lines]
+    counts = Counter(keys)
+    for line, key in zip(lines, keys, strict=True):
+        if line.words <= 30 and counts[key] > 1:
             line.score = min(line.score, -1.0)
     i = 0
     while i < len(lines):
@@ -259,20 +275,25 @@ def _is_title_candidate(line: Line) -> bool:
 def _build_lines(texts: list[str], cues: Cues) -> list[Line]:
     """Lines with their cue kinds; a leading "date 2024-11-03" prefix is read and cut off."""
     lines: list[Line] = []
+    scratch = Cues()
     for index, raw in enumerate(texts):
         body = raw
         prefix = DATE_PREFIX.match(body)
         if prefix and len(body) - prefix.end() > 40:
             cues.set_date(parse_date(prefix["date"]))
             body = body[prefix.end():]
-        line = Line(body, index, len(body.split()))
-        line.cues = Cues()
-        line.kind = read_line(body, line.cues)
+        words = len(body.split()) if "  " in body else body.count(" ") + 1  # lines are normalized
+        line = Line(body, index, words)
+        # read_line writes into its Cues only when it names a kind: one scratch object serves
+        # the ordinary lines.
+        line.kind = read_line(body, scratch, words)
+        if line.kind is not None:
+            line.cues, scratch = scratch, Cues()
         if line.kind is None and prefix and body is raw:
             line.kind = "date"
         lines.append(line)
     sample = " ".join(ln.text for ln in lines[:200]).split()[:1500]
-    english = bool(sample) and sum(w.lower() in STOPWORDS for w in sample) / len(sample) > 0.2
+    english = bool(sample) and sum(map(STOPWORDS.__contains__, map(str.lower, sample))) / len(sample) > 0.2
     for line in lines:
         _features(line, english)
     return lines
