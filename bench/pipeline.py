@@ -100,8 +100,9 @@ def run_pipeline(settings: Settings, env: dict[str, str], articles: list[RawArti
         asyncio.run(publish(settings, [warm]))
         deadline = time.monotonic() + 300
         while not es.options(ignore_status=(404, 503)).exists(index=settings.index_alias, id=warm.id):
-            if time.monotonic() > deadline:
-                raise SystemExit(f"the pipeline did not warm up; see {logs}")
+            dead = [s for s, p in workers.items() if p.poll() is not None]
+            if dead or time.monotonic() > deadline:
+                raise SystemExit(f"the pipeline did not warm up ({', '.join(dead) or 'timeout'}); see {logs}")
             time.sleep(0.5)
         cpu_before = {s: sum(psutil.Process(p.pid).cpu_times()[:2]) for s, p in workers.items()}
         sent_at: dict[str, float] = {}
