@@ -35,6 +35,11 @@ BLOCK_TAGS = frozenset({
 })
 MIN_HTML_WORDS = 40
 FULL_RUN_WORDS = 150
+# The full pass runs only when the page's prose blocks hold well over what the fast pass kept
+# (twice as much, and more by the length of a short article, ~150 words): otherwise there is no
+# article text left for it to find.
+FULL_RUN_PROSE_FACTOR = 2.0
+FULL_RUN_PROSE_MARGIN = 900
 _BREAK = "\u2029"
 
 
@@ -147,6 +152,72 @@ def _drop_raw(tree: Any) -> None:
         element.drop_tree()
 
 
+# Subtrees that are page furniture by their element or by being hidden: navigation, asides,
+# footers, menus, forms (comment and newsletter forms), headers that do not hold the headline,
+# and elements a browser does not show. trafilatura discards all of them too, but only after
+# running its many tree patterns over them; cutting them first makes every later step cheaper.
+_FURNITURE = etree.XPath(
+    "//nav | //aside | //footer | //menu | //form | //dialog"
+    " | //header[not(ancestor::article or ancestor::main)]"
+    " | //*[@hidden] | //*[@aria-hidden='true']"
+    " | //*[contains(translate(@style, ' ', ''), 'display:none')"
+    " or contains(translate(@style, ' ', ''), 'visibility:hidden')]"
+)
+# What must never be cut with the furniture: the article itself and its headline.
+_HOLDS_ARTICLE = etree.XPath(
+    "boolean(self::article or self::main or .//article or .//main or .//h1"
+    " or .//*[@itemprop='articleBody' or @itemprop='articlebody'])"
+)
+FURNITURE_SHARE = 0.5
+
+
+def prune_furniture(tree: Any) -> int:
+    """Drop furniture subtrees (see _FURNITURE) in place, keeping their tail text; a candidate
+    that holds the article, its headline or half the page's text stays (a page wrapped in one
+    form, a hidden-until-loaded article). Returns how many subtrees were dropped."""
+    candidates = _FURNITURE(tree)
+    if not candidates:
+        return 0
+    total = len(tree.text_content()) or 1
+    dropped: set[Any] = set()
+    for element in candidates:
+        parent = element.getparent()
+        if parent is None or _HOLDS_ARTICLE(element):
+            continue
+        if any(a in dropped for a in element.iterancestors()):
+            continue
+        if len(element.text_content()) > total * FURNITURE_SHARE:
+            continue
+        dropped.add(element)
+        element.drop_tree()
+    return len(dropped)
+
+
+_INLINE_TAGS = frozenset({
+    "a", "span", "em", "strong", "b", "i", "u", "small", "font", "abbr", "cite", "q", "sub", "sup",
+    "mark", "time",
+})
+PROSE_BLOCK_CHARS = 80
+_SENTENCE_STOPS = (".", "!", "?", "…", "。", "！", "？", "।", "။", "؟")
+
+
+def prose_chars(tree: Any) -> int:
+    """Characters of prose blocks anywhere in the page: blocks whose own text (inline children
+    included, nested blocks not) runs to 80 characters or more and ends like a sentence. What
+    an extractor can find beyond that is headlines and teasers."""
+    total = 0
+    for element in tree.iter("p", "div", "td", "li", "blockquote", "section", "article", "dd", "pre"):
+        parts = [element.text or ""]
+        for child in element:
+            if isinstance(child.tag, str) and child.tag in _INLINE_TAGS:
+                parts.append(child.text_content())
+            parts.append(child.tail or "")
+        text = " ".join("".join(parts).split())
+        if len(text) >= PROSE_BLOCK_CHARS and text.rstrip("\"'”’»)]")[-1:] in _SENTENCE_STOPS:
+            total += len(text)
+    return total
+
+
 def _trafilatura_blocks(tree: Any, meta: PageMeta, fast: bool) -> TextResult:
     """trafilatura's main-content blocks, through the second classifier pass."""
     try:
@@ -173,14 +244,19 @@ def extract_html(content: str, max_chars: int | None = None) -> HtmlResult:
         return HtmlResult([], PageMeta(), method="unparseable", truncated=truncated)
     meta = read_page_meta(tree)
     _drop_raw(tree)
+    prune_furniture(tree)
+    prose = prose_chars(tree)
     kept = _trafilatura_blocks(tree, meta, fast=True)
     words = sum(len(p.split()) for p in kept.paragraphs)
-    if words < FULL_RUN_WORDS:
-        # Little found by the fast pass: let trafilatura also try its readability and jusText
-        # fallbacks on a fresh tree (the first one was pruned in place), keep the longer.
+    kept_chars = sum(len(p) for p in kept.paragraphs)
+    if words < FULL_RUN_WORDS and prose > FULL_RUN_PROSE_FACTOR * kept_chars + FULL_RUN_PROSE_MARGIN:
+        # Little found by the fast pass while the page holds more prose than that: let
+        # trafilatura also try its readability and jusText fallbacks on a fresh tree (the first
+        # one was pruned in place), keep the longer.
         fresh = parse_tree(stripped)
         if fresh is not None:
             _drop_raw(fresh)
+            prune_furniture(fresh)
             full = _trafilatura_blocks(fresh, meta, fast=False)
             full_words = sum(len(p.split()) for p in full.paragraphs)
             if full_words > words:
