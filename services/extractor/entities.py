@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import lru_cache
@@ -249,7 +249,8 @@ PLACE_TAILS = {"krai", "kray", "oblast", "province", "region", "state", "distric
                "territory", "governorate", "prefecture"}
 
 
-def repair_mentions(doc: Doc, skip: list[tuple[int, int]], gaz: Gazetteer) -> list[Mention]:
+def repair_mentions(doc: Doc, skip: list[tuple[int, int]], gaz: Gazetteer,
+                    is_word: Callable[[str], bool] | None = None) -> list[Mention]:
     """The model's spans, repaired where news copy trips it up.
 
     - spans inside an amount of money ('US $ 478 million') are not places;
@@ -295,15 +296,35 @@ def repair_mentions(doc: Doc, skip: list[tuple[int, int]], gaz: Gazetteer) -> li
         if label == "NORP" and not gaz.demonym(ent.text) and gaz.lookup(ent.text):
             label = "GPE"
         span = doc[start_tok:end_tok]
-        # A name never runs across a line break: keep each line's part.
-        offset = span.start_char
-        for part in span.text.split("\n"):
-            if part.strip():
-                lead = len(part) - len(part.lstrip())
-                out.append(Mention(label, part.strip(), offset + lead, offset + lead + len(part.strip())))
-            offset += len(part) + 1
+        out.extend(_split_span(doc.text, label, span.start_char, span.end_char, is_word))
         i += 1
     return _datelines(doc.text, out, gaz)
+
+
+# Where a name never continues: a line break, a spaced dash or slash ('CRICKET - PAKISTAN', 'Dampier /
+# Kaohsiung'), 'v'/'vs' between sides ('Pakistan v New Zealand').
+NAME_BREAK_RE = re.compile(r"\s*\n\s*| [-–—/] | vs?\.? ")
+
+
+def _split_span(text: str, label: str, start: int, end: int,
+                is_word: Callable[[str], bool] | None = None) -> list[Mention]:
+    """A span's parts between name breaks; a lone common word left over ('Cricket - ...') is dropped."""
+    parts: list[tuple[int, int]] = []
+    pos = start
+    for m in NAME_BREAK_RE.finditer(text, start, end):
+        parts.append((pos, m.start()))
+        pos = m.end()
+    parts.append((pos, end))
+    out = []
+    for a, b in parts:
+        raw = text[a:b]
+        a, b = a + len(raw) - len(raw.lstrip()), b - (len(raw) - len(raw.rstrip()))
+        if b <= a:
+            continue
+        common = len(parts) > 1 and is_word is not None and text[a:b].isalpha() and is_word(text[a:b].lower())
+        if not common:
+            out.append(Mention(label, text[a:b], a, b))
+    return out
 
 
 DATELINE_RE = re.compile(
@@ -429,7 +450,8 @@ def scan_places(doc: Doc, gaz: Gazetteer, taken: list[Mention]) -> list[Mention]
 
 
 def extract_entities(doc: Doc, text: str, authors: Iterable[str] = (),
-                     gaz: Gazetteer | None = None, skip: list[tuple[int, int]] | None = None) -> Entities:
+                     gaz: Gazetteer | None = None, skip: list[tuple[int, int]] | None = None,
+                     is_word: Callable[[str], bool] | None = None) -> Entities:
     """All four entity fields for one article; ``text`` is the (case-normalised) text the doc was made from."""
     gaz = gaz or gazetteer()
     orgs_known = known_orgs()
@@ -482,7 +504,7 @@ def extract_entities(doc: Doc, text: str, authors: Iterable[str] = (),
         # 'TASS News Agency', 'Pakistan's Foreign Office' keep their own wording.
         return cleaned
 
-    mentions = repair_mentions(doc, skip or [], gaz)
+    mentions = repair_mentions(doc, skip or [], gaz, is_word)
     mentions += scan_places(doc, gaz, mentions)
     mentions += scan_orgs(doc, mentions)
     mentions = vote_labels(mentions)

@@ -23,7 +23,7 @@ from services.extractor.keywords import extract_keywords
 from services.extractor.money import find_money, money_spans
 from services.extractor.places import gazetteer
 from services.extractor.summary import summarize
-from services.extractor.text import normalize_case
+from services.extractor.text import dictionary_word, normalize_case
 from services.extractor.topics import LEAD_FACTOR, TopicModel, title_words
 from shared.schemas import CleanArticle, EnrichedArticle
 
@@ -100,6 +100,18 @@ def chunks(text: str, max_chars: int) -> Iterator[str]:
         start = end
 
 
+def english_lexicon(nlp: Language) -> frozenset[str]:
+    """English lemmas the pipeline's rule lemmatizer knows (its index and exception tables)."""
+    words: set[str] = set()
+    if "lemmatizer" in nlp.pipe_names:
+        lookups = getattr(nlp.get_pipe("lemmatizer"), "lookups", None)
+        for name in ("lemma_index", "lemma_exc"):
+            if lookups is not None and lookups.has_table(name):
+                for entries in lookups.get_table(name).values():
+                    words.update(w for w in entries if w.isalpha())
+    return frozenset(words)
+
+
 def topic_tokens(doc: Doc) -> tuple[list[str], list[str], list[float]]:
     """Aligned lowercase lemmas, words and position factors for topic cues.
 
@@ -139,6 +151,7 @@ class Extractor:
         self.gazetteer = gazetteer()
         self.keep_upper = frozenset(o.acronym for o in known_orgs().values()) | {"US", "UK", "UAE", "USA", "EU"}
         self.topics = TopicModel(self._lemmatize)
+        self.lexicon = english_lexicon(self.nlp)
 
     def _lemmatize(self, phrases: list[str]) -> list[str]:
         """Lemmas of short phrases with the pipeline's own tagger and lemmatizer (topic cues)."""
@@ -203,7 +216,10 @@ class Extractor:
         if len(pieces) > self.max_chunks:
             pieces = pieces[: self.max_chunks]
             flags.append(FLAG_TRUNCATED)
-        return [normalize_case(p, self.keep_upper, self._is_name) for p in pieces], flags
+        return [normalize_case(p, self.keep_upper, self._is_name, self._is_word) for p in pieces], flags
+
+    def _is_word(self, word: str) -> bool:
+        return dictionary_word(word, self.lexicon)
 
     def _is_name(self, word: str) -> bool:
         """Words a shouted headline should keep capitalised: places, demonyms, known organisations."""
@@ -224,7 +240,7 @@ class Extractor:
         text = doc.text  # offsets of spans, money and datelines all refer to this one text
         amounts = money_spans(text)
         ents: Entities = extract_entities(doc, text, authors=article.authors, gaz=self.gazetteer,
-                                          skip=[(s, e) for s, e, _ in amounts])
+                                          skip=[(s, e) for s, e, _ in amounts], is_word=self._is_word)
         lemmas, forms, factors = topic_tokens(doc)
         return EnrichedArticle(
             **base,

@@ -61,19 +61,35 @@ _CAPS_WORD = re.compile(r"\b[A-Z][A-Z'’-]{1,}\b")
 _LETTERS = re.compile(r"[A-Za-z]")
 
 
+_SUFFIXES = (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"),
+             ("er", ""), ("est", ""))
+
+
+def dictionary_word(word: str, lexicon: frozenset[str] | set[str]) -> bool:
+    """Whether a lowercase word is an English word: in ``lexicon`` (lemmas), a stop word, or an
+    inflection of a lemma ('standings' -> 'standing', 'played' -> 'play')."""
+    if word in lexicon or word in STOP_WORDS:
+        return True
+    return any(word.endswith(suf) and len(word) > len(suf) + 1 and word[: -len(suf)] + rep in lexicon
+               for suf, rep in _SUFFIXES)
+
+
 def _title(word: str) -> str:
     return "-".join(part[:1] + part[1:].lower() for part in word.split("-"))
 
 
 def normalize_case(text: str, keep: set[str] | frozenset[str] = frozenset(),
-                   is_name: Callable[[str], bool] | None = None) -> str:
+                   is_name: Callable[[str], bool] | None = None,
+                   is_word: Callable[[str], bool] | None = None) -> str:
     """Re-case shouted words so the model can read them, keeping every character offset.
 
     News copy shouts datelines ('ISLAMABAD:'), lead-ins ('RUSSIAN Deputy Prime Minister') and whole
     headlines; the model reads those as acronyms or, title-cased, as one long name. In a normal line a
     shouted first word or one before a colon is title-cased. A shouted line is sentence-cased, except
     words ``is_name`` knows (countries, cities, demonyms), which are title-cased, and words in ``keep``
-    (known acronyms), which stay as they are.
+    (known acronyms), which stay as they are. With ``is_word`` (an English dictionary), a shouted word
+    that is neither a known name nor an English word is a proper noun: kept as an acronym when short or
+    nearly vowel-less ('NBA', 'ICFTU'), else title-cased ('CUTTITTA' -> 'Cuttitta').
     """
     out: list[str] = []
     for line in text.split("\n"):
@@ -101,6 +117,11 @@ def normalize_case(text: str, keep: set[str] | frozenset[str] = frozenset(),
             at_start = not line[: m.start()].strip(" -\"'“‘")
             titled = _title(word)
             if shouting:
+                if is_word is not None and word.isalpha() and m.start() not in named \
+                        and not (is_name is not None and is_name(titled)) and not is_word(word.lower()):
+                    # Not an English word: an acronym ('NBA BASKETBALL - STANDINGS') or a name.
+                    vowels = sum(1 for ch in word if ch in "AEIOUY")
+                    return word if len(word) <= 4 or vowels <= 1 else titled
                 if at_start or m.start() in named or (is_name is not None and is_name(titled)):
                     return titled
                 return word.lower()
