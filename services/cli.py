@@ -181,11 +181,12 @@ def _offline(source: str, jsonl: bool, run_batch: Callable[[list], list]) -> Non
     for line in text.splitlines():
         if not line.strip():
             continue
+        data = None
         try:
             data = json.loads(line)
             raw = RawArticle.model_validate(data)
         except (json.JSONDecodeError, ValidationError) as exc:
-            ident = data.get("id") if isinstance(locals().get("data"), dict) else None
+            ident = data.get("id") if isinstance(data, dict) else None
             sys.stdout.write(json.dumps({"id": ident, "error": f"{type(exc).__name__}: {exc}"}) + "\n")
             continue
         result = run_batch([raw])[0]
