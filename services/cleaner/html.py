@@ -153,38 +153,50 @@ def _drop_raw(tree: Any) -> None:
 
 
 # Subtrees that are page furniture by their element or by being hidden: navigation, asides,
-# footers, menus, forms (comment and newsletter forms), headers that do not hold the headline,
-# and elements a browser does not show. trafilatura discards all of them too, but only after
-# running its many tree patterns over them; cutting them first makes every later step cheaper.
-_FURNITURE = etree.XPath(
-    "//nav | //aside | //footer | //menu | //form | //dialog"
-    " | //header[not(ancestor::article or ancestor::main)]"
-    " | //*[@hidden] | //*[@aria-hidden='true']"
-    " | //*[contains(translate(@style, ' ', ''), 'display:none')"
-    " or contains(translate(@style, ' ', ''), 'visibility:hidden')]"
+# footers, menus, forms (comment and newsletter forms), headers outside the article, and
+# elements a browser does not show. trafilatura discards all of them too, but only after running
+# its many tree patterns over them; cutting them first makes every later step cheaper. Elements
+# are found by tag (a plain walk) and by attribute (an XPath over attributes): both cheaper than
+# one XPath testing every element.
+FURNITURE_TAGS = ("nav", "aside", "footer", "menu", "form", "dialog", "header")
+_HIDDEN = etree.XPath(
+    "//@hidden/.. | //@aria-hidden[.='true']/.. | //@style[contains(., 'none') or contains(., 'hidden')]/.."
 )
+_HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 # What must never be cut with the furniture: the article itself and its headline.
-_HOLDS_ARTICLE = etree.XPath(
-    "boolean(self::article or self::main or .//article or .//main or .//h1"
-    " or .//*[@itemprop='articleBody' or @itemprop='articlebody'])"
-)
+_ARTICLE_BODY = etree.XPath("//@itemprop[.='articleBody' or .='articlebody']/..")
 FURNITURE_SHARE = 0.5
 
 
+def _is_furniture(element: Any) -> bool:
+    tag = element.tag
+    if tag == "header":
+        return not any(a.tag in ("article", "main") for a in element.iterancestors())
+    if tag in FURNITURE_TAGS:
+        return True
+    attrib = element.attrib
+    if "hidden" in attrib or attrib.get("aria-hidden") == "true":
+        return True
+    return _HIDING_STYLE.search(attrib.get("style", "")) is not None
+
+
 def prune_furniture(tree: Any) -> int:
-    """Drop furniture subtrees (see _FURNITURE) in place, keeping their tail text; a candidate
-    that holds the article, its headline or half the page's text stays (a page wrapped in one
-    form, a hidden-until-loaded article). Returns how many subtrees were dropped."""
-    candidates = _FURNITURE(tree)
+    """Drop furniture subtrees in place, keeping their tail text; a candidate that holds the
+    article, its headline or half the page's text stays (a page wrapped in one form, a
+    hidden-until-loaded article). Returns how many subtrees were dropped."""
+    candidates = list(tree.iter(*FURNITURE_TAGS)) + _HIDDEN(tree)
     if not candidates:
         return 0
     total = len(tree.text_content()) or 1
+    protected: set[Any] = set()
+    for anchor in [*tree.iter("article", "main", "h1"), *_ARTICLE_BODY(tree)]:
+        protected.add(anchor)
+        protected.update(anchor.iterancestors())
     dropped: set[Any] = set()
     for element in candidates:
-        parent = element.getparent()
-        if parent is None or _HOLDS_ARTICLE(element):
+        if element in dropped or element in protected or element.getparent() is None:
             continue
-        if any(a in dropped for a in element.iterancestors()):
+        if not _is_furniture(element) or any(a in dropped for a in element.iterancestors()):
             continue
         if len(element.text_content()) > total * FURNITURE_SHARE:
             continue
@@ -245,11 +257,11 @@ def extract_html(content: str, max_chars: int | None = None) -> HtmlResult:
     meta = read_page_meta(tree)
     _drop_raw(tree)
     prune_furniture(tree)
-    prose = prose_chars(tree)
     kept = _trafilatura_blocks(tree, meta, fast=True)
     words = sum(len(p.split()) for p in kept.paragraphs)
     kept_chars = sum(len(p) for p in kept.paragraphs)
-    if words < FULL_RUN_WORDS and prose > FULL_RUN_PROSE_FACTOR * kept_chars + FULL_RUN_PROSE_MARGIN:
+    # (trafilatura has only cut comment sections and appended stories out of ``tree`` in place)
+    if words < FULL_RUN_WORDS and prose_chars(tree) > FULL_RUN_PROSE_FACTOR * kept_chars + FULL_RUN_PROSE_MARGIN:
         # Little found by the fast pass while the page holds more prose than that: let
         # trafilatura also try its readability and jusText fallbacks on a fresh tree (the first
         # one was pruned in place), keep the longer.
