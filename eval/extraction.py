@@ -10,7 +10,8 @@ by code; money by currency and amount (within 0.5%); topics by name.
 
 NER corpus: CoNLL-2003 English test (Reuters news, 231 documents; see eval/ner/conll2003.py).
 Entities are compared per document as sets, per type (PER, ORG, LOC), with the same name rule,
-plus country names and known organisation aliases compared by what they denote. The baseline is the
+plus country names, known organisation aliases and acronyms the document defines ('Bank of Japan
+(BOJ)') compared by what they denote, for both systems. The baseline is the
 plain spaCy output of the same model (PERSON, ORG, GPE+LOC) in the same run.
 """
 
@@ -31,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from services.extractor.entities import known_orgs  # noqa: E402
+from services.extractor.entities import acronym_definitions, known_orgs  # noqa: E402
 from services.extractor.extract import Extractor  # noqa: E402
 from services.extractor.places import gazetteer  # noqa: E402
 from services.extractor.text import TITLE_WORDS, fold  # noqa: E402
@@ -54,8 +55,9 @@ def names_match(a: str, b: str) -> bool:
     return bool(ta and tb) and (ta <= tb or tb <= ta)
 
 
-def denotes_same(a: str, b: str, kind: str) -> bool:
-    """Same thing under different names: 'U.S.' ~ 'United States', 'SCO' ~ 'Shanghai Cooperation Organisation'."""
+def denotes_same(a: str, b: str, kind: str, defined: dict[str, str] | None = None) -> bool:
+    """Same thing under different names: 'U.S.' ~ 'United States', 'SCO' ~ 'Shanghai Cooperation Organisation',
+    and an acronym the document itself defines ('Bank of Japan (BOJ)') ~ its long form."""
     if kind == "LOC":
         gaz = gazetteer()
         ca, cb = gaz.country(a), gaz.country(b)
@@ -63,7 +65,9 @@ def denotes_same(a: str, b: str, kind: str) -> bool:
     if kind == "ORG":
         table = known_orgs()
         oa, ob = table.get(fold(a)), table.get(fold(b))
-        return oa is not None and oa == ob
+        pair = {fold(a), fold(b)}
+        return (oa is not None and oa == ob) or any(
+            pair == {fold(short), fold(long)} for short, long in (defined or {}).items())
     return False
 
 
@@ -205,7 +209,8 @@ def dedupe(values: Iterable[str]) -> list[str]:
     return list({fold(v): v for v in values if fold(v)}.values())
 
 
-def ner_counts(pred: dict[str, list[str]], gold: dict[str, set[str]], strict: bool) -> dict[str, Counts]:
+def ner_counts(pred: dict[str, list[str]], gold: dict[str, set[str]], strict: bool,
+               defined: dict[str, str] | None = None) -> dict[str, Counts]:
     out = {}
     for kind in ("PER", "ORG", "LOC"):
         if strict:
@@ -213,7 +218,7 @@ def ner_counts(pred: dict[str, list[str]], gold: dict[str, set[str]], strict: bo
                                    lambda p, g: fold(p) == fold(g))
         else:
             out[kind] = score_sets(dedupe(pred.get(kind, [])), dedupe(gold.get(kind, set())),
-                                   lambda p, g, k=kind: names_match(p, g) or denotes_same(p, g, k))
+                                   lambda p, g, k=kind: names_match(p, g) or denotes_same(p, g, k, defined))
     return out
 
 
@@ -243,10 +248,11 @@ def run_ner(extractor: Extractor, console: Console, limit: int | None) -> None:
         for ent in base.ents:
             if ent.label_ in BASELINE_LABELS:
                 pred_base.setdefault(BASELINE_LABELS[ent.label_], []).append(ent.text)
+        defined = acronym_definitions(doc.text)
         for strict in (False, True):
-            for kind, c in ner_counts(pred_ours, doc.entities, strict).items():
+            for kind, c in ner_counts(pred_ours, doc.entities, strict, defined).items():
                 rows[("ours", strict)][kind].add(c)
-            for kind, c in ner_counts(pred_base, doc.entities, strict).items():
+            for kind, c in ner_counts(pred_base, doc.entities, strict, defined).items():
                 rows[("spaCy", strict)][kind].add(c)
     table = Table(title=f"CoNLL-2003 English test: {len(docs)} news documents, entities per document "
                         f"(extractor {t_ours:.1f}s, plain spaCy {t_base:.1f}s)")

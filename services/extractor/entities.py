@@ -155,9 +155,10 @@ def clean_org(text: str) -> str | None:
     text = re.sub(r"['’]s?$", "", text.strip()).strip(" ,.;:-–—\"“”‘’'")
     text = re.sub(r"^(?:the|The)\s+", "", text)
     words = text.split()
-    if not words or words[0].lower() in TITLE_WORDS - {"state", "special", "foreign", "finance", "interior",
-                                                       "commerce", "defence", "defense", "army", "chief"}:
-        return None  # 'the Minister for Commerce' is an office, not an organisation
+    if not words or (words[0].lower().rstrip(".") in TITLE_WORDS - {
+            "state", "special", "foreign", "finance", "interior", "commerce", "defence", "defense", "army", "chief"}
+            and not any(w.lower() in ORG_HEADS for w in words[1:])):
+        return None  # 'the Minister for Commerce' is an office; 'General Administration of Customs' is not
     if len(text) < 2 or not re.search(r"[A-Za-z]", text) or fold(text) in ORG_STOP:
         return None
     if text[:1].islower() or re.fullmatch(r"[\d\W]+", text):
@@ -352,7 +353,7 @@ ORG_HEADS = {"group", "council", "commission", "committee", "organisation", "org
              "ministry", "institute", "university", "association", "union", "forum", "party", "authority",
              "board", "corporation", "company", "centre", "center", "office", "assembly", "federation",
              "foundation", "fund", "bureau", "department", "court", "parliament", "senate", "army", "police",
-             "mills", "airlines", "exchange"}
+             "mills", "airlines", "exchange", "administration", "school", "college", "society", "club"}
 ORG_LINKS = {"of", "on", "for", "and", "de", "&"}
 
 
