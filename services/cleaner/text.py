@@ -262,6 +262,39 @@ def _mark_runs_and_repeats(lines: list[Line]) -> None:
         i = max(j, i + 1)
 
 
+SUBHEADING_MAX_WORDS = 12
+PROSE_MIN_WORDS = 8
+
+
+def _is_prose(line: Line) -> bool:
+    """A paragraph of the article: sentences, not a headline, a caption or furniture."""
+    return line.kind is None and line.terminal and line.words >= PROSE_MIN_WORDS and line.score > 0
+
+
+# A news headline that quotes someone ends with the speaker after a colon ("...: PM Shehbaz",
+# "...: minister"): the shape of another story's headline, not of a section heading.
+_ATTRIBUTED = re.compile(r":\s+(?:\w[\w.'’-]*\s?){1,3}$")
+
+
+def _is_subheading(lines: list[Line], k: int, start: int, end: int) -> bool:
+    """A short headline-like line with an article paragraph right above and right below it,
+    inside the article region, heads a section of the article: it stays in the body. Lines of
+    sidebars and related lists come in runs, repeat, or sit at the region's edges, and so never
+    have prose on both sides; an inline link to another story reads as a full, attributed
+    headline."""
+    line = lines[k]
+    return (
+        start < k < end
+        and line.kind is None
+        and line.headline_like
+        and 1 <= line.words <= SUBHEADING_MAX_WORDS
+        and line.score > -1.0
+        and _is_prose(lines[k - 1])
+        and _is_prose(lines[k + 1])
+        and _ATTRIBUTED.search(line.text) is None
+    )
+
+
 def _is_title_candidate(line: Line) -> bool:
     return (
         line.kind is None
@@ -341,12 +374,10 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
     paragraphs: list[str] = []
     for k in range(start, end + 1):
         line = lines[k]
-        if line.kind is not None:
+        if line.kind is not None or line.score <= -1.0:
             continue
-        if line.headline_like and line.words >= 7 and line.score < 0:
+        if line.headline_like and line.words >= 7 and line.score < 0 and not _is_subheading(lines, k, start, end):
             continue  # an inline link to another story
-        if line.score <= -1.0:
-            continue
         paragraphs.append(line.text)
     _merge_cues(cues, lines, start, end)
     return TextResult(paragraphs, cues, title)

@@ -110,6 +110,41 @@ def test_scraped_text_with_menu_sidebar_and_comment_form() -> None:
     assert clean.published_at == datetime(2024, 3, 4, tzinfo=UTC)
 
 
+SUBHEADED = [
+    PARAGRAPH,
+    "Officials see risks for the second half",
+    "Officials expect the trend to continue through the rest of the year, although they warned "
+    "that a slowdown in imports could weigh on collections from the second half onwards.",
+    "Cabinet review",
+    "The figures were presented to the cabinet, which asked the ministry to prepare a plan for "
+    "widening the tax net and reducing the reliance on indirect taxes over the next budget.",
+]
+
+
+def test_in_body_subheadings_kept() -> None:
+    clean = clean_text("\n\n".join(SUBHEADED))
+    assert clean.body == "\n\n".join(SUBHEADED)
+    seed = clean_text((SEEDS / "000_c628a8884a65bf52.txt").read_text(encoding="utf-8"))
+    assert "\n\nPM says improving ties with Moscow ‘a priority’\n\n" in seed.body
+    assert "Moscow" in seed.body
+
+
+def test_sidebar_headline_runs_removed_around_subheaded_article() -> None:
+    sidebar = [
+        "Heatwave grips southern districts",
+        "Port traffic rebounds after months of slowdown",
+        "Cricket board names new selection committee",
+        "Central bank holds rates steady",
+    ]
+    content = "\n".join(["Trending", *sidebar, *SUBHEADED, "More stories", *reversed(sidebar)])
+    clean = clean_text(content)
+    assert clean.body == "\n\n".join(SUBHEADED)
+    # a run of headlines between two paragraphs is a related list, not subheadings
+    content = "\n".join([PARAGRAPH, *sidebar[:3], *SUBHEADED[2:]])
+    for headline in sidebar[:3]:
+        assert headline not in clean_text(content).body
+
+
 def test_trailer_source_and_date_read_and_removed() -> None:
     clean = clean_text(ARTICLE + "\n\nPublished in The Daily Ledger, July 7th, 2023")
     assert clean.source == "The Daily Ledger"
@@ -207,6 +242,15 @@ def test_seed_pages_lose_their_furniture(layout: str) -> None:
     assert clean.title == GOLD["000_c628a8884a65bf52.txt"]["title"]
 
 
+def test_html_furniture_pruned_but_an_article_in_a_form_kept() -> None:
+    hidden = ('<div style="display: none"><p>Hidden teaser text that a browser never shows to the '
+              'reader of this page, however long it runs on.</p></div>')
+    page = PAGE.replace("<article>", hidden + "<form action='/'><article>").replace("</article>", "</article></form>")
+    clean = clean_html(page)
+    assert clean.body == ARTICLE
+    assert "Hidden teaser" not in clean.body
+
+
 def test_html_without_article_is_rejected() -> None:
     page = ("<html><body><nav><a href='/'>Home</a><a href='/news'>News</a></nav>"
             "<footer><p>Copyright 2024 Example. All rights reserved.</p></footer></body></html>")
@@ -243,6 +287,7 @@ def test_identity_is_derived_and_stable() -> None:
     a, b = clean_text(ARTICLE), clean_text("  " + ARTICLE.replace("\n\n", "\n\n\n") + "\n")
     assert a.id == b.id == article_id(None, a.body)
     assert a.content_hash == content_hash(a.body)
+    assert a.fingerprint == fingerprint(a.body)
     assert clean_text(ARTICLE, url="https://x.example/a").id == article_id("https://x.example/a", a.body)
 
 
