@@ -146,6 +146,7 @@ def clean_person(text: str) -> str | None:
     return name
 
 
+INITIAL_NAME_RE = re.compile(r"^[A-Z]\.? (?:[A-Z]\.? )?(?:(?:Mc|Mac|O')?[A-Z][a-z]+ ?){1,2}$")
 EVENT_WORDS = {"summit", "conference", "expo", "games", "cup", "forum", "meeting", "session", "talks", "visit"}
 
 
@@ -512,6 +513,9 @@ def extract_entities(doc: Doc, text: str, authors: Iterable[str] = (),
     for ent in mentions:
         label = ent.label
         raw = ent.text
+        if label in ORG_LABELS and INITIAL_NAME_RE.match(raw) \
+                and raw.split()[-1].lower() not in ORG_HEADS | {"corp", "inc", "ltd", "plc", "co", "group"}:
+            label = "PERSON"  # 'B. Young', 'H McCulloch': an initial and a surname name a person
         if label in PERSON_LABELS:
             name = clean_person(raw)
             if name is None:
