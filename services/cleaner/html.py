@@ -112,25 +112,27 @@ def _body_blocks(body: Any) -> list[tuple[str, str]]:
 
 
 _RAW_OPEN = re.compile(r"<(script|style|noscript|template|svg)\b", re.I)
+_RAW_CLOSE = {tag: re.compile(f"</{tag}", re.I) for tag in ("script", "style", "noscript", "template", "svg")}
 
 
 def strip_raw_elements(content: str) -> str:
     """Drop script, style, noscript, template and svg elements from the markup before parsing,
-    keeping JSON-LD scripts (page metadata). Linear: each element is found with str.find on a
-    lower-cased copy, and an element never closed ends the page, as it does in a browser."""
-    lowered = content.lower()
+    keeping JSON-LD scripts (page metadata). Linear: each opening and closing tag is found by a
+    case-insensitive pattern search from the last position (the page is never copied
+    lower-cased), and an element never closed ends the page, as it does in a browser."""
     out: list[str] = []
     pos = 0
     while True:
-        match = _RAW_OPEN.search(lowered, pos)
+        match = _RAW_OPEN.search(content, pos)
         if match is None:
             out.append(content[pos:])
             break
-        tag = match.group(1)
+        tag = match.group(1).lower()
         start = match.start()
-        tag_end = lowered.find(">", match.end())
-        close = lowered.find(f"</{tag}", tag_end if tag_end >= 0 else match.end())
-        if tag == "script" and tag_end >= 0 and "ld+json" in lowered[start:tag_end]:
+        tag_end = content.find(">", match.end())
+        closing = _RAW_CLOSE[tag].search(content, tag_end if tag_end >= 0 else match.end())
+        close = closing.start() if closing else -1
+        if tag == "script" and tag_end >= 0 and "ld+json" in content[start:tag_end].lower():
             out.append(content[pos:close if close >= 0 else len(content)])
             pos = close if close >= 0 else len(content)
             if close < 0:
@@ -141,7 +143,7 @@ def strip_raw_elements(content: str) -> str:
         out.append(content[pos:start])
         if close < 0:
             break
-        end = lowered.find(">", close)
+        end = content.find(">", close)
         pos = len(content) if end < 0 else end + 1
     return "".join(out)
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from lxml import etree
 from lxml import html as lxml_html
 
 from services.cleaner.dates import parse_date
@@ -181,9 +182,24 @@ def read_page_meta(tree: Any) -> PageMeta:
     return meta
 
 
+def _html_parser() -> Any:
+    """lxml.html's parser with a C-level element class lookup: every element is an HtmlElement
+    (what trafilatura and this package use), without lxml.html's per-tag lookup, a Python call
+    for each element object created (the form-field classes it picks are never needed here)."""
+    parser = etree.HTMLParser()
+    parser.set_element_class_lookup(etree.ElementDefaultClassLookup(
+        element=lxml_html.HtmlElement, comment=lxml_html.HtmlComment,
+        pi=lxml_html.HtmlProcessingInstruction, entity=lxml_html.HtmlEntity,
+    ))
+    return parser
+
+
+_PARSER = _html_parser()
+
+
 def parse_tree(content: str) -> Any:
     """An lxml tree from page HTML, or None when it cannot be parsed at all."""
     try:
-        return lxml_html.document_fromstring(content)
-    except (ValueError, TypeError, lxml_html.etree.ParserError):
+        return lxml_html.document_fromstring(content, parser=_PARSER)
+    except (ValueError, TypeError, etree.ParserError):
         return None

@@ -226,6 +226,8 @@ def test_html_never_outputs_script_or_style() -> None:
 def test_strip_raw_elements_keeps_json_ld_and_survives_unclosed_tags() -> None:
     html = '<p>a</p><SCRIPT>x="<p>"</script ><script type="application/ld+json">{"a":1}</script><style>p{}'
     assert strip_raw_elements(html) == '<p>a</p><script type="application/ld+json">{"a":1}</script>'
+    # characters whose lower case is longer ("İ" -> "i̇") must not shift the cut
+    assert strip_raw_elements("İİİ<script>x</script><p>b</p></body>") == "İİİ<p>b</p></body>"
     started = time.perf_counter()
     strip_raw_elements("<script>" * 200_000)
     assert time.perf_counter() - started < 2
