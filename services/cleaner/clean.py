@@ -18,7 +18,7 @@ from services.cleaner.language import detect_language
 from services.cleaner.metadata import PageMeta
 from services.cleaner.normalize import join_paragraphs, normalize_inline, normalize_lines
 from services.cleaner.text import extract_text
-from shared.identity import article_id, normalize_text
+from shared.identity import ID_LENGTH, article_id, normalize_text
 from shared.schemas import CleanArticle, ContentType, RawArticle
 
 MIN_WORDS = 20
@@ -86,11 +86,19 @@ def clean_article(raw: RawArticle) -> CleanArticle:
         flags.append("not_english")
 
     url = raw.url or meta.url
-    # The body's folded words serve both identities: content_hash is, as in
-    # shared.identity.content_hash, the sha256 of normalize_text(body).
+    # The body's folded words are computed once and serve the identities and the fingerprint:
+    # content_hash is, as shared.identity.content_hash, the sha256 of normalize_text(body), and
+    # without a URL the id is, as shared.identity.article_id, the first 16 hex digits of the
+    # sha256 of "body:" + normalize_text(body) (tests hold both to the shared functions).
     folded = normalize_text(body)
+    if raw.id:
+        identity = raw.id
+    elif url and url.strip():
+        identity = article_id(url, body)
+    else:
+        identity = hashlib.sha256(f"body:{folded}".encode()).hexdigest()[:ID_LENGTH]
     return CleanArticle(
-        id=raw.id or article_id(url, body),
+        id=identity,
         url=url,
         source=raw.source or meta.source or cues.source,
         title=raw.title or _title(meta, cues, title),
