@@ -217,3 +217,29 @@ def test_a_worker_stops_cleanly_on_sigterm(make_pipeline: Callable[..., Pipeline
     time.sleep(8)
     worker.send_signal(signal.SIGTERM)
     assert worker.wait(timeout=60) == 0
+
+
+def test_dead_letters_are_replayed_after_a_fix(make_pipeline: Callable[..., Pipeline]) -> None:
+    pipeline = make_pipeline("replay", max_message_bytes=20_000).start()
+    filler = "\n\n".join(
+        f"In paragraph {n}, officials from both delegations described item {n} of the agreement on trade, "
+        f"energy and transport, saying that technical teams would meet again before the end of the year."
+        for n in range(150)
+    )
+    big = RawArticle(id="big-one", content=(PROJECT_ROOT / "seeds" / "001_de591d6ebb0430a2.txt").read_text() + filler)
+    pipeline.publish([big])
+    [letter] = pipeline.dead_letters(minimum=1)
+    assert (letter.key, letter.stage, letter.error_type) == ("big-one", "cleaner", "MessageTooLarge")
+
+    # The fix: the limit raised, the workers restarted.
+    pipeline.stop()
+    pipeline.workers.clear()
+    pipeline.env["NEWSFLOW_MAX_MESSAGE_BYTES"] = str(5 * 1024 * 1024)
+    pipeline.start()
+    listed = pipeline.run_cli("dlq", "list", "--json")
+    assert listed.returncode == 0 and json.loads(listed.stdout.splitlines()[0])["key"] == "big-one"
+    replayed = pipeline.run_cli("dlq", "replay", "--stage", "cleaner", "--yes")
+    assert replayed.returncode == 0, replayed.stderr
+    assert b"replayed 1 dead letter" in replayed.stdout
+    doc = pipeline.wait_for_ids(["big-one"], timeout=180)["big-one"]
+    assert doc["word_count"] > 2000
