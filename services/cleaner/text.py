@@ -83,7 +83,7 @@ def is_terminal(text: str) -> bool:
 
 _LINK_KEYS = ("://", "www.", "@", ".com", ".org", ".net")
 _SENTENCE_END = re.compile(r"""[.!?]["'”’)]?\s+["'“‘(]?[A-Z0-9]""")
-_TEASER_END = re.compile(r"(?:\.\.\.|…)\s*$")
+_TEASER_ENDS = ("...", "…")
 _LINKISH = re.compile(r"https?://|www\.|@\w+\.\w|\.(?:com|org|net)\b", re.I)
 _READ_MORE = re.compile(r"^(?:read more|also read|read also|related|see also|watch|listen)\s*[:|>»-]", re.I)
 _WORD = re.compile(r"[^\W\d_][\w'’-]*", re.U)
@@ -94,7 +94,7 @@ RUN_FACTOR_MAX = 3.0
 RUN_FACTOR_STEP = 3.0
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     """One line of the scraped text and what the classifier made of it."""
 
@@ -171,9 +171,9 @@ def _features(line: Line, english: bool) -> None:
             score = 0.15
         else:
             score = -0.3
-        if len(_SENTENCE_END.findall(text)) >= 1:  # two sentences or more
+        if _SENTENCE_END.search(text) is not None:  # two sentences or more
             score += 0.2
-        if _TEASER_END.search(text) and n < 40:
+        if n < 40 and text.rstrip().endswith(_TEASER_ENDS):
             score = -0.6  # a teaser cut short is a link to another story
     else:
         if n >= 40:
