@@ -35,9 +35,9 @@ BLOCK_TAGS = frozenset({
 })
 MIN_HTML_WORDS = 40
 FULL_RUN_WORDS = 150
-# The full pass runs only when the page's prose blocks hold well over what the fast pass kept
-# (twice as much, and more by the length of a short article, ~150 words): otherwise there is no
-# article text left for it to find.
+# The full pass runs only when one container of the page holds prose well over what the fast
+# pass kept (twice as much, and more by the length of a short article, ~150 words): otherwise
+# there is no article text left for it to find.
 FULL_RUN_PROSE_FACTOR = 2.0
 FULL_RUN_PROSE_MARGIN = 900
 _BREAK = "\u2029"
@@ -216,10 +216,11 @@ _SENTENCE_STOPS = (".", "!", "?", "…", "。", "！", "？", "।", "။", "؟"
 
 
 def prose_chars(tree: Any) -> int:
-    """Characters of prose blocks anywhere in the page: blocks whose own text (inline children
-    included, nested blocks not) runs to 80 characters or more and ends like a sentence. What
-    an extractor can find beyond that is headlines and teasers."""
-    total = 0
+    """Characters of prose in the one container that holds the most: prose blocks are blocks
+    whose own text (inline children included, nested blocks not) runs to 80 characters or more
+    and ends like a sentence, summed per parent element. An article keeps its paragraphs side by
+    side in one container; an index page spreads its teasers over many cards."""
+    by_parent: dict[Any, int] = {}
     for element in tree.iter("p", "div", "td", "li", "blockquote", "section", "article", "dd", "pre"):
         parts = [element.text or ""]
         for child in element:
@@ -228,8 +229,9 @@ def prose_chars(tree: Any) -> int:
             parts.append(child.tail or "")
         text = " ".join("".join(parts).split())
         if len(text) >= PROSE_BLOCK_CHARS and text.rstrip("\"'”’»)]")[-1:] in _SENTENCE_STOPS:
-            total += len(text)
-    return total
+            parent = element.getparent()
+            by_parent[parent] = by_parent.get(parent, 0) + len(text)
+    return max(by_parent.values(), default=0)
 
 
 def _trafilatura_blocks(tree: Any, meta: PageMeta, fast: bool) -> TextResult:
