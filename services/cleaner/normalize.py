@@ -45,7 +45,8 @@ def normalize_lines(text: str) -> str:
     out: list[str] = []
     blank = True  # no blank line at the start
     for line in text.split("\n"):
-        line = " ".join(line.split())
+        if not line.isascii() or "  " in line or "\t" in line or line[:1] == " " or line[-1:] == " ":
+            line = " ".join(line.split())  # (an ASCII line has no other whitespace left here)
         if line:
             out.append(line)
             blank = False
