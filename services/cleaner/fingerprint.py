@@ -58,7 +58,10 @@ def simhash(text: str, shingle: int = SHINGLE, folded: str | None = None) -> int
     if not words:
         return 0
     size = min(shingle, len(words))
-    word_hashes = np.fromiter(map(_word_hash, words), dtype=np.uint64, count=len(words))
+    values = list(map(_WORD_HASHES.get, words))  # memoised hashes, looked up at C speed
+    if None in values:
+        values = [_word_hash(w) if v is None else v for w, v in zip(words, values, strict=True)]
+    word_hashes = np.array(values, dtype=np.uint64)
     count = len(words) - size + 1
     hashes = np.zeros(count, dtype=np.uint64)
     for offset in range(size):
