@@ -39,6 +39,9 @@ FULL_RUN_WORDS = 150
 # pass kept (twice as much, and more by the length of a short article, ~150 words): otherwise
 # there is no article text left for it to find.
 FULL_RUN_PROSE_FACTOR = 2.0
+# Below this many characters of prose in the whole page (about 35 words, under the 40 an
+# article needs), trafilatura is not run at all.
+MIN_PROSE_CHARS = 200
 FULL_RUN_PROSE_MARGIN = 900
 _BREAK = "\u2029"
 
@@ -215,11 +218,12 @@ PROSE_BLOCK_CHARS = 80
 _SENTENCE_STOPS = (".", "!", "?", "…", "。", "！", "？", "।", "။", "؟")
 
 
-def prose_chars(tree: Any) -> int:
-    """Characters of prose in the one container that holds the most: prose blocks are blocks
-    whose own text (inline children included, nested blocks not) runs to 80 characters or more
-    and ends like a sentence, summed per parent element. An article keeps its paragraphs side by
-    side in one container; an index page spreads its teasers over many cards."""
+def prose_chars(tree: Any) -> tuple[int, int]:
+    """Characters of prose in the whole page and in the one container that holds the most:
+    prose blocks are blocks whose own text (inline children included, nested blocks not) runs
+    to 80 characters or more and ends like a sentence, summed per parent element. An article
+    keeps its paragraphs side by side in one container; an index page spreads its teasers over
+    many cards."""
     by_parent: dict[Any, int] = {}
     for element in tree.iter("p", "div", "td", "li", "blockquote", "section", "article", "dd", "pre"):
         parts = [element.text or ""]
@@ -228,10 +232,13 @@ def prose_chars(tree: Any) -> int:
                 parts.append(child.text_content())
             parts.append(child.tail or "")
         text = " ".join("".join(parts).split())
-        if len(text) >= PROSE_BLOCK_CHARS and text.rstrip("\"'”’»)]")[-1:] in _SENTENCE_STOPS:
+        if len(text) >= PROSE_BLOCK_CHARS and (
+            text.rstrip("\"'”’»)]")[-1:] in _SENTENCE_STOPS
+            or not any(map(text.__contains__, _SENTENCE_STOPS))  # a script without stops (Thai)
+        ):
             parent = element.getparent()
             by_parent[parent] = by_parent.get(parent, 0) + len(text)
-    return max(by_parent.values(), default=0)
+    return sum(by_parent.values()), max(by_parent.values(), default=0)
 
 
 def _trafilatura_blocks(tree: Any, meta: PageMeta, fast: bool) -> TextResult:
@@ -261,11 +268,17 @@ def extract_html(content: str, max_chars: int | None = None) -> HtmlResult:
     meta = read_page_meta(tree)
     _drop_raw(tree)
     prune_furniture(tree)
-    kept = _trafilatura_blocks(tree, meta, fast=True)
+    # Hardly any sentence-length prose on the page (a front page, a gallery, a portal): nothing
+    # for trafilatura to find; the visible-text classifier below decides.
+    no_prose = prose_chars(tree)[0] < MIN_PROSE_CHARS
+    kept = TextResult([]) if no_prose else _trafilatura_blocks(tree, meta, fast=True)
     words = sum(len(p.split()) for p in kept.paragraphs)
     kept_chars = sum(len(p) for p in kept.paragraphs)
     # (trafilatura has only cut comment sections and appended stories out of ``tree`` in place)
-    if words < FULL_RUN_WORDS and prose_chars(tree) > FULL_RUN_PROSE_FACTOR * kept_chars + FULL_RUN_PROSE_MARGIN:
+    if (
+        words < FULL_RUN_WORDS
+        and prose_chars(tree)[1] > FULL_RUN_PROSE_FACTOR * kept_chars + FULL_RUN_PROSE_MARGIN
+    ):
         # Little found by the fast pass while the page holds more prose than that: let
         # trafilatura also try its readability and jusText fallbacks on a fresh tree (the first
         # one was pruned in place), keep the longer.
