@@ -12,6 +12,7 @@ elements are dropped before any text is read.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -218,13 +219,10 @@ PROSE_BLOCK_CHARS = 80
 _SENTENCE_STOPS = (".", "!", "?", "…", "。", "！", "？", "।", "။", "؟")
 
 
-def prose_chars(tree: Any) -> tuple[int, int]:
-    """Characters of prose in the whole page and in the one container that holds the most:
-    prose blocks are blocks whose own text (inline children included, nested blocks not) runs
-    to 80 characters or more and ends like a sentence, summed per parent element. An article
-    keeps its paragraphs side by side in one container; an index page spreads its teasers over
-    many cards."""
-    by_parent: dict[Any, int] = {}
+def _prose_blocks(tree: Any) -> Iterator[tuple[Any, int]]:
+    """(block, characters) for each prose block, in document order: a block whose own text
+    (inline children included, nested blocks not) runs to 80 characters or more and ends like a
+    sentence (or is written in a script without sentence stops, as Thai is)."""
     for element in tree.iter("p", "div", "td", "li", "blockquote", "section", "article", "dd", "pre"):
         parts = [element.text or ""]
         for child in element:
@@ -234,11 +232,30 @@ def prose_chars(tree: Any) -> tuple[int, int]:
         text = " ".join("".join(parts).split())
         if len(text) >= PROSE_BLOCK_CHARS and (
             text.rstrip("\"'”’»)]")[-1:] in _SENTENCE_STOPS
-            or not any(map(text.__contains__, _SENTENCE_STOPS))  # a script without stops (Thai)
+            or not any(map(text.__contains__, _SENTENCE_STOPS))
         ):
-            parent = element.getparent()
-            by_parent[parent] = by_parent.get(parent, 0) + len(text)
-    return sum(by_parent.values()), max(by_parent.values(), default=0)
+            yield element, len(text)
+
+
+def has_prose(tree: Any, min_chars: int) -> bool:
+    """Whether the page's prose blocks add up to ``min_chars`` (stops reading once they do)."""
+    total = 0
+    for _, size in _prose_blocks(tree):
+        total += size
+        if total >= min_chars:
+            return True
+    return False
+
+
+def container_prose(tree: Any) -> int:
+    """Characters of prose in the one container that holds the most (prose blocks summed per
+    parent element). An article keeps its paragraphs side by side in one container; an index
+    page spreads its teasers over many cards."""
+    by_parent: dict[Any, int] = {}
+    for element, size in _prose_blocks(tree):
+        parent = element.getparent()
+        by_parent[parent] = by_parent.get(parent, 0) + size
+    return max(by_parent.values(), default=0)
 
 
 def _trafilatura_blocks(tree: Any, meta: PageMeta, fast: bool) -> TextResult:
@@ -270,14 +287,14 @@ def extract_html(content: str, max_chars: int | None = None) -> HtmlResult:
     prune_furniture(tree)
     # Hardly any sentence-length prose on the page (a front page, a gallery, a portal): nothing
     # for trafilatura to find; the visible-text classifier below decides.
-    no_prose = prose_chars(tree)[0] < MIN_PROSE_CHARS
+    no_prose = not has_prose(tree, MIN_PROSE_CHARS)
     kept = TextResult([]) if no_prose else _trafilatura_blocks(tree, meta, fast=True)
     words = sum(len(p.split()) for p in kept.paragraphs)
     kept_chars = sum(len(p) for p in kept.paragraphs)
     # (trafilatura has only cut comment sections and appended stories out of ``tree`` in place)
     if (
         words < FULL_RUN_WORDS
-        and prose_chars(tree)[1] > FULL_RUN_PROSE_FACTOR * kept_chars + FULL_RUN_PROSE_MARGIN
+        and container_prose(tree) > FULL_RUN_PROSE_FACTOR * kept_chars + FULL_RUN_PROSE_MARGIN
     ):
         # Little found by the fast pass while the page holds more prose than that: let
         # trafilatura also try its readability and jusText fallbacks on a fresh tree (the first
