@@ -39,13 +39,15 @@ def _short_hash(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8")).hexdigest()[:ID_LENGTH]
 
 
-def content_hash(body: str) -> str:
-    """sha256 of the normalized body: equal for the same words whatever the spacing or case."""
-    return hashlib.sha256(normalize_text(body).encode("utf-8")).hexdigest()
+def content_hash(body: str, folded: str | None = None) -> str:
+    """sha256 of the normalized body: equal for the same words whatever the spacing or case.
+    ``folded`` is ``normalize_text(body)`` when the caller has it already."""
+    return hashlib.sha256((normalize_text(body) if folded is None else folded).encode("utf-8")).hexdigest()
 
 
-def article_id(url: str | None, body: str) -> str:
-    """From the canonical URL when there is one, else from the normalized body."""
+def article_id(url: str | None, body: str, folded: str | None = None) -> str:
+    """From the canonical URL when there is one, else from the normalized body
+    (``folded`` is ``normalize_text(body)`` when the caller has it already)."""
     if url and url.strip():
         return _short_hash("url:" + canonical_url(url))
-    return _short_hash("body:" + normalize_text(body))
+    return _short_hash("body:" + (normalize_text(body) if folded is None else folded))

@@ -8,7 +8,6 @@ RawArticle carries always win over what is inferred from the content.
 
 from __future__ import annotations
 
-import hashlib
 import re
 
 from services.cleaner.cues import Cues
@@ -18,7 +17,7 @@ from services.cleaner.language import detect_language
 from services.cleaner.metadata import PageMeta
 from services.cleaner.normalize import join_paragraphs, normalize_inline, normalize_lines
 from services.cleaner.text import extract_text
-from shared.identity import ID_LENGTH, article_id, normalize_text
+from shared.identity import article_id, content_hash, normalize_text
 from shared.schemas import CleanArticle, ContentType, RawArticle
 
 MIN_WORDS = 20
@@ -86,19 +85,9 @@ def clean_article(raw: RawArticle) -> CleanArticle:
         flags.append("not_english")
 
     url = raw.url or meta.url
-    # The body's folded words are computed once and serve the identities and the fingerprint:
-    # content_hash is, as shared.identity.content_hash, the sha256 of normalize_text(body), and
-    # without a URL the id is, as shared.identity.article_id, the first 16 hex digits of the
-    # sha256 of "body:" + normalize_text(body) (tests hold both to the shared functions).
-    folded = normalize_text(body)
-    if raw.id:
-        identity = raw.id
-    elif url and url.strip():
-        identity = article_id(url, body)
-    else:
-        identity = hashlib.sha256(f"body:{folded}".encode()).hexdigest()[:ID_LENGTH]
+    folded = normalize_text(body)  # once, for the identities and the fingerprint
     return CleanArticle(
-        id=identity,
+        id=raw.id or article_id(url, body, folded),
         url=url,
         source=raw.source or meta.source or cues.source,
         title=raw.title or _title(meta, cues, title),
@@ -107,7 +96,7 @@ def clean_article(raw: RawArticle) -> CleanArticle:
         language=language,
         body=body,
         word_count=word_count,
-        content_hash=hashlib.sha256(folded.encode("utf-8")).hexdigest(),
+        content_hash=content_hash(body, folded),
         fingerprint=fingerprint(body, folded if len(body) <= MAX_WORDS * 12 else None),
         quality_flags=flags,
         metadata={**_cleaner_metadata(method, confidence, meta), **raw.metadata},
