@@ -17,9 +17,9 @@ from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
 import pytest
-from test_watch_support import SourceProcess, article, article_html, raw_messages
 
 from services.sources.status import read_source_status
+from tests.integration.sources_support import SourceProcess, article, article_html, raw_messages
 
 PAGE_LIMIT = 100_000  # NEWSFLOW_MAX_MESSAGE_BYTES of the feeds process only
 

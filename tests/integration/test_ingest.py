@@ -14,10 +14,10 @@ import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
-from test_watch_support import article_text, raw_messages
 
 from services.api.ingest import router
 from shared.settings import Settings
+from tests.integration.sources_support import article_text, raw_messages
 
 TOKEN = "s3cret-ingest-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

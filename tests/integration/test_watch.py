@@ -12,11 +12,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from test_watch_support import SourceProcess, article_html, article_text, raw_messages
 
 from services.producer.publish import with_identity
 from services.sources.status import read_source_status
 from shared.schemas import ContentType, RawArticle
+from tests.integration.sources_support import SourceProcess, article_html, article_text, raw_messages
 
 
 @pytest.fixture(scope="module")
