@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 from services.cleaner.clean import RejectedArticle, clean_article  # noqa: E402
 from services.extractor.extract import Extractor  # noqa: E402
 from services.indexer.store import bulk_index, ensure_index  # noqa: E402
-from services.producer.publish import publish  # noqa: E402
+from services.producer.publish import Publisher, publish  # noqa: E402
 from services.producer.samples import varied_articles  # noqa: E402
 from shared.elastic import async_client, sync_client  # noqa: E402
 from shared.schemas import RawArticle  # noqa: E402
@@ -86,7 +86,25 @@ def run_plain_loop(settings: Settings, articles: list[RawArticle], batch: int) -
     return {"seconds": elapsed, "articles_per_second": len(articles) / elapsed}
 
 
-def run_pipeline(settings: Settings, env: dict[str, str], articles: list[RawArticle]) -> dict[str, object]:
+async def feed(settings: Settings, articles: list[RawArticle], rate: float | None, on_sent) -> None:
+    """Publish everything at once (a burst), or ``rate`` articles per second (a steady stream)."""
+    if not rate:
+        await publish(settings, articles, on_sent)
+        return
+    publisher = Publisher(settings)
+    await publisher.start()
+    try:
+        started = time.monotonic()
+        for number, raw in enumerate(articles):
+            await asyncio.sleep(max(0.0, started + number / rate - time.monotonic()))
+            await publisher.publish([raw], on_sent)
+    finally:
+        await publisher.stop()
+
+
+def run_pipeline(
+    settings: Settings, env: dict[str, str], articles: list[RawArticle], rate: float | None = None
+) -> dict[str, object]:
     logs = ROOT / "bench" / "results" / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     workers = {}
@@ -115,7 +133,9 @@ def run_pipeline(settings: Settings, env: dict[str, str], articles: list[RawArti
         publisher = asyncio.new_event_loop()
         import threading
 
-        thread = threading.Thread(target=lambda: publisher.run_until_complete(publish(settings, articles, note_sent)))
+        thread = threading.Thread(
+            target=lambda: publisher.run_until_complete(feed(settings, articles, rate, note_sent))
+        )
         thread.start()
         wanted = {a.id for a in articles}
         with console.status("waiting until every article is searchable") as status:
@@ -157,6 +177,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=2000, help="how many articles (default 2000)")
     parser.add_argument("--batch", type=int, default=64, help="the plain loop's batch size (the stages' default)")
+    parser.add_argument("--steady", type=int, default=200, metavar="N",
+                        help="then N more articles at --rate per second, for the latency of a steady stream (0: skip)")
+    parser.add_argument("--rate", type=float, default=4.0, help="articles per second of the steady stream")
     args = parser.parse_args()
 
     base = Settings()
@@ -173,6 +196,13 @@ def main() -> None:
     loop_articles = [a.model_copy(update={"id": f"loop-{a.id}"}) for a in articles]
     plain = run_plain_loop(loop_settings, loop_articles, args.batch)
 
+    steady = None
+    if args.steady:
+        console.print(f"[bold]steady stream[/]: {args.steady} articles at {args.rate:g}/s through the pipeline")
+        steady_settings, steady_env = namespace(base, "steady")
+        steady = run_pipeline(steady_settings, steady_env,
+                              list(varied_articles(args.steady, steady_settings.group_prefix, seed=11)), args.rate)
+
     ratio = float(pipeline["articles_per_second"]) / plain["articles_per_second"]
     table = Table(title=f"newsflow pipeline benchmark ({len(articles)} articles, {psutil.cpu_count()} cores)")
     table.add_column("measure")
@@ -181,18 +211,22 @@ def main() -> None:
     table.add_row("plain loop throughput (articles/s)", f"{plain['articles_per_second']:.1f}")
     table.add_row("pipeline / plain loop", f"{ratio:.2f}x  (target >= 0.80x)")
     for q in ("p50", "p95", "p99"):
-        table.add_row(f"publish -> searchable latency {q} (s)", f"{pipeline[f'latency_{q}']:.2f}")
+        table.add_row(f"burst of {len(articles)}: publish -> searchable {q} (s)", f"{pipeline[f'latency_{q}']:.2f}")
+    if steady:
+        for q in ("p50", "p95", "p99"):
+            table.add_row(f"steady {args.rate:g}/s: publish -> searchable {q} (s)", f"{steady[f'latency_{q}']:.2f}")
     for stage, share in pipeline["cpu_utilisation"].items():  # type: ignore[union-attr]
         table.add_row(f"{stage} CPU (share of one core)", f"{share:.0%}")
     console.print(table)
 
     results = {"articles": len(articles), "pipeline": pipeline, "plain_loop": plain, "ratio": ratio,
+               "steady": steady, "steady_rate": args.rate,
                "cores": psutil.cpu_count(), "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
     out = ROOT / "bench" / "results" / "pipeline.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2))
     console.print(f"written to {out.relative_to(ROOT)}")
-    for s in (pipe_settings, loop_settings):  # leave no benchmark index behind
+    for s in (pipe_settings, loop_settings, *([steady_settings] if steady else [])):  # no index left behind
         with sync_client(s) as es:
             es.options(ignore_status=404).indices.delete(index=f"{s.index_alias}-v*")
 
