@@ -135,6 +135,7 @@ def reindex(settings: Settings, es: Elasticsearch, *, delete_old: bool = False,
     actions.append({"add": {"index": target, "alias": alias, "is_write_index": True}})
     es.indices.update_aliases(actions=actions)
     echo(f"alias {alias} now points to {target}")
+    es.indices.refresh(index=old)  # so the catch-up sees writes of the last refresh interval too
     caught_up, late_failures = _bulk(es, _catch_up_actions(es, old, target, started - CATCH_UP_MARGIN),
                                      settings, lambda _n: None)
     es.indices.refresh(index=target)
