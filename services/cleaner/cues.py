@@ -86,6 +86,9 @@ def split_names(names: str) -> list[str]:
     return [p.strip() for p in parts if p.strip() and len(p.split()) <= 5]
 
 
+# Every character a copyright line can start with (_COPY_START, case-insensitive: no other
+# character folds to "c").
+_COPY_FIRST = "™®Cc©("
 _CAPTION_KEYS = ("—", "–", "Photo", "Image", "Picture", "File", "Caption", "Credit")
 
 
@@ -105,7 +108,7 @@ def read_line(line: str, cues: Cues, words: int | None = None) -> str | None:
             cues.set_source(match["source"])
             cues.set_date(parse_date(match["date"]))
             return "trailer"
-    if words <= 30 and ("©" in head or _COPY_START.match(line)):
+    if words <= 30 and ("©" in head or (line[:1] in _COPY_FIRST and _COPY_START.match(line))):
         # A site's copyright line has a year or reserves rights; "© Name/Agency" is a photo credit.
         if not _COPY_YEAR.search(line):
             return "caption"

@@ -305,13 +305,27 @@ def _is_title_candidate(line: Line) -> bool:
     )
 
 
+# Every character a "date 2024-11-03" prefix (DATE_PREFIX, case-insensitive) can start with:
+# no other character folds to d, l, p or u.
+_PREFIX_FIRST = frozenset("DLPUdlpu")
+
+
 def _build_lines(texts: list[str], cues: Cues) -> list[Line]:
-    """Lines with their cue kinds; a leading "date 2024-11-03" prefix is read and cut off."""
+    """Lines with their cue kinds; a leading "date 2024-11-03" prefix is read and cut off.
+    A line that repeats in the text (menus, sidebars) is read and scored once."""
     lines: list[Line] = []
+    append = lines.append
     scratch = Cues()
+    # raw lines seen without a date prefix or a cue kind -> their word counts
+    plain: dict[str, int] = {}
+    prefix_match = DATE_PREFIX.match
     for index, raw in enumerate(texts):
+        words = plain.get(raw)
+        if words is not None:
+            append(Line(raw, index, words))
+            continue
         body = raw
-        prefix = DATE_PREFIX.match(body)
+        prefix = prefix_match(body) if raw[:1] in _PREFIX_FIRST else None
         if prefix and len(body) - prefix.end() > 40:
             cues.set_date(parse_date(prefix["date"]))
             body = body[prefix.end():]
@@ -322,13 +336,27 @@ def _build_lines(texts: list[str], cues: Cues) -> list[Line]:
         line.kind = read_line(body, scratch, words)
         if line.kind is not None:
             line.cues, scratch = scratch, Cues()
+        elif prefix is None:
+            plain[raw] = words
         if line.kind is None and prefix and body is raw:
             line.kind = "date"
-        lines.append(line)
+        append(line)
     sample = " ".join(ln.text for ln in lines[:200]).split()[:1500]
     english = bool(sample) and sum(map(STOPWORDS.__contains__, map(str.lower, sample))) / len(sample) > 0.2
+    # features depend on the line's text (and its kind) only: computed once per distinct text
+    seen: dict[str, Line] = {}
     for line in lines:
-        _features(line, english)
+        if line.kind is not None:
+            _features(line, english)
+            continue
+        first = seen.get(line.text)
+        if first is None:
+            _features(line, english)
+            seen[line.text] = line
+        else:
+            line.kind, line.score, line.headline_like, line.terminal = (
+                first.kind, first.score, first.headline_like, first.terminal
+            )
     return lines
 
 
