@@ -90,6 +90,8 @@ def split_names(names: str) -> list[str]:
 # character folds to "c").
 _COPY_FIRST = "™®Cc©("
 _CAPTION_KEYS = ("—", "–", "Photo", "Image", "Picture", "File", "Caption", "Credit")
+# "contains one of the keys" as one literal alternation: a single pass over the line
+_HAS_CAPTION_KEY = re.compile("|".join(map(re.escape, _CAPTION_KEYS)))
 
 
 def read_line(line: str, cues: Cues, words: int | None = None) -> str | None:
@@ -130,6 +132,6 @@ def read_line(line: str, cues: Cues, words: int | None = None) -> str | None:
             return "byline"
         if has_digit and DATE_LINE.match(line):
             return "date"
-    if any(map(line.__contains__, _CAPTION_KEYS)) and CAPTION.search(line):
+    if _HAS_CAPTION_KEY.search(line) is not None and CAPTION.search(line):
         return "caption"
     return None

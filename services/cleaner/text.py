@@ -61,11 +61,13 @@ _BOILER_ANY = re.compile(
 # Cheap substring test before the pattern above: nearly every line contains none of these.
 _BOILER_KEYS = ("blogger", "rights reserved", "email", "required fields", "by clicking", "you agree",
                 "cookie", "sign up", "subscribe", "opinion", "moderated")
+# The same test as one pattern (a literal alternation: "contains any of the keys"), one pass.
+_HAS_BOILER_KEY = re.compile("|".join(map(re.escape, _BOILER_KEYS)))
 
 
 def _boiler_anywhere(low: str, text: str) -> bool:
     """``low`` is ``text`` lower-cased (computed once per line by the caller)."""
-    return any(map(low.__contains__, _BOILER_KEYS)) and _BOILER_ANY.search(text) is not None
+    return _HAS_BOILER_KEY.search(low) is not None and _BOILER_ANY.search(text) is not None
 
 
 # A line ends like a sentence: final punctuation, maybe closed by quotes or brackets, or
@@ -82,6 +84,7 @@ def is_terminal(text: str) -> bool:
 
 
 _LINK_KEYS = ("://", "www.", "@", ".com", ".org", ".net")
+_HAS_LINK_KEY = re.compile("|".join(map(re.escape, _LINK_KEYS)))
 _SENTENCE_END = re.compile(r"""[.!?]["'”’)]?\s+["'“‘(]?[A-Z0-9]""")
 _TEASER_ENDS = ("...", "…")
 _LINKISH = re.compile(r"https?://|www\.|@\w+\.\w|\.(?:com|org|net)\b", re.I)
@@ -151,7 +154,7 @@ def _features(line: Line, english: bool) -> None:
         if (n <= 12 and _BOILER_START.match(text)) or _boiler_anywhere(low, text) or (
             n < 15 and (
                 _READ_MORE.match(text)
-                or (any(map(low.__contains__, _LINK_KEYS)) and _LINKISH.search(text))
+                or (_HAS_LINK_KEY.search(low) is not None and _LINKISH.search(text))
             )
         ):
             line.kind = "boiler"
