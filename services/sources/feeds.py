@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
-import signal
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,7 +30,7 @@ import httpx
 
 from services.producer.publish import Publisher
 from services.sources.state import FeedState, now_iso
-from services.sources.status import Reporter
+from services.sources.status import Reporter, run_source
 from shared.identity import canonical_url
 from shared.schemas import ContentType, RawArticle
 from shared.settings import Settings
@@ -415,9 +414,7 @@ async def run_feeds(
     """The command's body: lock the state, poll until SIGINT/SIGTERM (or once), report; returns
     the exit code (with ``once``: 1 when something failed)."""
     state = FeedState(state_path)
-    state.lock()
-    try:
-        state.load()
+    with state.held():
         reporter = Reporter(settings, "feeds", feeds, summary_every=summary_every)
         client = httpx.AsyncClient(
             timeout=httpx.Timeout(timeout), follow_redirects=True, max_redirects=5,
@@ -426,19 +423,9 @@ async def run_feeds(
         async with client:
             fetcher = Fetcher(client, settings.max_message_bytes, retries=retries, per_host=per_host)
             poller = FeedPoller(settings, feeds, state, reporter, fetcher)
-            loop = asyncio.get_running_loop()
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                loop.add_signal_handler(sig, poller.stopping.set)
-            reporter.start()
-            reporter.note(
+            banner = (
                 f"following {len(feeds)} feed(s) -> {settings.topic_raw} "
                 f"({'once' if once else f'every {interval:g}s'}, state {state_path}, {len(state.items)} item(s) known)"
             )
-            try:
-                await poller.run(once=once, interval=interval)
-            finally:
-                state.save()
-                reporter.stop()
-        return 1 if once and reporter.totals["errors"] else 0
-    finally:
-        state.unlock()
+            return await run_source(reporter, state, poller.stopping, banner, poller.run(once=once, interval=interval),
+                                    once)

@@ -16,6 +16,7 @@ import fcntl
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -71,6 +72,16 @@ class JsonState:
         self.path = path
         self.data: dict[str, Any] = {}
         self._lock_handle: Any = None
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        """Locked and loaded for the life of a source; unlocked after."""
+        self.lock()
+        try:
+            self.load()
+            yield
+        finally:
+            self.unlock()
 
     def lock(self) -> None:
         """Take the file for this process, or raise StateLocked naming the holder."""

@@ -3,16 +3,19 @@ JSON status file per process that ``newsflow status`` reads with :func:`read_sou
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
+import signal
 import sys
 import time
+from collections.abc import Awaitable
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from services.sources.state import now_iso, write_json_atomic
+from services.sources.state import JsonState, now_iso, write_json_atomic
 from shared.settings import Settings
 
 
@@ -139,3 +142,21 @@ class Reporter:
 
 def status_dir_glob(directory: Path, kind: str) -> list[Path]:
     return list(directory.glob(f"{kind}-*.json")) if directory.is_dir() else []
+
+
+async def run_source(
+    reporter: Reporter, state: JsonState, stopping: asyncio.Event, banner: str, work: Awaitable[None], once: bool,
+) -> int:
+    """What every source does around its own work: stop on SIGINT/SIGTERM, report, save its state.
+    Returns the exit code (with ``once``: 1 when something failed)."""
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stopping.set)
+    reporter.start()
+    reporter.note(banner)
+    try:
+        await work
+    finally:
+        state.save()
+        reporter.stop()
+    return 1 if once and reporter.totals["errors"] else 0

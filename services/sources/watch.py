@@ -16,7 +16,6 @@ import asyncio
 import contextlib
 import hashlib
 import os
-import signal
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -25,7 +24,7 @@ from pathlib import Path
 from services.producer.files import SUPPORTED_SUFFIXES, LoadError, load_file
 from services.producer.publish import Publisher
 from services.sources.state import FileStat, WatchState
-from services.sources.status import Reporter
+from services.sources.status import Reporter, run_source
 from shared.schemas import RawArticle
 from shared.settings import Settings
 
@@ -227,24 +226,11 @@ async def run_watch(
 ) -> int:
     """The command's body: lock the state, watch until SIGINT/SIGTERM, report; returns the exit code."""
     state = WatchState(state_path)
-    state.lock()
-    try:
-        state.load()
+    with state.held():
         reporter = Reporter(settings, "watch", [str(f.resolve()) for f in folders], summary_every=summary_every)
         watcher = Watcher(settings, folders, state, reporter, interval=interval, settle=settle)
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, watcher.stopping.set)
-        reporter.start()
-        reporter.note(
+        banner = (
             f"watching {', '.join(reporter.targets)} -> {settings.topic_raw} "
             f"(every {interval:g}s, settle {settle:g}s, state {state_path}, {len(state.files)} file(s) known)"
         )
-        try:
-            await watcher.run(once=once)
-        finally:
-            state.save()
-            reporter.stop()
-        return 1 if once and reporter.totals["errors"] else 0
-    finally:
-        state.unlock()
+        return await run_source(reporter, state, watcher.stopping, banner, watcher.run(once=once), once)
