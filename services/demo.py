@@ -6,6 +6,7 @@ searchable, print a search, and say how to stop everything.
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 import time
@@ -14,12 +15,16 @@ from pathlib import Path
 from elasticsearch import NotFoundError
 from rich.console import Console
 
+from services.producer.files import iter_files, load_file
+from services.producer.publish import publish
 from shared.elastic import sync_client
+from shared.schemas import RawArticle
 from shared.settings import PROJECT_ROOT, Settings, get_settings
 from shared.stack import PidFile, Stack, StackError, stop_process
 
 STAGES = ("cleaner", "extractor", "indexer")
 DEMO_QUERY = "energy cooperation"
+NEWSFLOW = str(Path(sys.executable).parent / "newsflow")
 console = Console()
 
 
@@ -28,7 +33,6 @@ def worker_pidfile(settings: Settings, stage: str) -> PidFile:
 
 
 def start_workers(settings: Settings) -> None:
-    newsflow = str(Path(sys.executable).parent / "newsflow")
     for stage in STAGES:
         pidfile = worker_pidfile(settings, stage)
         if pidfile.live_pid():
@@ -38,7 +42,7 @@ def start_workers(settings: Settings) -> None:
         log.parent.mkdir(parents=True, exist_ok=True)
         with open(log, "ab") as out:
             proc = subprocess.Popen(
-                [newsflow, "worker", stage], stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                [NEWSFLOW, "worker", stage], stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                 start_new_session=True,
             )
         pidfile.write(proc.pid)
@@ -86,15 +90,13 @@ def main() -> None:
         console.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
         raise SystemExit(1) from exc
     start_workers(settings)
-    newsflow = str(Path(sys.executable).parent / "newsflow")
-    published = subprocess.run([newsflow, "publish", str(PROJECT_ROOT / "seeds")], capture_output=True, text=True)
-    if published.returncode != 0:
-        raise SystemExit(published.stderr)
-    ids = [line.strip() for line in published.stdout.splitlines() if len(line.strip()) == 16]
-    console.print(published.stdout.strip().splitlines()[-1])
+    seeds = [item for path in iter_files([PROJECT_ROOT / "seeds"]) for item in load_file(path)]
+    articles = [item for item in seeds if isinstance(item, RawArticle)]
+    ids = asyncio.run(publish(settings, articles))
+    console.print(f"published {len(ids)} articles to {settings.topic_raw}")
     wait_searchable(settings, ids)
     console.rule(f"newsflow search {DEMO_QUERY!r}")
-    subprocess.run([newsflow, "search", DEMO_QUERY, "--size", "5"], check=False)
+    subprocess.run([NEWSFLOW, "search", DEMO_QUERY, "--size", "5"], check=False)
     console.print(
         "\nThe stack and the workers keep running. Try [bold].venv/bin/newsflow status[/], "
         "[bold].venv/bin/newsflow search QUERY[/], [bold].venv/bin/newsflow api[/] (http://localhost:8000).\n"

@@ -36,9 +36,8 @@ def _has_module(name: str) -> bool:
 
 async def gather_status(settings: Settings) -> dict[str, Any]:
     """Topic end offsets, per-stage lag, index doc count, dead-letter count, live workers and sources."""
-    offsets, lags, count = await asyncio.gather(
-        topic_offsets(settings, settings.pipeline_topics), stage_lags(settings), _index_count(settings)
-    )
+    offsets, count = await asyncio.gather(topic_offsets(settings, settings.pipeline_topics), _index_count(settings))
+    lags = await stage_lags(settings, offsets)  # the input topics are among the offsets just read
     status: dict[str, Any] = {
         "topics": {t: {"partitions": len(p), "end_offset": sum(p.values())} for t, p in offsets.items()},
         "stages": [

@@ -145,10 +145,12 @@ async def topic_offsets(settings: Settings, topics: Iterable[str]) -> dict[str, 
         await consumer.stop()
 
 
-async def stage_lags(settings: Settings) -> list[StageLag]:
-    """Committed offsets of each stage's consumer group against its input topic's end."""
+async def stage_lags(settings: Settings, ends: dict[str, dict[int, int]] | None = None) -> list[StageLag]:
+    """Committed offsets of each stage's consumer group against its input topic's end
+    (``ends`` from topic_offsets when the caller has read them already)."""
     topics = {stage: getattr(settings, attr) for stage, attr in STAGE_INPUTS.items()}
-    ends = await topic_offsets(settings, topics.values())
+    if ends is None:
+        ends = await topic_offsets(settings, topics.values())
     lags = []
     async with admin_client(settings) as admin:
         for stage, topic in topics.items():
