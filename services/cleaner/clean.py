@@ -12,15 +12,18 @@ import re
 
 from services.cleaner.cues import Cues
 from services.cleaner.fingerprint import MAX_WORDS, fingerprint
-from services.cleaner.html import extract_html
+from services.cleaner.html import extract_html, furniture_free_text
 from services.cleaner.language import detect_language
 from services.cleaner.metadata import PageMeta
 from services.cleaner.normalize import join_paragraphs, normalize_inline, normalize_lines
+from services.cleaner.segment import count_sentences, count_words
+from services.cleaner.shape import holds_more, is_list_item, is_row, lenient_lines, shape_flags
 from services.cleaner.text import extract_text
 from shared.identity import article_id, content_hash, normalize_text
 from shared.schemas import CleanArticle, ContentType, RawArticle
 
-MIN_WORDS = 20
+MIN_WORDS = 20  # below this the classifier's result is too little: the whole text is taken
+HEADLINE_WORDS = 16
 # Bounds on what is analysed, far above any article (the longest news features run to ~20,000
 # words, ~150 KB; a page's markup without its scripts and styles rarely passes 500 KB): they keep the worst case a few
 # seconds. Anything beyond is cut off and flagged, never silently.
@@ -32,7 +35,26 @@ _LOOKS_HTML = re.compile(r"^\s*(?:<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\
 
 
 class RejectedArticle(ValueError):
-    """The input holds no article; the reason goes into the dead letter."""
+    """The input holds no text at all; the reason goes into the dead letter."""
+
+
+BINARY_SAMPLE = 4096
+BINARY_SHARE = 0.1
+# Control characters that no text carries (tab, newline and carriage return excepted), and the
+# replacement character a failed decoding leaves.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
+
+
+def is_binary(content: str) -> bool:
+    """Bytes that are not text (an image, a compressed file, a failed decoding): a tenth or more
+    of the first 4,096 characters are control or replacement characters."""
+    sample = content[:BINARY_SAMPLE]
+    return len(_CONTROL.findall(sample)) >= BINARY_SHARE * len(sample)
+
+
+def has_text(text: str) -> bool:
+    """Whether there is anything to read: one letter or digit, in any script."""
+    return any(map(str.isalnum, text))
 
 
 def _is_html(raw: RawArticle) -> bool:
@@ -43,10 +65,13 @@ def clean_article(raw: RawArticle) -> CleanArticle:
     """The article in ``raw``, or RejectedArticle(reason) when there is none."""
     if not raw.content or not raw.content.strip():
         raise RejectedArticle("content is empty")
+    if is_binary(raw.content):
+        raise RejectedArticle("content is binary, not text")
     flags: list[str] = []
     meta = PageMeta()
     content = raw.content
-    if _is_html(raw):
+    html = _is_html(raw)
+    if html:
         result = extract_html(content, MAX_HTML_CHARS)
         if result.truncated:
             flags.append("truncated_input")
@@ -64,14 +89,20 @@ def clean_article(raw: RawArticle) -> CleanArticle:
         paragraphs, cues, title, method = found.paragraphs, found.cues, found.title, "text-classifier"
     if method == "visible-text":
         flags.append("fallback_extraction")
+    if sum(map(count_words, paragraphs)) < SHORT_WORDS:
+        whole = _whole_text(content, paragraphs, (raw.title, meta.title, title), html)
+        if whole is not None:
+            paragraphs, method, more_flags = whole
+            flags.extend(more_flags)
+            if title is None and not raw.title and not meta.title:
+                title, paragraphs = _leading_headline(paragraphs)
     body = join_paragraphs(paragraphs)
-    word_count = len(body.split())
-    if word_count == 0:
-        raise RejectedArticle("no article text found")
-    if word_count < MIN_WORDS:
-        raise RejectedArticle(f"no article text found (only {word_count} words of prose)")
+    if not has_text(body):
+        raise RejectedArticle("no text found")
+    word_count = count_words(body)
     if word_count < SHORT_WORDS:
         flags.append("short_body")
+    flags.extend(shape_flags(paragraphs))
 
     detected, confidence = detect_language(body)
     language = raw.language or meta.language or detected
@@ -101,6 +132,39 @@ def clean_article(raw: RawArticle) -> CleanArticle:
         quality_flags=flags,
         metadata={**_cleaner_metadata(method, confidence, meta), **raw.metadata},
     )
+
+
+def _whole_text(
+    content: str, kept: list[str], titles: tuple[str | None, ...], html: bool
+) -> tuple[list[str], str, list[str]] | None:
+    """Little prose found: a brief, a table, a list, a photo story. When the classifier kept too
+    little of it (under 20 words, or less than the table rows, list items or captions around
+    it), the item is its whole text without furniture (``whole_text``); when that is nothing,
+    the whole text as it is (``no_article``: nothing but furniture). None: keep what was kept."""
+    whole = furniture_free_text(content, MAX_HTML_CHARS) if html else normalize_lines(content)
+    kept_words = sum(map(count_words, kept))
+    lenient = lenient_lines(whole, frozenset(t.casefold() for t in titles if t))
+    if sum(map(count_words, lenient)) > kept_words and (kept_words < MIN_WORDS or holds_more(kept, lenient)):
+        return lenient, "whole-text", ["whole_text"]
+    if kept:
+        return None
+    if not has_text(whole) and html:
+        whole = furniture_free_text(content, MAX_HTML_CHARS, prune=False)
+    lines = [line for line in whole.split("\n") if line]
+    return (lines, "whole-text", ["whole_text", "no_article"]) if lines else None
+
+
+def _leading_headline(paragraphs: list[str]) -> tuple[str | None, list[str]]:
+    """A whole-text item that opens with a headline (one short sentence or phrase, with more
+    lines after it): the headline is its title, not its body."""
+    if len(paragraphs) < 2:
+        return None, paragraphs
+    first = paragraphs[0]
+    if count_words(first) > HEADLINE_WORDS or count_sentences(first) > 1 or first.endswith(":"):
+        return None, paragraphs
+    if is_row(first) or is_list_item(first):
+        return None, paragraphs
+    return first, paragraphs[1:]
 
 
 def _title(meta: PageMeta, cues: Cues, text_title: str | None) -> str | None:

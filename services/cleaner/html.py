@@ -22,6 +22,7 @@ from lxml import etree
 from services.cleaner.cues import Cues
 from services.cleaner.metadata import PageMeta, parse_tree, read_page_meta
 from services.cleaner.normalize import normalize_inline, normalize_lines
+from services.cleaner.segment import count_words
 from services.cleaner.text import TextResult, extract_text, filter_blocks
 
 INVISIBLE_TAGS = frozenset({
@@ -289,7 +290,7 @@ def extract_html(content: str, max_chars: int | None = None) -> HtmlResult:
     # for trafilatura to find; the visible-text classifier below decides.
     no_prose = not has_prose(tree, MIN_PROSE_CHARS)
     kept = TextResult([]) if no_prose else _trafilatura_blocks(tree, meta, fast=True)
-    words = sum(len(p.split()) for p in kept.paragraphs)
+    words = sum(map(count_words, kept.paragraphs))
     kept_chars = sum(len(p) for p in kept.paragraphs)
     # (trafilatura has only cut comment sections and appended stories out of ``tree`` in place)
     if (
@@ -304,7 +305,7 @@ def extract_html(content: str, max_chars: int | None = None) -> HtmlResult:
             _drop_raw(fresh)
             prune_furniture(fresh)
             full = _trafilatura_blocks(fresh, meta, fast=False)
-            full_words = sum(len(p.split()) for p in full.paragraphs)
+            full_words = sum(map(count_words, full.paragraphs))
             if full_words > words:
                 kept, words = full, full_words
     if words >= MIN_HTML_WORDS:
@@ -314,6 +315,21 @@ def extract_html(content: str, max_chars: int | None = None) -> HtmlResult:
         return HtmlResult(kept.paragraphs, meta, kept.cues, kept.title, truncated=truncated)
     _drop_raw(page)
     found = extract_text(normalize_lines(visible_text(page)), known_title=meta.title)
-    if sum(len(p.split()) for p in found.paragraphs) > words:
+    if sum(map(count_words, found.paragraphs)) > words:
         return HtmlResult(found.paragraphs, meta, found.cues, found.title, "visible-text", truncated)
     return HtmlResult(kept.paragraphs, meta, kept.cues, kept.title, truncated=truncated)
+
+
+def furniture_free_text(content: str, max_chars: int | None = None, prune: bool = True) -> str:
+    """The page's visible text (one line per block element) without scripts, styles and (unless
+    ``prune`` is false) the subtrees that are furniture by their element (navigation, asides,
+    footers, forms, hidden elements): the whole text of a page whose article the extractors
+    found too little of."""
+    stripped = strip_raw_elements(content)
+    tree = parse_tree(stripped[:max_chars] if max_chars is not None else stripped)
+    if tree is None:
+        return ""
+    _drop_raw(tree)
+    if prune:
+        prune_furniture(tree)
+    return normalize_lines(visible_text(tree))

@@ -19,6 +19,7 @@ from operator import itemgetter
 
 from services.cleaner.cues import DATE_PREFIX, DATELINE, UPDATED_ONLY, Cues, read_line
 from services.cleaner.dates import parse_date
+from services.cleaner.segment import count_sentences, count_words, has_stopless, is_sentence_stop
 
 # Words every English sentence is built with; a line of prose has 30-50% of them, a headline,
 # a menu or a list of names far fewer. Used only when the text is English-like overall.
@@ -72,13 +73,14 @@ def _boiler_anywhere(low: str, text: str) -> bool:
 
 # A line ends like a sentence: final punctuation, maybe closed by quotes or brackets, or
 # followed by an agency tag in parentheses ("... on Friday. (Reuters)").
-_CLOSERS = "\"'”’)]"
+_CLOSERS = "\"'”’)]」』»"
 _TERMINAL_TAG = re.compile(r"""[.!?]["'”’)\]]*\s*\(\w[^)]{0,40}\)$""")
 
 
 def is_terminal(text: str) -> bool:
     """Whether a line ends like a sentence (a string test; the pattern only for a final ")")."""
-    if text.rstrip(_CLOSERS)[-1:] in (".", "!", "?", "…"):
+    last = text.rstrip(_CLOSERS)[-1:]
+    if last in (".", "!", "?", "…") or (last > "\x7f" and is_sentence_stop(last)):
         return True
     return text.endswith(")") and _TERMINAL_TAG.search(text) is not None
 
@@ -95,6 +97,7 @@ _FIRST = itemgetter(0)
 HARD_KINDS = frozenset({"trailer", "copyright"})
 RUN_FACTOR_MAX = 3.0
 RUN_FACTOR_STEP = 3.0
+STOPLESS_PROSE_WORDS = 20
 
 
 @dataclass(slots=True)
@@ -139,27 +142,37 @@ def unwrap(lines: list[str]) -> list[str]:
     return out
 
 
+def says_furniture(text: str, words: int) -> bool:
+    """Whether a line says what page furniture says (share and comment widgets, subscription
+    prompts, legal lines, "Read more:" and bare links), whatever its shape."""
+    if words > 40:
+        return False
+    low = text.lower()
+    return bool(
+        (words <= 12 and _BOILER_START.match(text)) or _boiler_anywhere(low, text) or (
+            words < 15 and (
+                _READ_MORE.match(text)
+                or (_HAS_LINK_KEY.search(low) is not None and _LINKISH.search(text))
+            )
+        )
+    )
+
+
 def _features(line: Line, english: bool) -> None:
     text = line.text
     n = max(line.words, 1)
-    line.terminal = is_terminal(text)
+    # a long line in a script without sentence stops (Thai) may be prose all the same
+    line.terminal = is_terminal(text) or (n >= STOPLESS_PROSE_WORDS and has_stopless(text))
     line.headline_like = not line.terminal and n <= 25 and not text.endswith((",", ";"))
     if text.endswith(":") and n >= 8:
         line.headline_like = False  # introduces a quote or a list: part of the prose
     if line.kind is not None:
         line.score = -1.0
         return
-    if n <= 40:
-        low = text.lower()
-        if (n <= 12 and _BOILER_START.match(text)) or _boiler_anywhere(low, text) or (
-            n < 15 and (
-                _READ_MORE.match(text)
-                or (_HAS_LINK_KEY.search(low) is not None and _LINKISH.search(text))
-            )
-        ):
-            line.kind = "boiler"
-            line.score = -1.0
-            return
+    if says_furniture(text, n):
+        line.kind = "boiler"
+        line.score = -1.0
+        return
     if n <= 3 and not line.terminal:
         line.score = -0.9 if text[:1].isupper() else -0.7
         return
@@ -174,7 +187,9 @@ def _features(line: Line, english: bool) -> None:
             score = 0.15
         else:
             score = -0.3
-        if _SENTENCE_END.search(text) is not None:  # two sentences or more
+        if _SENTENCE_END.search(text) is not None or (  # two sentences or more
+            not text.isascii() and count_sentences(text) > 1
+        ):
             score += 0.2
         if n < 40 and text.rstrip().endswith(_TEASER_ENDS):
             score = -0.6  # a teaser cut short is a link to another story
@@ -332,7 +347,7 @@ def _build_lines(texts: list[str], cues: Cues) -> list[Line]:
         if prefix and len(body) - prefix.end() > 40:
             cues.set_date(parse_date(prefix["date"]))
             body = body[prefix.end():]
-        words = len(body.split()) if "  " in body else body.count(" ") + 1  # lines are normalized
+        words = count_words(body)
         line = Line(body, index, words)
         # read_line writes into its Cues only when it names a kind: one scratch object serves
         # the ordinary lines.

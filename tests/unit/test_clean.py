@@ -170,12 +170,12 @@ def test_raw_fields_win_over_inferred() -> None:
     assert clean.metadata["feed"] == "rss"
 
 
-def test_headline_list_only_is_rejected() -> None:
-    headlines = "\n".join(
-        f"{topic} talks stall as deadline nears" for topic in ("Trade", "Climate", "Budget", "Water", "Border")
-    )
-    with pytest.raises(RejectedArticle):
-        clean_text(headlines)
+def test_headline_list_only_is_kept_and_flagged() -> None:
+    topics = ("Trade", "Climate", "Budget", "Water", "Border")
+    headlines = [f"{topic} talks stall as deadline nears" for topic in topics]
+    clean = clean_text("\n".join(headlines))
+    assert [clean.title, *clean.body.split("\n\n")] == headlines  # the leading one reads as the title
+    assert {"whole_text", "no_prose", "short_body"} <= set(clean.quality_flags)
 
 
 # --- HTML -------------------------------------------------------------------------------------
@@ -253,11 +253,17 @@ def test_html_furniture_pruned_but_an_article_in_a_form_kept() -> None:
     assert "Hidden teaser" not in clean.body
 
 
-def test_html_without_article_is_rejected() -> None:
+def test_html_with_nothing_but_furniture_is_kept_and_flagged() -> None:
     page = ("<html><body><nav><a href='/'>Home</a><a href='/news'>News</a></nav>"
             "<footer><p>Copyright 2024 Example. All rights reserved.</p></footer></body></html>")
-    with pytest.raises(RejectedArticle):
-        clean_html(page)
+    clean = clean_html(page)
+    assert "Copyright 2024 Example" in clean.body
+    assert {"whole_text", "no_article", "no_prose"} <= set(clean.quality_flags)
+
+
+def test_html_without_any_text_is_rejected() -> None:
+    with pytest.raises(RejectedArticle, match="no text"):
+        clean_html("<html><head><title></title></head><body><div><img src='a.jpg'></div> <p> </p></body></html>")
 
 
 def test_html_in_text_body_is_sniffed() -> None:
@@ -337,13 +343,10 @@ def test_control_and_replacement_chars_do_not_crash() -> None:
     clean.to_json_bytes()
 
 
-def test_binary_garbage_gives_a_clear_outcome() -> None:
+def test_binary_garbage_is_rejected_as_binary() -> None:
     garbage = bytes(range(256)).decode("latin-1") * 200
-    try:
-        clean = clean_text(garbage)
-    except RejectedArticle:
-        return
-    assert clean.quality_flags  # if kept at all, it is flagged
+    with pytest.raises(RejectedArticle, match="binary"):
+        clean_text(garbage)
 
 
 @pytest.mark.parametrize("shape", ["paragraphs", "one line", "short lines"])
