@@ -332,4 +332,17 @@ def furniture_free_text(content: str, max_chars: int | None = None, prune: bool 
     _drop_raw(tree)
     if prune:
         prune_furniture(tree)
+    _render_rows_and_items(tree)
     return normalize_lines(visible_text(tree))
+
+
+def _render_rows_and_items(tree: Any) -> None:
+    """As a browser shows them: a table row on one line (its cells side by side), a list item
+    with its marker (a bullet, or its number in an ordered list)."""
+    for cell in list(tree.iter("td", "th")):
+        cell.tag = "span"
+        cell.tail = " " + (cell.tail or "")
+    for listing in tree.iter("ul", "ol"):
+        items = [child for child in listing if child.tag == "li"]
+        for number, item in enumerate(items, 1):
+            item.text = ("• " if listing.tag == "ul" else f"{number}. ") + (item.text or "")

@@ -59,8 +59,18 @@ def is_list_item(line: str) -> bool:
     return _LIST_MARK.match(line) is not None
 
 
+# A caption closes with its photo credit: "... Photo: Jan Kowalski", "(Picture by A. Ruiz)",
+# "REUTERS/Ana Ruiz", "AP Photo/Jan Kowalski".
+_NAME = r"[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}"
+_CREDIT = re.compile(
+    rf"(?:\b(?:Photo|Picture|Image|Photograph|Credit)s?(?:\s+by)?\s*[:/]\s*{_NAME}"
+    rf"|\((?:Photo|Picture|Image)s?\s+by\s+{_NAME}\)"
+    rf"|\b[A-Z]{{2,}}(?:\s+Photo)?/{_NAME})\s*\.?$"
+)
+
+
 def _is_caption(line: str) -> bool:
-    return read_line(line, Cues()) == "caption"
+    return _CREDIT.search(line) is not None or read_line(line, Cues()) == "caption"
 
 
 def lenient_lines(text: str, drop: frozenset[str] = frozenset()) -> list[str]:
@@ -94,12 +104,9 @@ def lenient_lines(text: str, drop: frozenset[str] = frozenset()) -> list[str]:
 
 
 def _menu_like(line: str) -> bool:
-    return (
-        count_words(line) <= MENU_WORDS
-        and not is_terminal(line)
-        and _FIGURE.search(line) is None
-        and not is_list_item(line)
-    )
+    """A menu entry, with or without a list marker: a few words, no figure, no sentence stop."""
+    line = _LIST_MARK.sub("", line, count=1)
+    return count_words(line) <= MENU_WORDS and not is_terminal(line) and _FIGURE.search(line) is None
 
 
 def is_data_line(line: str) -> bool:
