@@ -9,11 +9,14 @@ RawArticle carries always win over what is inferred from the content.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
-from services.cleaner.cues import Cues
+from services.cleaner.cues import Cues, read_line
+from services.cleaner.dates import parse_date
 from services.cleaner.fingerprint import MAX_WORDS, fingerprint
 from services.cleaner.html import extract_html, furniture_free_text
 from services.cleaner.language import detect_language
+from services.cleaner.localdate import is_local_date_line
 from services.cleaner.metadata import PageMeta
 from services.cleaner.normalize import join_paragraphs, normalize_inline, normalize_lines
 from services.cleaner.segment import count_sentences, count_words
@@ -116,6 +119,9 @@ def clean_article(raw: RawArticle) -> CleanArticle:
         flags.append("not_english")
 
     url = raw.url or meta.url
+    published_at = raw.published_at or meta.published_at or cues.published_at
+    if published_at is None and html:
+        published_at = _printed_date(furniture_free_text(content, MAX_HTML_CHARS), title or meta.title, paragraphs)
     folded = normalize_text(body)  # once, for the identities and the fingerprint
     return CleanArticle(
         id=raw.id or article_id(url, body, folded),
@@ -123,7 +129,7 @@ def clean_article(raw: RawArticle) -> CleanArticle:
         source=raw.source or meta.source or cues.source,
         title=raw.title or _title(meta, cues, title),
         authors=_authors(meta, cues),
-        published_at=raw.published_at or meta.published_at or cues.published_at,
+        published_at=published_at,
         language=language,
         body=body,
         word_count=word_count,
@@ -152,6 +158,24 @@ def _whole_text(
         whole = furniture_free_text(content, MAX_HTML_CHARS, prune=False)
     lines = [line for line in whole.split("\n") if line]
     return (lines, "whole-text", ["whole_text", "no_article"]) if lines else None
+
+
+DATE_LINES_AROUND = 8
+
+
+def _printed_date(page_text: str, title: str | None, paragraphs: list[str]) -> datetime | None:
+    """A page without a date in its markup: the date line it prints below the headline or
+    above the body's first paragraph ("14 มีนาคม 2568 เวลา 11:15 น.", "March 3, 2025")."""
+    lines = page_text.split("\n")
+    folded = {line.casefold(): i for i, line in reversed(list(enumerate(lines)))}
+    start = folded.get(title.casefold(), -1) + 1 if title else 0
+    end = folded.get(paragraphs[0].casefold(), len(lines)) if paragraphs else len(lines)
+    if start == 0 and end < len(lines):
+        start = max(0, end - DATE_LINES_AROUND)
+    for line in lines[start: min(end, start + DATE_LINES_AROUND)]:
+        if read_line(line, Cues()) == "date" or is_local_date_line(line):
+            return parse_date(line)
+    return None
 
 
 def _leading_headline(paragraphs: list[str]) -> tuple[str | None, list[str]]:

@@ -24,7 +24,7 @@ import re
 from collections import Counter
 
 from services.cleaner.cues import Cues, read_line
-from services.cleaner.segment import count_words
+from services.cleaner.segment import count_words, has_stopless
 from services.cleaner.text import is_terminal, says_furniture, unwrap
 
 PROSE_WORDS = 8
@@ -51,8 +51,9 @@ def is_row(line: str) -> bool:
 
 
 def is_prose(line: str) -> bool:
-    """A sentence of prose: ends like a sentence and holds 8 words or more that are not figures."""
-    return is_terminal(line) and count_words(line) - len(_FIGURE.findall(line)) >= PROSE_WORDS
+    """A sentence of prose: ends like a sentence (or is written in a script without sentence
+    stops) and holds 8 words or more that are not figures."""
+    return (is_terminal(line) or has_stopless(line)) and count_words(line) - len(_FIGURE.findall(line)) >= PROSE_WORDS
 
 
 def is_list_item(line: str) -> bool:

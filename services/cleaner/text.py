@@ -19,6 +19,7 @@ from operator import itemgetter
 
 from services.cleaner.cues import DATE_PREFIX, DATELINE, UPDATED_ONLY, Cues, read_line
 from services.cleaner.dates import parse_date
+from services.cleaner.localdate import DATE_LINE_WORDS, is_local_date_line
 from services.cleaner.segment import count_sentences, count_words, has_stopless, is_sentence_stop
 
 # Words every English sentence is built with; a line of prose has 30-50% of them, a headline,
@@ -97,7 +98,7 @@ _FIRST = itemgetter(0)
 HARD_KINDS = frozenset({"trailer", "copyright"})
 RUN_FACTOR_MAX = 3.0
 RUN_FACTOR_STEP = 3.0
-STOPLESS_PROSE_WORDS = 20
+STOPLESS_PROSE_WORDS = 15
 
 
 @dataclass(slots=True)
@@ -352,6 +353,8 @@ def _build_lines(texts: list[str], cues: Cues) -> list[Line]:
         # read_line writes into its Cues only when it names a kind: one scratch object serves
         # the ordinary lines.
         line.kind = read_line(body, scratch, words)
+        if line.kind is None and words <= DATE_LINE_WORDS and not body.isascii() and is_local_date_line(body):
+            line.kind = "date"  # "2025年3月14日 09:30", "14 марта 2025, 12:40"
         if line.kind is not None:
             line.cues, scratch = scratch, Cues()
         elif prefix is None:
