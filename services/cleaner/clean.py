@@ -92,17 +92,19 @@ def clean_article(raw: RawArticle) -> CleanArticle:
         paragraphs, cues, title, method = found.paragraphs, found.cues, found.title, "text-classifier"
     if method == "visible-text":
         flags.append("fallback_extraction")
-    if sum(map(count_words, paragraphs)) < SHORT_WORDS:
+    body = join_paragraphs(paragraphs)
+    word_count = count_words(body)
+    if word_count < SHORT_WORDS:
         whole = _whole_text(content, paragraphs, (raw.title, meta.title, title), html)
         if whole is not None:
             paragraphs, method, more_flags = whole
             flags.extend(more_flags)
             if title is None and not raw.title and not meta.title:
                 title, paragraphs = _leading_headline(paragraphs)
-    body = join_paragraphs(paragraphs)
+            body = join_paragraphs(paragraphs)
+            word_count = count_words(body)
     if not has_text(body):
         raise RejectedArticle("no text found")
-    word_count = count_words(body)
     if word_count < SHORT_WORDS:
         flags.append("short_body")
     flags.extend(shape_flags(paragraphs))

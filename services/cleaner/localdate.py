@@ -26,6 +26,7 @@ DATE_LINE_WORDS = 12
 DATE_LINE_LEAD_WORDS = 3
 DATE_LINE_TAIL_WORDS = 6
 
+_YEAR = re.compile(r"\d{4}")  # every shape below has a four-digit year
 _D = r"\d{1,2}"
 _Y = r"\d{4}"
 # 2025年3月14日 / 2025년 3월 14일 / 2025.03.14 / 2025/3/14 (year first)
@@ -108,7 +109,9 @@ def is_local_date_line(text: str) -> bool:
     """A date line of a page in another script: short, and the date is most of it, after a word
     or two and before a time, a source or a unit ("입력 2025년 3월 14일 10:21", "الجمعة 14 مارس
     2025 - 10:45", "14 มีนาคม 2568 เวลา 11:15 น."), not a sentence that opens with a date."""
-    if text.isascii() or count_words(text) > DATE_LINE_WORDS or text.rstrip()[-1:] in "。！？!?":
+    if text.isascii() or _YEAR.search(text) is None or text.rstrip()[-1:] in "。！？!?":
+        return False
+    if count_words(text) > DATE_LINE_WORDS:
         return False
     found = find_local_date(text)
     if found is None or count_words(text[: found[1]]) > DATE_LINE_LEAD_WORDS:

@@ -31,6 +31,9 @@ PROSE_WORDS = 8
 MENU_RUN = 3
 MENU_WORDS = 4
 ROW_FIGURES = 2
+ROW_MAX_CHARS = 300
+CAPTION_MAX_CHARS = 400
+CREDIT_CHARS = 80
 SHAPE_SHARE = 0.5
 MIN_SHAPE_LINES = 3
 DROP_KINDS = frozenset({"trailer", "copyright", "byline", "date"})
@@ -44,6 +47,8 @@ _LIST_MARK = re.compile(r"^(?:[-–—•·*▪►✓]\s|\(?\d{1,3}[.)]\s|\(?[a-
 
 def is_row(line: str) -> bool:
     """A row of a table: two figures or more, and not a sentence of prose."""
+    if len(line) > ROW_MAX_CHARS:  # a paragraph, not a row (and no need to look for figures)
+        return False
     figures = len(_FIGURE.findall(line))
     if figures < ROW_FIGURES:
         return False
@@ -53,7 +58,12 @@ def is_row(line: str) -> bool:
 def is_prose(line: str) -> bool:
     """A sentence of prose: ends like a sentence (or is written in a script without sentence
     stops) and holds 8 words or more that are not figures."""
-    return (is_terminal(line) or has_stopless(line)) and count_words(line) - len(_FIGURE.findall(line)) >= PROSE_WORDS
+    if not (is_terminal(line) or has_stopless(line)):
+        return False
+    words = count_words(line)
+    if words >= 3 * PROSE_WORDS:  # figures or not, a long sentence
+        return True
+    return words - len(_FIGURE.findall(line)) >= PROSE_WORDS
 
 
 def is_list_item(line: str) -> bool:
@@ -71,7 +81,10 @@ _CREDIT = re.compile(
 
 
 def _is_caption(line: str) -> bool:
-    return _CREDIT.search(line) is not None or read_line(line, Cues()) == "caption"
+    """A photo caption: short, closed by a credit or shaped as services.cleaner.cues knows."""
+    if len(line) > CAPTION_MAX_CHARS:
+        return False
+    return _CREDIT.search(line, max(0, len(line) - CREDIT_CHARS)) is not None or read_line(line, Cues()) == "caption"
 
 
 def lenient_lines(text: str, drop: frozenset[str] = frozenset()) -> list[str]:
@@ -126,18 +139,20 @@ def holds_more(kept: list[str], lenient: list[str]) -> bool:
 
 
 def shape_flags(paragraphs: list[str]) -> list[str]:
-    """The quality flags that say what a body is made of (see the module docstring)."""
+    """The quality flags that say what a body is made of (see the module docstring). Rows and
+    captions are never prose: only the paragraphs that are not prose are looked at for them (in
+    an ordinary article, a few subheadings)."""
     if not paragraphs:
         return ["no_prose"]
     flags: list[str] = []
-    if not any(map(is_prose, paragraphs)):
+    others = [p for p in paragraphs if not is_prose(p)]
+    if len(others) == len(paragraphs):
         flags.append("no_prose")
     enough = len(paragraphs) >= MIN_SHAPE_LINES
-    rows = sum(map(is_row, paragraphs))
-    if enough and rows >= SHAPE_SHARE * len(paragraphs):
+    if enough and 2 * len(others) >= len(paragraphs) and sum(map(is_row, others)) >= SHAPE_SHARE * len(paragraphs):
         flags.append("tabular")
     elif enough and sum(map(is_list_item, paragraphs)) >= SHAPE_SHARE * len(paragraphs):
         flags.append("list")
-    if any(map(_is_caption, paragraphs)):
+    if any(map(_is_caption, others)):
         flags.append("captions")
     return flags

@@ -20,7 +20,7 @@ from operator import itemgetter
 from services.cleaner.cues import DATE_PREFIX, DATELINE, UPDATED_ONLY, Cues, read_line
 from services.cleaner.dates import parse_date
 from services.cleaner.localdate import DATE_LINE_WORDS, is_local_date_line
-from services.cleaner.segment import count_sentences, count_words, has_stopless, is_sentence_stop
+from services.cleaner.segment import count_line_words, count_sentences, count_words, has_stopless, is_sentence_stop
 
 # Words every English sentence is built with; a line of prose has 30-50% of them, a headline,
 # a menu or a list of names far fewer. Used only when the text is English-like overall.
@@ -189,7 +189,7 @@ def _features(line: Line, english: bool) -> None:
         else:
             score = -0.3
         if _SENTENCE_END.search(text) is not None or (  # two sentences or more
-            not text.isascii() and count_sentences(text) > 1
+            not english and not text.isascii() and count_sentences(text) > 1
         ):
             score += 0.2
         if n < 40 and text.rstrip().endswith(_TEASER_ENDS):
@@ -348,7 +348,7 @@ def _build_lines(texts: list[str], cues: Cues) -> list[Line]:
         if prefix and len(body) - prefix.end() > 40:
             cues.set_date(parse_date(prefix["date"]))
             body = body[prefix.end():]
-        words = count_words(body)
+        words = count_line_words(body) if "  " not in body else count_words(body)
         line = Line(body, index, words)
         # read_line writes into its Cues only when it names a kind: one scratch object serves
         # the ordinary lines.
