@@ -117,6 +117,8 @@ def clean_article(raw: RawArticle) -> CleanArticle:
             flags.append("language_mismatch")
     elif raw.language is None:
         flags.append("language_uncertain")
+        if not meta.language and "no_prose" in flags:
+            language = None  # names and figures: an uncertain guess would be noise
     if language and language.split("-")[0].lower() != "en":
         flags.append("not_english")
 
