@@ -60,10 +60,9 @@ def is_prose(line: str) -> bool:
     stops) and holds 8 words or more that are not figures."""
     if not (is_terminal(line) or has_stopless(line)):
         return False
-    words = count_words(line)
-    if words >= 3 * PROSE_WORDS:  # figures or not, a long sentence
+    if len(line) > ROW_MAX_CHARS:  # longer than any table row: a paragraph, figures or not
         return True
-    return words - len(_FIGURE.findall(line)) >= PROSE_WORDS
+    return count_words(line) - len(_FIGURE.findall(line)) >= PROSE_WORDS
 
 
 def is_list_item(line: str) -> bool:
