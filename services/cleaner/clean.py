@@ -25,7 +25,6 @@ from services.cleaner.text import extract_text
 from shared.identity import article_id, content_hash, normalize_text
 from shared.schemas import CleanArticle, ContentType, RawArticle
 
-MIN_WORDS = 20  # below this the classifier's result is too little: the whole text is taken
 HEADLINE_WORDS = 16
 # Bounds on what is analysed, far above any article (the longest news features run to ~20,000
 # words, ~150 KB; a page's markup without its scripts and styles rarely passes 500 KB): they keep the worst case a few
@@ -147,14 +146,15 @@ def clean_article(raw: RawArticle) -> CleanArticle:
 def _whole_text(
     content: str, kept: list[str], titles: tuple[str | None, ...], html: bool
 ) -> tuple[list[str], str, list[str]] | None:
-    """Little prose found: a brief, a table, a list, a photo story. When the classifier kept too
-    little of it (under 20 words, or less than the table rows, list items or captions around
-    it), the item is its whole text without furniture (``whole_text``); when that is nothing,
-    the whole text as it is (``no_article``: nothing but furniture). None: keep what was kept."""
+    """Little prose found: a brief, a table, a list, a photo story. When the classifier kept
+    nothing, or less than the table rows, lines of figures, list items or captions around it,
+    the item is its whole text without furniture (``whole_text``); when that is nothing, the
+    whole text as it is (``no_article``: nothing but furniture). None: keep what was kept (a
+    brief the classifier found is not padded with the headlines around it)."""
     whole = furniture_free_text(content, MAX_HTML_CHARS) if html else normalize_lines(content)
     kept_words = sum(map(count_words, kept))
     lenient = lenient_lines(whole, frozenset(t.casefold() for t in titles if t))
-    if sum(map(count_words, lenient)) > kept_words and (kept_words < MIN_WORDS or holds_more(kept, lenient)):
+    if sum(map(count_words, lenient)) > kept_words and (not kept or holds_more(kept, lenient)):
         return lenient, "whole-text", ["whole_text"]
     if kept:
         return None

@@ -10,7 +10,8 @@ quality flags that say what they are made of, for users to filter on:
   prices);
 - ``list``: at least half of the body's lines are list items (bullets or numbers);
 - ``captions``: the body keeps photo captions (a photo story);
-- ``whole_text``: the classifier kept too little, the body is the whole text without furniture.
+- ``whole_text``: the classifier kept nothing, or less than the table rows, list items or
+  captions around it: the body is the whole text without furniture.
 
 What stays out of even the whole text is what is furniture by what it says or by being
 repeated: share and comment widgets, copyright lines and trailers, bylines and date lines,
@@ -36,6 +37,7 @@ CAPTION_MAX_CHARS = 400
 CREDIT_CHARS = 80
 SHAPE_SHARE = 0.5
 MIN_SHAPE_LINES = 3
+FEW_WORDS = 20
 DROP_KINDS = frozenset({"trailer", "copyright", "byline", "date"})
 
 # A figure: a number, a score or a price, with its separators ("31", "1-0", "24.88", "61,514",
@@ -123,17 +125,26 @@ def _menu_like(line: str) -> bool:
 
 
 def is_data_line(line: str) -> bool:
-    """A line the prose classifier has no use for but that carries the item: a table row, a
-    list item or a caption."""
-    return is_row(line) or is_list_item(line) or _is_caption(line)
+    """A line the prose classifier has no use for but that carries the item: a table row or a
+    line of figures ("Wasim Akram b Harris 4"), a list item, a caption. Related-story headlines
+    and menus are none of these."""
+    if is_list_item(line) or _is_caption(line):
+        return True
+    return len(line) <= ROW_MAX_CHARS and _FIGURE.search(line) is not None and not is_prose(line)
 
 
 def holds_more(kept: list[str], lenient: list[str]) -> bool:
-    """Whether the lenient text adds an item's substance to what the classifier kept: three or
-    more lines, at least half of them table rows, list items or captions."""
+    """Whether the lenient text adds an item's substance to what the classifier kept: lines the
+    classifier has no use for but that carry the item (table rows, lines of figures, list items,
+    captions), at least half of the lines it adds and three of them; when the classifier kept
+    under 20 words (a headline and a dateline), one such line and a third of what is added
+    suffice ("Plymouth 4 Exeter 1" below "Result of a Cup match on Friday:"). Headlines of other
+    stories and menus are not such lines: a brief is never padded with them."""
     have = {p.casefold() for p in kept}
     extra = [ln for ln in lenient if ln.casefold() not in have]
     data = sum(map(is_data_line, extra))
+    if sum(map(count_words, kept)) < FEW_WORDS:
+        return data >= 1 and 3 * data >= len(extra)
     return data >= MIN_SHAPE_LINES and data >= SHAPE_SHARE * len(extra)
 
 

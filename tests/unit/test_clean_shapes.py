@@ -196,3 +196,29 @@ def test_shape_flags_and_menus() -> None:
     assert shape_flags([f"1. {i}." for i in ITEMS]) == ["list"]
     kept = lenient_lines("Home\nNews\nSport\nThe council met on Monday to discuss the budget for the year.\nHome")
     assert kept == ["The council met on Monday to discuss the budget for the year."]
+
+
+def test_a_brief_is_not_padded_with_the_headlines_around_it() -> None:
+    # a layout of plain divs: no nav, aside or footer element marks the menu and the sidebar
+    page_ = (
+        "<html><head><title>Harbour board names new chief | Courier</title></head><body>"
+        "<div><a href='/'>Home</a> <a href='/n'>News</a> <a href='/w'>Weather</a></div>"
+        "<div><h1>Harbour board names new chief</h1><p>The harbour board on Monday named Maria Okafor "
+        "as its new chief executive.</p></div><div><h3>Most read</h3>"
+        "<div><a href='/a'>Council approves new bus lanes for the town centre</a></div>"
+        "<div><a href='/b'>Bakery wins regional award for its sourdough loaf</a></div>"
+        "<div><a href='/c'>Police appeal for witnesses after crash on the ring road</a></div></div>"
+        "<div>Copyright 2025 Courier. All rights reserved.</div></body></html>"
+    )
+    clean = clean_article(RawArticle(content=page_, content_type="text/html"))
+    assert clean.body == "The harbour board on Monday named Maria Okafor as its new chief executive."
+    assert "whole_text" not in clean.quality_flags and "short_body" in clean.quality_flags
+
+
+def test_a_result_under_its_headline_is_kept() -> None:
+    # the classifier keeps the one sentence; the line of figures under it is the item's news
+    text = "\n".join(["Cup second round result", "LONDON, March 3 - Result of a Cup second round match on Friday:",
+                      "Plymouth 4 Exeter 1"])
+    clean = clean_text(text)
+    assert paragraphs(clean)[-1] == "Plymouth 4 Exeter 1"
+    assert "whole_text" in clean.quality_flags
