@@ -74,10 +74,11 @@ def is_list_item(line: str) -> bool:
 # A caption closes with its photo credit: "... Photo: Jan Kowalski", "(Picture by A. Ruiz)",
 # "REUTERS/Ana Ruiz", "AP Photo/Jan Kowalski".
 _NAME = r"[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}"
+# The credit follows the caption's sentence ("Photos: Inside the hospitals" is a headline).
 _CREDIT = re.compile(
-    rf"(?:\b(?:Photo|Picture|Image|Photograph|Credit)s?(?:\s+by)?\s*[:/]\s*{_NAME}"
-    rf"|\((?:Photo|Picture|Image)s?\s+by\s+{_NAME}\)"
-    rf"|\b[A-Z]{{2,}}(?:\s+Photo)?/{_NAME})\s*\.?$"
+    rf"(?:[.!?”\"’)]\s*(?:(?:Photo|Picture|Image|Photograph|Credit)s?(?:\s+by)?\s*[:/]\s*{_NAME}"
+    rf"|[A-Z]{{2,}}(?:\s+Photo)?/{_NAME})"
+    rf"|\((?:Photo|Picture|Image)s?\s+by\s+{_NAME}\))\s*\.?$"
 )
 
 

@@ -194,6 +194,8 @@ def test_shape_flags_and_menus() -> None:
     assert shape_flags([]) == ["no_prose"]
     assert "tabular" in shape_flags(["Results:", *RESULTS])
     assert shape_flags([f"1. {i}." for i in ITEMS]) == ["list"]
+    assert "captions" in shape_flags(CAPTIONS)
+    assert "captions" not in shape_flags(["Photos: Inside the city's hospitals", "Gallery: The spring flood"])
     kept = lenient_lines("Home\nNews\nSport\nThe council met on Monday to discuss the budget for the year.\nHome")
     assert kept == ["The council met on Monday to discuss the budget for the year."]
 
