@@ -10,7 +10,7 @@
 #
 # Idempotent: a stamp file records the pinned versions; when they match, nothing is done.
 # Go's module and build caches live under .tools/go too, so deleting .tools starts afresh.
-# Needs Go (any release that builds the pins below: 1.24 or later) and the project's Python
+# Needs Go 1.26 or later (helm v3.22 requires it; GOTOOLCHAIN=local: no toolchain download) and the project's Python
 # with PyYAML (the dev extra).
 set -euo pipefail
 
