@@ -118,6 +118,16 @@ def rendered(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     return Rendered(docs, path)
 
 
+@pytest.mark.parametrize("scenario", list(SCENARIOS))
+def test_lint(scenario: str) -> None:
+    require_tools()
+    result = subprocess.run(
+        [str(HELM), "lint", "--strict", str(CHART), "--kube-version", KUBE_VERSION, *SCENARIOS[scenario]],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_example_values_exist() -> None:
     assert {p.stem for p in EXAMPLES} >= {"strimzi", "eck"}
 
@@ -315,7 +325,9 @@ def test_defaults_run_no_source() -> None:
         (["--set", "keda.enabled=false", "--set", "workers.cleaner.replicas=9"], "exceeds kafka.partitions"),
         (["--set", "settings.group_prefix=other"], "kafka.*"),
         (["--set", "kafka.securityProtocol=SASL_SSL"], "kafka.sasl.username is required"),
-        (["--set", "kafka.securityProtocol=TLS"], "kafka.securityProtocol"),
+        (["--set", "kafka.securityProtocol=TLS"], "/kafka/securityProtocol"),  # values.schema.json
+        (["--set", "workers.extractor.lagThresold=10"], "'lagThresold' not allowed"),
+        (["--set", "elasticsearch.url=elasticsearch:9200"], "/elasticsearch/url"),
         (["--set", "feeds.enabled=true"], "feeds.urls"),
         (["--set", "watch.enabled=true"], "watch.volume"),
     ],
