@@ -22,6 +22,9 @@ OUT = Path(__file__).resolve().parent / "newsflow.json"
 DS = {"type": "prometheus", "uid": "${datasource}"}
 RATE = "$__rate_interval"
 STAGE = 'stage=~"$stage"'
+# Lag per partition, counted once even if more than one process reports the same partition
+# (the previous owner during a rebalance, or every member reporting its group's lag).
+LAG = f"max by (stage, topic, partition) (newsflow_consumer_lag{{{STAGE}}})"
 
 WIDTH = 24
 _layout: dict[str, int] = {}
@@ -115,7 +118,7 @@ def panels() -> list[dict[str, Any]]:
              f"sum(rate(newsflow_dead_letters_total{{{STAGE}}}[{RATE}]))", "ops",
              [(None, "green"), (0.01, "orange"), (1, "red")]),
         stat("Consumer lag", "Messages waiting in the input topics of the stages, all partitions.",
-             f"sum(newsflow_consumer_lag{{{STAGE}}})", "short", [(None, "green"), (1000, "orange"), (10000, "red")]),
+             f"sum({LAG})", "short", [(None, "green"), (1000, "orange"), (10000, "red")]),
         stat("Stalled stages", "Stages whose committed offsets stopped moving while they have lag.",
              "count(max by (stage) (newsflow_stage_stalled) > 0) or vector(0)", "short", [(None, "green"), (1, "red")]),
         stat("Publish → indexed p99", "From the article's ingest time to its document's indexing.",
@@ -147,10 +150,10 @@ def panels() -> list[dict[str, Any]]:
     out.append(row("Lag and health"))
     out += [
         timeseries("Consumer lag per stage", "What KEDA scales each stage on.", targets(
-            (f"sum by (stage) (newsflow_consumer_lag{{{STAGE}}})", "{{stage}}"),
+            (f"sum by (stage) ({LAG})", "{{stage}}"),
         ), "short"),
         timeseries("Consumer lag per partition", "An uneven spread means a hot key or a stuck consumer.", targets(
-            (f"sum by (stage, topic, partition) (newsflow_consumer_lag{{{STAGE}}})",
+            (LAG,
              "{{stage}} {{topic}}[{{partition}}]"),
         ), "short"),
         timeseries("Stalled", "1 while a stage has lag and its committed offsets do not move (liveness fails "
