@@ -30,6 +30,7 @@ HELM = TOOLS / "bin" / "helm"
 KUBECONFORM = TOOLS / "bin" / "kubeconform"
 SCHEMAS = TOOLS / "schemas"
 ENSURE_SCRIPT = ROOT / "scripts" / "ensure-k8s-tools.sh"
+DOCS = ROOT / "docs" / "kubernetes.md"
 # The Kubernetes release whose schemas the script makes: one home for the version.
 KUBE_VERSION = re.search(r"^KUBERNETES_VERSION=v(\S+)", ENSURE_SCRIPT.read_text(), re.M)[1]
 
@@ -343,3 +344,27 @@ def test_partitions_bound_the_replicas() -> None:
     docs = [d for d in yaml.safe_load_all(helm_template("--set", "kafka.partitions=3").stdout) if d]
     ceilings = [d["spec"]["maxReplicaCount"] for d in docs if d["kind"] == "ScaledObject"]
     assert ceilings == [3, 3, 3]
+
+
+def doc_yaml_blocks() -> list[object]:
+    """The parsed ```yaml blocks of docs/kubernetes.md (a block may hold several documents)."""
+    blocks = re.findall(r"^```yaml\n(.*?)^```", DOCS.read_text(encoding="utf-8"), re.M | re.S)
+    return [doc for block in blocks for doc in yaml.safe_load_all(block) if doc]
+
+
+def test_docs_show_the_examples() -> None:
+    """docs/kubernetes.md shows each example values file as it is."""
+    shown = doc_yaml_blocks()
+    for example in EXAMPLES:
+        assert yaml.safe_load(example.read_text(encoding="utf-8")) in shown, f"{example.name} is not in {DOCS.name}"
+
+
+def test_docs_values_render(tmp_path: Path) -> None:
+    """Every values snippet of docs/kubernetes.md passes the values schema and renders."""
+    snippets = [doc for doc in doc_yaml_blocks() if isinstance(doc, dict) and "apiVersion" not in doc]
+    assert len(snippets) >= 3
+    for i, snippet in enumerate(snippets):
+        path = tmp_path / f"snippet-{i}.yaml"
+        path.write_text(yaml.safe_dump(snippet), encoding="utf-8")
+        result = helm_template(*values_args(EXAMPLES), "-f", str(path))
+        assert result.returncode == 0, f"{snippet}: {result.stderr}"
