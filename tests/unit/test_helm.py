@@ -133,20 +133,25 @@ def test_example_values_exist() -> None:
     assert {p.stem for p in EXAMPLES} >= {"strimzi", "eck"}
 
 
-def test_every_manifest_validates(rendered: Rendered) -> None:
+def kubeconform(path: Path, count: int) -> None:
     """kubeconform, strict: unknown fields fail; a kind without a schema fails too."""
+    require_tools()
     locations = [f"{SCHEMAS / sub}/{{{{ .ResourceKind }}}}{{{{ .KindSuffix }}}}.json" for sub in ("kubernetes", "crds")]
     result = subprocess.run(
         [str(KUBECONFORM), "-strict", "-summary", "-output", "json",
-         *[arg for loc in locations for arg in ("-schema-location", loc)], str(rendered.path)],
+         *[arg for loc in locations for arg in ("-schema-location", loc)], str(path)],
         capture_output=True, text=True, timeout=120,
     )
     report = json.loads(result.stdout)
     problems = [f"{r['kind']} {r['name']}: {r['status']} {r.get('msg', '')}" for r in report.get("resources", [])]
     assert result.returncode == 0, "\n".join(problems) or result.stderr
     summary = report["summary"]
-    assert summary["valid"] == len(rendered.docs), summary
+    assert summary["valid"] == count, summary
     assert summary["invalid"] == summary["errors"] == summary["skipped"] == 0, summary
+
+
+def test_every_manifest_validates(rendered: Rendered) -> None:
+    kubeconform(rendered.path, len(rendered.docs))
 
 
 def settings_of(rendered: Rendered, container: dict, monkeypatch: pytest.MonkeyPatch) -> Settings:
@@ -368,3 +373,18 @@ def test_docs_values_render(tmp_path: Path) -> None:
         path.write_text(yaml.safe_dump(snippet), encoding="utf-8")
         result = helm_template(*values_args(EXAMPLES), "-f", str(path))
         assert result.returncode == 0, f"{snippet}: {result.stderr}"
+
+
+def test_docs_manifests_validate(tmp_path: Path) -> None:
+    """The Kubernetes objects of docs/kubernetes.md whose schemas the tools have (the operators'
+    own kinds are checked by their operators) validate like the chart's."""
+    require_tools()
+    known = [
+        doc for doc in doc_yaml_blocks()
+        if isinstance(doc, dict) and "apiVersion" in doc
+        and not doc["apiVersion"].endswith((".strimzi.io/v1beta2", ".elastic.co/v1", "monitoring.coreos.com/v1"))
+    ]
+    assert known, "no Kubernetes object of a built-in kind in the docs"
+    path = tmp_path / "docs.yaml"
+    path.write_text(yaml.safe_dump_all(known), encoding="utf-8")
+    kubeconform(path, len(known))
