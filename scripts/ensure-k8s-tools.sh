@@ -10,8 +10,8 @@
 #
 # Idempotent: a stamp file records the pinned versions; when they match, nothing is done.
 # Go's module and build caches live under .tools/go too, so deleting .tools starts afresh.
-# Needs Go 1.26 or later (helm v3.22 requires it; GOTOOLCHAIN=local: no toolchain download) and the project's Python
-# with PyYAML (the dev extra).
+# Needs Go 1.26 or later (helm v3.22 requires it; GOTOOLCHAIN=local, so no toolchain download)
+# and the project's Python with PyYAML (the dev extra). The first build takes about 3 CPU-minutes.
 set -euo pipefail
 
 HELM_VERSION=v3.22.0
