@@ -319,7 +319,7 @@ def test_api_and_sources(rendered: Rendered) -> None:
 
 
 def test_defaults_run_no_source() -> None:
-    docs = [d for d in yaml.safe_load_all(helm_template().stdout) if d]
+    docs = render_docs()
     names = {d["metadata"]["name"] for d in docs if d["kind"] == "Deployment"}
     assert names == {f"nf-newsflow-{c}" for c in (*STAGES, "api")}
 
@@ -346,7 +346,7 @@ def test_rejected_values(args: list[str], message: str) -> None:
 
 
 def test_partitions_bound_the_replicas() -> None:
-    docs = [d for d in yaml.safe_load_all(helm_template("--set", "kafka.partitions=3").stdout) if d]
+    docs = render_docs("--set", "kafka.partitions=3")
     ceilings = [d["spec"]["maxReplicaCount"] for d in docs if d["kind"] == "ScaledObject"]
     assert ceilings == [3, 3, 3]
 
@@ -388,3 +388,26 @@ def test_docs_manifests_validate(tmp_path: Path) -> None:
     path = tmp_path / "docs.yaml"
     path.write_text(yaml.safe_dump_all(known), encoding="utf-8")
     kubeconform(path, len(known))
+
+
+def render_docs(*args: str) -> list[dict]:
+    result = helm_template(*args)
+    assert result.returncode == 0, result.stderr
+    return [d for d in yaml.safe_load_all(result.stdout) if d]
+
+
+def test_per_stage_overrides() -> None:
+    """A stage's own values win over workerDefaults, false and 0 included."""
+    docs = render_docs(
+        "--set", "workers.cleaner.minReplicas=0", "--set", "workers.cleaner.pdb.enabled=false",
+        "--set", "workers.indexer.enabled=false", "--set", "workers.extractor.resources.limits.memory=3Gi",
+    )
+    names = {(d["kind"], d["metadata"]["name"]) for d in docs}
+    assert ("PodDisruptionBudget", "nf-newsflow-cleaner") not in names
+    assert ("PodDisruptionBudget", "nf-newsflow-extractor") in names
+    assert not any(name == "nf-newsflow-indexer" for _, name in names)
+    mins = {d["metadata"]["name"]: d["spec"]["minReplicaCount"] for d in docs if d["kind"] == "ScaledObject"}
+    assert mins == {"nf-newsflow-cleaner": 0, "nf-newsflow-extractor": 1}
+    extractor = next(d for d in docs if d["kind"] == "Deployment" and d["metadata"]["name"] == "nf-newsflow-extractor")
+    limits = extractor["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"]
+    assert limits == {"cpu": "1", "memory": "3Gi"}  # the default cpu limit stays
