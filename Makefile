@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)  ## create .venv/ and install newsflow with its pinned dependencies
 
 demo: $(STAMP)  ## stack up, workers up, publish seeds/, wait until searchable, search
-	$(BIN)/python -m services.demo
+	$(BIN)/python -m services.operations.demo
 
 test: $(STAMP) k8s-tools  ## the whole test suite against the real local stack (starts it if needed)
 	bash scripts/ensure-chromium.sh
@@ -43,8 +43,8 @@ stop: $(STAMP)  ## stop demo workers and the embedded stack
 
 stack-down: stop  ## same as stop
 
-schemas: $(STAMP)  ## regenerate shared/jsonschema from the pydantic models
-	$(BIN)/python -m shared.schemas
+schemas: $(STAMP)  ## regenerate shared/contracts/jsonschema from the pydantic models
+	$(BIN)/python -m shared.contracts.schemas
 
 bench: $(STAMP)  ## run the benchmarks (they print their figures)
 	$(BIN)/python bench/pipeline.py

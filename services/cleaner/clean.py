@@ -17,8 +17,8 @@ from services.cleaner.language import detect_language
 from services.cleaner.metadata import PageMeta
 from services.cleaner.normalize import join_paragraphs, normalize_inline, normalize_lines
 from services.cleaner.text import extract_text
-from shared.identity import article_id, content_hash, normalize_text
-from shared.schemas import CleanArticle, ContentType, RawArticle
+from shared.contracts.identity import article_id, content_hash, normalize_text
+from shared.contracts.schemas import CleanArticle, ContentType, RawArticle
 
 MIN_WORDS = 20
 # Bounds on what is analysed, far above any article (the longest news features run to ~20,000

@@ -8,7 +8,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 class Settings(BaseSettings):
@@ -77,6 +77,14 @@ class Settings(BaseSettings):
     @property
     def pipeline_topics(self) -> list[str]:
         return [self.topic_raw, self.topic_clean, self.topic_enriched, self.topic_dlq]
+
+
+def namespace_overrides(name: str) -> dict[str, str]:
+    """Settings that give a pipeline its own topics, consumer groups and index alias, so several
+    can share one Kafka and Elasticsearch (tests, benchmarks, side-by-side deployments)."""
+    defaults = Settings.model_fields
+    topics = {field: f"{name}.{defaults[field].default}" for field in defaults if field.startswith("topic_")}
+    return {**topics, "index_alias": f"{name}-articles", "group_prefix": name}
 
 
 @lru_cache(maxsize=1)
