@@ -19,8 +19,8 @@ from pathlib import Path, PurePosixPath
 import pytest
 import yaml
 
-from shared.kafka import STAGE_INPUTS, stage_group
-from shared.settings import Settings
+from services.stages import STAGE_NAMES, stage
+from shared.contracts.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 CHART = ROOT / "deploy" / "helm" / "newsflow"
@@ -34,7 +34,6 @@ DOCS = ROOT / "docs" / "kubernetes.md"
 # The Kubernetes release whose schemas the script makes: one home for the version.
 KUBE_VERSION = re.search(r"^KUBERNETES_VERSION=v(\S+)", ENSURE_SCRIPT.read_text(), re.M)[1]
 
-STAGES = tuple(STAGE_INPUTS)
 ENV_PREFIX = Settings.model_config["env_prefix"]
 SETTINGS_VARS = {f"{ENV_PREFIX}{name}".upper() for name in Settings.model_fields}
 # Variables the chart sets for parts of the app still being built: the metrics and health
@@ -180,7 +179,7 @@ def containers(rendered: Rendered) -> list[tuple[dict, dict]]:
 
 
 def test_every_variable_is_a_setting(rendered: Rendered) -> None:
-    """Every NEWSFLOW_ variable the chart sets is one that shared/settings.py reads."""
+    """Every NEWSFLOW_ variable the chart sets is one that shared/contracts/settings.py reads."""
     names: set[str] = set()
     for cm in rendered.all("ConfigMap"):
         names |= {k for k in (cm.get("data") or {}) if k.startswith(ENV_PREFIX)}
@@ -204,11 +203,12 @@ def test_stages(rendered: Rendered, monkeypatch: pytest.MonkeyPatch) -> None:
     metrics port and bounded resources; its PDB covers its pods; its ScaledObject watches the
     consumer group and topic the worker really uses, with at most one replica per partition."""
     keda = "ScaledObject" in rendered.by_kind
-    for stage in STAGES:
-        deployment = rendered.one("Deployment", f"-{stage}")
+    for name in STAGE_NAMES:
+        spec = stage(name)
+        deployment = rendered.one("Deployment", f"-{name}")
         pod = deployment["spec"]["template"]
         (container,) = pod["spec"]["containers"]
-        assert container["args"] == ["worker", stage]
+        assert container["args"] == ["worker", name]
         settings = settings_of(rendered, container, monkeypatch)
         metrics_port = int(rendered.one("ConfigMap", "newsflow")["data"]["NEWSFLOW_METRICS_PORT"])
         assert container["readinessProbe"]["httpGet"]["path"] == "/healthz/ready"
@@ -222,7 +222,7 @@ def test_stages(rendered: Rendered, monkeypatch: pytest.MonkeyPatch) -> None:
         # No surge pod: one beyond the partition count would never be ready and stall a rollout.
         assert deployment["spec"]["strategy"]["rollingUpdate"]["maxSurge"] == 0
 
-        pdb = rendered.one("PodDisruptionBudget", f"-{stage}")
+        pdb = rendered.one("PodDisruptionBudget", f"-{name}")
         selector = pdb["spec"]["selector"]["matchLabels"]
         assert selector.items() <= pod["metadata"]["labels"].items()
         assert selector == deployment["spec"]["selector"]["matchLabels"]
@@ -231,16 +231,15 @@ def test_stages(rendered: Rendered, monkeypatch: pytest.MonkeyPatch) -> None:
             assert 1 <= deployment["spec"]["replicas"] <= settings.partitions
             continue
         assert "replicas" not in deployment["spec"], "KEDA owns the replica count"
-        scaled = rendered.one("ScaledObject", f"-{stage}")
-        spec = scaled["spec"]
-        assert spec["scaleTargetRef"]["name"] == deployment["metadata"]["name"]
-        assert 1 <= spec["maxReplicaCount"] <= settings.partitions
-        assert spec["minReplicaCount"] <= spec["maxReplicaCount"]
-        (trigger,) = spec["triggers"]
+        scaled = rendered.one("ScaledObject", f"-{name}")["spec"]
+        assert scaled["scaleTargetRef"]["name"] == deployment["metadata"]["name"]
+        assert 1 <= scaled["maxReplicaCount"] <= settings.partitions
+        assert scaled["minReplicaCount"] <= scaled["maxReplicaCount"]
+        (trigger,) = scaled["triggers"]
         meta = trigger["metadata"]
         assert trigger["type"] == "kafka"
-        assert meta["consumerGroup"] == stage_group(settings, stage)
-        assert meta["topic"] == getattr(settings, STAGE_INPUTS[stage])
+        assert meta["consumerGroup"] == spec.group(settings)
+        assert meta["topic"] == spec.input_topic(settings)
         assert meta["bootstrapServers"] == settings.kafka_bootstrap
         assert int(meta["lagThreshold"]) >= 1
         assert meta["offsetResetPolicy"] == "earliest"
@@ -321,7 +320,7 @@ def test_api_and_sources(rendered: Rendered) -> None:
 def test_defaults_run_no_source() -> None:
     docs = render_docs()
     names = {d["metadata"]["name"] for d in docs if d["kind"] == "Deployment"}
-    assert names == {f"nf-newsflow-{c}" for c in (*STAGES, "api")}
+    assert names == {f"nf-newsflow-{c}" for c in (*STAGE_NAMES, "api")}
 
 
 @pytest.mark.parametrize(

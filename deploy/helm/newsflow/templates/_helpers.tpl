@@ -73,7 +73,7 @@ app.kubernetes.io/component: {{ .component }}
 {{- if or .Values.elasticsearch.caSecret.name .Values.elasticsearch.ca -}}true{{- end -}}
 {{- end -}}
 
-{{/* The stage -> input topic map of shared/kafka.py (STAGE_INPUTS). */}}
+{{/* Each stage's input topic, as in the stage registry (services/stages.py). */}}
 {{- define "newsflow.stageTopic" -}}
 {{- $topics := .root.Values.kafka.topics -}}
 {{- get (dict "cleaner" $topics.raw "extractor" $topics.clean "indexer" $topics.enriched) .stage -}}
