@@ -333,6 +333,7 @@ def test_defaults_run_no_source() -> None:
         (["--set", "kafka.securityProtocol=TLS"], "/kafka/securityProtocol"),  # values.schema.json
         (["--set", "workers.extractor.lagThresold=10"], "'lagThresold' not allowed"),
         (["--set", "elasticsearch.url=elasticsearch:9200"], "/elasticsearch/url"),
+        (["--set", "workers.cleaner.input=nope"], "not a key of kafka.topics"),
         (["--set", "feeds.enabled=true"], "feeds.urls"),
         (["--set", "watch.enabled=true"], "watch.volume"),
     ],

@@ -73,12 +73,6 @@ app.kubernetes.io/component: {{ .component }}
 {{- if or .Values.elasticsearch.caSecret.name .Values.elasticsearch.ca -}}true{{- end -}}
 {{- end -}}
 
-{{/* Each stage's input topic, as in the stage registry (services/stages.py). */}}
-{{- define "newsflow.stageTopic" -}}
-{{- $topics := .root.Values.kafka.topics -}}
-{{- get (dict "cleaner" $topics.raw "extractor" $topics.clean "indexer" $topics.enriched) .stage -}}
-{{- end -}}
-
 {{/* KEDA's name for a SASL mechanism. */}}
 {{- define "newsflow.kedaSasl" -}}
 {{- $m := dict "PLAIN" "plaintext" "SCRAM-SHA-256" "scram_sha256" "SCRAM-SHA-512" "scram_sha512" -}}
