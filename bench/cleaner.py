@@ -21,14 +21,12 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from services.cleaner.clean import RejectedArticle, clean_article
+from services.cleaner.html import visible_text
+from services.cleaner.metadata import parse_tree
+from shared.contracts.schemas import RawArticle
 
-from services.cleaner.clean import RejectedArticle, clean_article  # noqa: E402
-from services.cleaner.html import visible_text  # noqa: E402
-from services.cleaner.metadata import parse_tree  # noqa: E402
-from shared.schemas import RawArticle  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 REAL = ROOT / "eval" / "corpus" / "cache" / "newspaper4k" / "data" / "html"
 

@@ -15,19 +15,17 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import sys
 import time
 from pathlib import Path
 
+import psutil
+import spacy
+
+from services.extractor.extract import Extractor
+from shared.contracts.schemas import CleanArticle
+from shared.contracts.settings import get_settings
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-import psutil  # noqa: E402
-import spacy  # noqa: E402
-
-from services.extractor.extract import Extractor  # noqa: E402
-from shared.schemas import CleanArticle  # noqa: E402
-from shared.settings import get_settings  # noqa: E402
 
 
 def seed_bodies() -> list[str]:

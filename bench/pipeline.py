@@ -29,18 +29,18 @@ import psutil
 from rich.console import Console
 from rich.table import Table
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from services.cleaner.clean import RejectedArticle, clean_article
+from services.extractor.extract import Extractor
+from services.indexer.store import bulk_index, ensure_index
+from services.producer.publish import Publisher, publish
+from services.producer.samples import varied_articles
+from services.stages import STAGE_NAMES
+from shared.contracts.schemas import RawArticle
+from shared.contracts.settings import Settings, namespace_overrides
+from shared.devstack import Stack
+from shared.runtime.elastic import async_client, sync_client
 
-from services.cleaner.clean import RejectedArticle, clean_article  # noqa: E402
-from services.extractor.extract import Extractor  # noqa: E402
-from services.indexer.store import bulk_index, ensure_index  # noqa: E402
-from services.producer.publish import Publisher, publish  # noqa: E402
-from services.producer.samples import varied_articles  # noqa: E402
-from shared.elastic import async_client, sync_client  # noqa: E402
-from shared.schemas import RawArticle  # noqa: E402
-from shared.settings import Settings  # noqa: E402
-from shared.stack import Stack  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 console = Console()
 NEWSFLOW = str(Path(sys.executable).parent / "newsflow")
@@ -53,18 +53,14 @@ def percentile(values: list[float], q: float) -> float:
 
 def namespace(base: Settings, label: str) -> tuple[Settings, dict[str, str]]:
     name = f"bench{uuid.uuid4().hex[:6]}-{label}"
-    overrides = {
-        "topic_raw": f"{name}.articles.raw", "topic_clean": f"{name}.articles.clean",
-        "topic_enriched": f"{name}.articles.enriched", "topic_dlq": f"{name}.articles.dlq",
-        "index_alias": f"{name}-articles", "group_prefix": name, "log_level": "WARNING",
-    }
+    overrides = {**namespace_overrides(name), "log_level": "WARNING"}
     env = dict(os.environ, **{f"NEWSFLOW_{k.upper()}": str(v) for k, v in overrides.items()})
     return base.model_copy(update=overrides), env
 
 
 def run_plain_loop(settings: Settings, articles: list[RawArticle], batch: int) -> dict[str, float]:
     """The same work in one process: clean, extract in batches with nlp.pipe, bulk-index."""
-    extractor = Extractor(settings.spacy_model, settings.max_nlp_chars)
+    extractor = Extractor.from_settings(settings)
 
     async def index_all() -> float:
         es = async_client(settings)
@@ -108,7 +104,7 @@ def run_pipeline(
     logs = ROOT / "bench" / "results" / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     workers = {}
-    for stage in ("cleaner", "extractor", "indexer"):
+    for stage in STAGE_NAMES:
         out = open(logs / f"{stage}.log", "wb")  # noqa: SIM115 - lives as long as the worker
         workers[stage] = subprocess.Popen([NEWSFLOW, "worker", stage], env=env, stdout=out, stderr=subprocess.STDOUT)
     es = sync_client(settings)

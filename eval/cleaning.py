@@ -251,7 +251,7 @@ def _seed_problems(body: str, gold: dict[str, Any]) -> list[str]:
 
 def run_case(case: Case, baseline: bool) -> Outcome:
     from services.cleaner.clean import RejectedArticle, clean_article
-    from shared.schemas import RawArticle
+    from shared.contracts.schemas import RawArticle
 
     out = Outcome(case)
     started = time.perf_counter()

@@ -36,8 +36,8 @@ from services.extractor.entities import acronym_definitions, known_orgs  # noqa:
 from services.extractor.extract import Extractor  # noqa: E402
 from services.extractor.places import gazetteer  # noqa: E402
 from services.extractor.text import TITLE_WORDS, fold  # noqa: E402
-from shared.schemas import CleanArticle, EnrichedArticle, RawArticle  # noqa: E402
-from shared.settings import get_settings  # noqa: E402
+from shared.contracts.schemas import CleanArticle, EnrichedArticle, RawArticle  # noqa: E402
+from shared.contracts.settings import get_settings  # noqa: E402
 
 GOLD_PATHS = [ROOT.parent / "shared" / "eval" / "seeds-gold.json", ROOT / "eval" / "gold" / "seeds-gold.json"]
 SEEDS = ROOT / "seeds"

@@ -13,8 +13,6 @@ Errors are JSON ``{"error": <code>, "detail": ...}``: 400 for a bad query or pat
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -29,10 +27,11 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from services.api.health import check_health
+from services.api.ingest import router as ingest_router
 from services.api.pages import article_page, not_found_page
 from services.search.query import SearchParams, build_search, empty_response, shape_response
-from shared.elastic import client_options
-from shared.settings import Settings, get_settings
+from shared.contracts.settings import Settings, get_settings
+from shared.runtime.elastic import client_options
 
 log = logging.getLogger("newsflow.api")
 
@@ -163,7 +162,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
-    if importlib.util.find_spec("services.api.ingest") is not None:
-        app.include_router(importlib.import_module("services.api.ingest").router)
+    app.include_router(ingest_router)
 
     return app

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from shared.settings import get_settings
+from shared.contracts.settings import get_settings
 
 
 def api(

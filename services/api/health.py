@@ -9,7 +9,7 @@ from typing import Any
 from aiokafka.client import AIOKafkaClient
 from elasticsearch import AsyncElasticsearch
 
-from shared.settings import Settings
+from shared.contracts.settings import Settings
 
 CHECK_TIMEOUT = 5.0  # seconds per backend
 

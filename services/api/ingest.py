@@ -26,8 +26,8 @@ from fastapi.responses import JSONResponse
 from pydantic import TypeAdapter, ValidationError
 
 from services.producer.publish import Publisher
-from shared.schemas import RawArticle
-from shared.settings import Settings, get_settings
+from shared.contracts.schemas import RawArticle
+from shared.contracts.settings import Settings, get_settings
 
 _publishers: dict[tuple[int, str, str], Publisher] = {}
 _locks: dict[tuple[int, str, str], asyncio.Lock] = {}

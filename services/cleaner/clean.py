@@ -22,8 +22,8 @@ from services.cleaner.normalize import join_paragraphs, normalize_inline, normal
 from services.cleaner.segment import count_sentences, count_words
 from services.cleaner.shape import holds_more, is_list_item, is_row, lenient_lines, shape_flags
 from services.cleaner.text import extract_text
-from shared.identity import article_id, content_hash, normalize_text
-from shared.schemas import CleanArticle, ContentType, RawArticle
+from shared.contracts.identity import article_id, content_hash, normalize_text
+from shared.contracts.schemas import CleanArticle, ContentType, RawArticle
 
 HEADLINE_WORDS = 16
 # Bounds on what is analysed, far above any article (the longest news features run to ~20,000

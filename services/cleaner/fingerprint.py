@@ -12,7 +12,7 @@ import hashlib
 
 import numpy as np
 
-from shared.identity import normalize_text
+from shared.contracts.identity import normalize_text
 
 SHINGLE = 3
 NEAR_DUPLICATE_BITS = 3

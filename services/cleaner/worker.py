@@ -1,4 +1,4 @@
-"""The cleaner stage: articles.raw -> articles.clean."""
+"""The cleaner stage's logic as the runner drives it: articles.raw -> articles.clean."""
 
 from __future__ import annotations
 
@@ -6,12 +6,13 @@ import asyncio
 from collections.abc import Sequence
 
 from services.cleaner.clean import RejectedArticle, clean_article
-from shared.schemas import RawArticle
-from shared.settings import Settings
-from shared.stage import Failure, Result, StageRunner
+from shared.contracts.outcomes import Failure, Result
+from shared.contracts.schemas import RawArticle
+from shared.contracts.settings import Settings
 
 
 def clean_batch(batch: Sequence[RawArticle]) -> list[Result]:
+    """One CleanArticle, or the reason there is none, per raw article."""
     results: list[Result] = []
     for raw in batch:
         try:
@@ -22,11 +23,8 @@ def clean_batch(batch: Sequence[RawArticle]) -> list[Result]:
 
 
 class CleanerLogic:
-    name = "cleaner"
-    input_model = RawArticle
-
     def __init__(self, settings: Settings) -> None:
-        self.output_topic = settings.topic_clean
+        self.settings = settings
 
     async def start(self) -> None: ...
 
@@ -35,7 +33,3 @@ class CleanerLogic:
     async def handle(self, batch: Sequence[RawArticle]) -> list[Result]:
         # CPU work off the event loop, so Kafka heartbeats keep flowing.
         return await asyncio.to_thread(clean_batch, batch)
-
-
-def run(settings: Settings) -> None:
-    StageRunner(CleanerLogic(settings), settings).run()

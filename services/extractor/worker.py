@@ -1,4 +1,5 @@
-"""The extractor stage: articles.clean -> articles.enriched (spaCy loaded once per worker)."""
+"""The extractor stage's logic as the runner drives it: articles.clean -> articles.enriched
+(spaCy loaded once per worker, on start)."""
 
 from __future__ import annotations
 
@@ -6,33 +7,23 @@ import asyncio
 from collections.abc import Sequence
 
 from services.extractor.extract import Extractor
-from shared.schemas import CleanArticle
-from shared.settings import Settings
-from shared.stage import Result, StageRunner
+from shared.contracts.outcomes import Result
+from shared.contracts.schemas import CleanArticle
+from shared.contracts.settings import Settings
 
 
 class ExtractorLogic:
-    name = "extractor"
-    input_model = CleanArticle
-
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.output_topic = settings.topic_enriched
         self.extractor: Extractor | None = None
 
     async def start(self) -> None:
         if self.extractor is None:
-            self.extractor = await asyncio.to_thread(
-                Extractor, self.settings.spacy_model, self.settings.max_nlp_chars
-            )
+            self.extractor = await asyncio.to_thread(Extractor.from_settings, self.settings)
 
     async def stop(self) -> None: ...
 
     async def handle(self, batch: Sequence[CleanArticle]) -> list[Result]:
-        assert self.extractor is not None
+        assert self.extractor is not None, "start() loads the model"
         # spaCy is CPU-bound: run it off the event loop, so Kafka heartbeats keep flowing.
         return list(await asyncio.to_thread(self.extractor.extract, list(batch)))
-
-
-def run(settings: Settings) -> None:
-    StageRunner(ExtractorLogic(settings), settings).run()

@@ -21,9 +21,9 @@ from elasticsearch import Elasticsearch, NotFoundError
 from elasticsearch.helpers import scan, streaming_bulk
 
 from services.indexer.mapping import MAPPING_VERSION, index_template
-from services.indexer.store import template_name, versioned_index
-from shared.elastic import sync_client
-from shared.settings import Settings, get_settings
+from services.indexer.store import template_name, version_key, versioned_index
+from shared.contracts.settings import Settings, get_settings
+from shared.runtime.elastic import sync_client
 
 CATCH_UP_MARGIN = timedelta(minutes=2)  # clock skew between workers and this command
 
@@ -47,7 +47,7 @@ class ReindexResult:
 
 def current_indices(es: Elasticsearch, alias: str) -> list[str]:
     try:
-        return sorted(es.indices.get_alias(name=alias).body)
+        return sorted(es.indices.get_alias(name=alias).body, key=version_key)
     except NotFoundError:
         return []
 

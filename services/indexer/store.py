@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from elasticsearch import AsyncElasticsearch, NotFoundError
+from elasticsearch import AsyncElasticsearch, BadRequestError, NotFoundError
 from elasticsearch import ConnectionError as ESConnectionError
 from elasticsearch import ConnectionTimeout as ESConnectionTimeout
 from elasticsearch.helpers import async_streaming_bulk
 
 from services.indexer.mapping import MAPPING_VERSION, index_template
-from shared.schemas import EnrichedArticle
-from shared.settings import Settings
-from shared.stage import TransientError
+from shared.contracts.outcomes import TransientError
+from shared.contracts.schemas import EnrichedArticle
+from shared.contracts.settings import Settings
 
 log = logging.getLogger("newsflow.indexer")
 
@@ -31,6 +32,17 @@ def versioned_index(alias: str, version: int) -> str:
     return f"{alias}-v{version}"
 
 
+def version_key(index: str) -> tuple[int, ...]:
+    """Sort key of ``<alias>-v<N>[.<n>]`` names by their numbers, so v10 comes after v2."""
+    match = re.search(r"-v(\d+(?:\.\d+)*)$", index)
+    return tuple(int(part) for part in match.group(1).split(".")) if match else (-1,)
+
+
+def newest_index(indices: Sequence[str]) -> str:
+    """The index with the highest version among ``indices``."""
+    return max(indices, key=version_key)
+
+
 async def ensure_index(es: AsyncElasticsearch, settings: Settings) -> str:
     """Put the template and, when the alias does not exist yet, create ``<alias>-v1`` behind it.
     Returns the index the alias points to. Safe to run from many workers at once."""
@@ -40,15 +52,15 @@ async def ensure_index(es: AsyncElasticsearch, settings: Settings) -> str:
     )
     try:
         current = await es.indices.get_alias(name=alias)
-        return sorted(current.keys())[-1]
+        return newest_index(list(current.keys()))
     except NotFoundError:
         pass
     index = versioned_index(alias, MAPPING_VERSION)
     try:
         await es.indices.create(index=index, aliases={alias: {"is_write_index": True}})
         log.info("created index %s behind alias %s", index, alias)
-    except Exception as exc:  # another worker created it first
-        if "resource_already_exists_exception" not in str(exc):
+    except BadRequestError as exc:  # another worker created it first
+        if exc.error != "resource_already_exists_exception":
             raise
     return index
 

@@ -1,4 +1,4 @@
-"""The indexer stage: articles.enriched -> Elasticsearch (bulk, by article id)."""
+"""The indexer stage's logic as the runner drives it: articles.enriched -> Elasticsearch (bulk, by article id)."""
 
 from __future__ import annotations
 
@@ -7,17 +7,13 @@ from collections.abc import Sequence
 from elasticsearch import AsyncElasticsearch
 
 from services.indexer.store import bulk_index, ensure_index
-from shared.elastic import async_client
-from shared.schemas import EnrichedArticle
-from shared.settings import Settings
-from shared.stage import Failure, Result, StageRunner, TransientError
+from shared.contracts.outcomes import Failure, Result, TransientError
+from shared.contracts.schemas import EnrichedArticle
+from shared.contracts.settings import Settings
+from shared.runtime.elastic import async_client
 
 
 class IndexerLogic:
-    name = "indexer"
-    input_model = EnrichedArticle
-    output_topic = None
-
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.es: AsyncElasticsearch | None = None
@@ -43,7 +39,3 @@ class IndexerLogic:
             Failure("ElasticsearchRejected", outcome.rejected[a.id]) if a.id in outcome.rejected else None
             for a in batch
         ]
-
-
-def run(settings: Settings) -> None:
-    StageRunner(IndexerLogic(settings), settings).run()

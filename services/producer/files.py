@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from shared.schemas import ContentType, RawArticle
+from shared.contracts.schemas import ContentType, RawArticle
 
 SUPPORTED_SUFFIXES = (".txt", ".html", ".htm", ".json", ".jsonl")
 

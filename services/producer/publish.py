@@ -9,10 +9,10 @@ from collections.abc import Callable, Iterable, Sequence
 from aiokafka import AIOKafkaProducer
 
 from services.cleaner.clean import RejectedArticle, clean_article
-from shared.identity import article_id
-from shared.kafka import ensure_topics, new_producer
-from shared.schemas import RawArticle
-from shared.settings import Settings
+from shared.contracts.identity import article_id
+from shared.contracts.schemas import RawArticle
+from shared.contracts.settings import Settings
+from shared.runtime.kafka import ensure_topics, new_producer
 
 
 def with_identity(raw: RawArticle) -> RawArticle:

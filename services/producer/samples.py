@@ -7,8 +7,8 @@ import random
 from collections.abc import Iterator
 from pathlib import Path
 
-from shared.schemas import RawArticle
-from shared.settings import PROJECT_ROOT
+from shared.contracts.schemas import RawArticle
+from shared.contracts.settings import PROJECT_ROOT
 
 SEEDS = PROJECT_ROOT / "seeds"
 

@@ -15,8 +15,8 @@ from rich.table import Table
 from rich.text import Text
 
 from services.search.query import SORTS, SearchParams, build_search, empty_response, shape_response
-from shared.elastic import sync_client
-from shared.settings import get_settings
+from shared.contracts.settings import get_settings
+from shared.runtime.elastic import sync_client
 
 # Facet -> heading in the terminal summary.
 FACET_LABELS = {

@@ -6,18 +6,10 @@ import asyncio
 from pathlib import Path
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
+from services.console import fail
 from services.sources.state import StateLocked, default_state_path
-from shared.settings import get_settings
-
-err_console = Console(stderr=True)
-
-
-def _fail(message: str, code: int = 1) -> None:
-    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
-    raise typer.Exit(code)
+from shared.contracts.settings import get_settings
 
 
 def watch(
@@ -36,7 +28,7 @@ def watch(
 
     missing = [str(f) for f in folders if not f.is_dir()]
     if missing:
-        _fail(f"not a folder: {', '.join(missing)}")
+        fail(f"not a folder: {', '.join(missing)}")
     settings = get_settings()
     state_path = state or default_state_path(settings, "watch")
     try:
@@ -44,9 +36,9 @@ def watch(
             settings, folders, state_path, interval=interval, settle=settle, once=once, summary_every=summary_every,
         ))
     except (StateLocked, ValueError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     except Exception as exc:
-        _fail(f"watch stopped: {type(exc).__name__}: {exc} (Kafka at {settings.kafka_bootstrap})")
+        fail(f"watch stopped: {type(exc).__name__}: {exc} (Kafka at {settings.kafka_bootstrap})")
     raise typer.Exit(code)
 
 
@@ -72,13 +64,13 @@ def feeds(
         try:
             wanted += read_feed_list(feed_file)
         except (OSError, UnicodeDecodeError, ValueError) as exc:
-            _fail(f"cannot read feed list {feed_file}: {exc}")
+            fail(f"cannot read feed list {feed_file}: {exc}")
     wanted = unique(wanted)
     if not wanted:
-        _fail("no feeds: give feed URLs or --file FEEDS.txt|.opml", code=2)
+        fail("no feeds: give feed URLs or --file FEEDS.txt|.opml", code=2)
     problems = [p for p in map(check_feed_url, wanted) if p]
     if problems:
-        _fail("; ".join(problems), code=2)
+        fail("; ".join(problems), code=2)
     settings = get_settings()
     state_path = state or default_state_path(settings, "feeds")
     try:
@@ -87,7 +79,7 @@ def feeds(
             per_host=per_host, summary_every=summary_every,
         ))
     except (StateLocked, ValueError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     except Exception as exc:
-        _fail(f"feeds stopped: {type(exc).__name__}: {exc} (Kafka at {settings.kafka_bootstrap})")
+        fail(f"feeds stopped: {type(exc).__name__}: {exc} (Kafka at {settings.kafka_bootstrap})")
     raise typer.Exit(code)

@@ -31,9 +31,9 @@ import httpx
 from services.producer.publish import Publisher
 from services.sources.state import FeedState, now_iso
 from services.sources.status import Reporter, run_source
-from shared.identity import canonical_url
-from shared.schemas import ContentType, RawArticle
-from shared.settings import Settings
+from shared.contracts.identity import canonical_url
+from shared.contracts.schemas import ContentType, RawArticle
+from shared.contracts.settings import Settings
 
 
 def _version() -> str:

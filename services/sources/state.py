@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from shared.settings import Settings
+from shared.contracts.settings import Settings
 
 STATE_VERSION = 1
 # Feed items remembered at most; the oldest are forgotten first (feeds list recent items only).

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from services.sources.state import JsonState, now_iso, write_json_atomic
-from shared.settings import Settings
+from shared.contracts.settings import Settings
 
 
 def status_dir(settings: Settings) -> Path:

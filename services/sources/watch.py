@@ -25,8 +25,8 @@ from services.producer.files import SUPPORTED_SUFFIXES, LoadError, load_file
 from services.producer.publish import Publisher
 from services.sources.state import FileStat, WatchState
 from services.sources.status import Reporter, run_source
-from shared.schemas import RawArticle
-from shared.settings import Settings
+from shared.contracts.schemas import RawArticle
+from shared.contracts.settings import Settings
 
 TEMP_SUFFIXES = (".part", ".partial", ".tmp", ".temp", ".crdownload", ".download", ".swp", ".swx", ".bak")
 BATCH_FILES = 200  # files published per round at most, so a huge backlog still reports progress

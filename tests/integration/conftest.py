@@ -18,11 +18,12 @@ from pathlib import Path
 import pytest
 from elasticsearch import Elasticsearch, NotFoundError
 
-from shared.elastic import sync_client
-from shared.kafka import new_consumer
-from shared.schemas import DeadLetter, RawArticle
-from shared.settings import PROJECT_ROOT, Settings
-from shared.stack import Stack
+from services.stages import STAGE_NAMES
+from shared.contracts.schemas import DeadLetter, RawArticle
+from shared.contracts.settings import PROJECT_ROOT, Settings, namespace_overrides
+from shared.devstack import Stack
+from shared.runtime.elastic import sync_client
+from shared.runtime.kafka import new_consumer
 
 NEWSFLOW = str(Path(sys.executable).parent / "newsflow")
 SEEDS = PROJECT_ROOT / "seeds"
@@ -64,7 +65,7 @@ class Pipeline:
         self.workers.setdefault(stage, []).append(proc)
         return proc
 
-    def start(self, stages: Sequence[str] = ("cleaner", "extractor", "indexer")) -> Pipeline:
+    def start(self, stages: Sequence[str] = STAGE_NAMES) -> Pipeline:
         for stage in stages:
             self.start_worker(stage)
         return self
@@ -92,7 +93,7 @@ class Pipeline:
 
     def produce_raw(self, values: Sequence[tuple[bytes | None, bytes | None]], topic: str | None = None) -> None:
         """Put exact bytes on a topic (default: raw), the way a foreign producer might."""
-        from shared.kafka import ensure_topics, producer
+        from shared.runtime.kafka import ensure_topics, producer
 
         async def send() -> None:
             await ensure_topics(self.settings)
@@ -173,12 +174,7 @@ class Pipeline:
 def new_namespace(base: Settings, label: str, tmp_root: Path, **extra: object) -> Pipeline:
     name = f"t{uuid.uuid4().hex[:8]}-{label}"
     overrides: dict[str, object] = {
-        "topic_raw": f"{name}.articles.raw",
-        "topic_clean": f"{name}.articles.clean",
-        "topic_enriched": f"{name}.articles.enriched",
-        "topic_dlq": f"{name}.articles.dlq",
-        "index_alias": f"{name}-articles",
-        "group_prefix": name,
+        **namespace_overrides(name),
         "batch_timeout": 0.2,
         "commit_interval": 0.5,
         **extra,

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from shared.settings import Settings
+from shared.contracts.settings import Settings
 
 NEWSFLOW = str(Path(sys.executable).parent / "newsflow")
 

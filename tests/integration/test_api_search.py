@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from services.api.app import create_app
 from services.search.query import FACET_FIELDS
-from shared.settings import PROJECT_ROOT, Settings
+from shared.contracts.settings import PROJECT_ROOT, Settings
 
 # What a careful reader expects of each seed (committed with the evaluation tools).
 GOLD = json.loads((PROJECT_ROOT / "eval" / "gold" / "seeds-gold.json").read_text(encoding="utf-8"))["articles"]

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from shared.settings import PROJECT_ROOT
+from shared.contracts.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.browser
 

@@ -16,7 +16,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from services.api.ingest import router
-from shared.settings import Settings
+from shared.contracts.settings import Settings
 from tests.integration.sources_support import article_text, raw_messages
 
 TOKEN = "s3cret-ingest-token"

@@ -13,18 +13,15 @@ from collections.abc import Callable
 import pytest
 
 from services.producer.samples import varied_articles
-from shared.identity import article_id
-from shared.metrics import read_worker_metrics
-from shared.schemas import EnrichedArticle, RawArticle
-from shared.settings import PROJECT_ROOT
-from shared.stack import Kafka, find_java_home
+from shared.contracts.identity import article_id
+from shared.contracts.schemas import EnrichedArticle, RawArticle
+from shared.contracts.settings import PROJECT_ROOT
+from shared.devstack.components import Kafka
+from shared.devstack.tools import find_java_home
+from shared.runtime.metrics import read_worker_metrics
 from tests.integration.conftest import Pipeline
 
-GOLD_PATHS = [
-    PROJECT_ROOT.parent / "shared" / "eval" / "seeds-gold.json",
-    PROJECT_ROOT / "eval" / "gold" / "seeds-gold.json",
-]
-GOLD = json.loads(next(p for p in GOLD_PATHS if p.exists()).read_text())["articles"]
+GOLD = json.loads((PROJECT_ROOT / "eval" / "gold" / "seeds-gold.json").read_text())["articles"]
 TITLES = re.compile(r"^(mr|mrs|ms|dr|pm|general|gen|president|prime minister)\.?\s+", re.IGNORECASE)
 
 

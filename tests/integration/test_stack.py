@@ -16,7 +16,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from shared.settings import Settings
+from shared.contracts.settings import Settings
 
 NEWSFLOW = str(Path(sys.executable).parent / "newsflow")
 PORTS = {"kafka_port": 19092, "kafka_controller_port": 19093, "elasticsearch_port": 19200,

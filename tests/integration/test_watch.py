@@ -15,7 +15,7 @@ import pytest
 
 from services.producer.publish import with_identity
 from services.sources.status import read_source_status
-from shared.schemas import ContentType, RawArticle
+from shared.contracts.schemas import ContentType, RawArticle
 from tests.integration.sources_support import SourceProcess, article_html, article_text, raw_messages
 
 

@@ -14,8 +14,8 @@ import pytest
 from services.cleaner.clean import RejectedArticle, clean_article
 from services.cleaner.fingerprint import fingerprint, hamming, is_near_duplicate
 from services.cleaner.html import strip_raw_elements
-from shared.identity import article_id, content_hash
-from shared.schemas import CleanArticle, RawArticle
+from shared.contracts.identity import article_id, content_hash
+from shared.contracts.schemas import CleanArticle, RawArticle
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "seeds"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.settings import PROJECT_ROOT
+from shared.contracts.settings import PROJECT_ROOT
 
 NEWSFLOW = str(Path(sys.executable).parent / "newsflow")
 SEED = PROJECT_ROOT / "seeds" / "000_c628a8884a65bf52.txt"

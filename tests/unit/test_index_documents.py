@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 from services.indexer.mapping import KEYWORD_LISTS, index_mappings, index_template
 from services.indexer.store import to_document
-from shared.schemas import EnrichedArticle, Money
+from shared.contracts.schemas import EnrichedArticle, Money
 
 
 def test_every_enriched_field_is_mapped_with_a_suitable_type() -> None:

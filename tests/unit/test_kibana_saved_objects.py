@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from services.indexer.mapping import index_mappings
-from shared.settings import PROJECT_ROOT, Settings
+from shared.contracts.settings import PROJECT_ROOT, Settings
 
 KIBANA_DIR = PROJECT_ROOT / "deploy" / "kibana"
 NDJSON = KIBANA_DIR / "saved_objects.ndjson"

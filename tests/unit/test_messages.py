@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from shared.deadletter import dead_letter, decode_value
-from shared.identity import article_id, canonical_url, content_hash
-from shared.schemas import MODELS, CleanArticle, RawArticle, render_schema, schema_path
-from shared.stage import Failure, Incoming, decode
+from shared.contracts.identity import article_id, canonical_url, content_hash
+from shared.contracts.schemas import MODELS, CleanArticle, RawArticle, render_schema, schema_path
+from shared.runtime.deadletter import dead_letter, decode_value
+from shared.runtime.stage import Failure, Incoming, decode
 
 LIMIT = 1000
 

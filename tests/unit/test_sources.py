@@ -22,7 +22,7 @@ from services.sources.state import (
 )
 from services.sources.status import Reporter, read_source_status
 from services.sources.watch import Settler, is_candidate, scan
-from shared.settings import Settings
+from shared.contracts.settings import Settings
 
 # ------------------------------------------------------------------------------ feed lists ---
 

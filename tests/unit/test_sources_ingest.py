@@ -7,7 +7,7 @@ import httpx
 from fastapi import FastAPI
 
 from services.api.ingest import body_limit, check_token, is_json_type, router, validate_items
-from shared.settings import Settings
+from shared.contracts.settings import Settings
 
 SETTINGS = Settings(ingest_max_articles=4, max_message_bytes=2048, ingest_token="t0k")
 

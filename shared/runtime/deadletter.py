@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import base64
-from typing import TYPE_CHECKING
 
-from shared.schemas import DeadLetter
-
-if TYPE_CHECKING:
-    from shared.stage import Incoming
+from shared.contracts.schemas import DeadLetter
+from shared.runtime.envelope import Incoming
 
 
 def encode_value(value: bytes | None) -> tuple[str, str]:

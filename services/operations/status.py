@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 from typing import Any
 
-from shared.kafka import stage_lags, topic_offsets
-from shared.metrics import read_worker_metrics
-from shared.settings import Settings
+from services.sources.status import read_source_status
+from services.stages import STAGES
+from shared.contracts.settings import Settings
+from shared.runtime.kafka import stage_lags, topic_offsets
+from shared.runtime.metrics import read_worker_metrics
 
 
 async def _index_count(settings: Settings) -> int | str:
     from elasticsearch import NotFoundError
 
-    from shared.elastic import async_client
+    from shared.runtime.elastic import async_client
 
     es = async_client(settings)
     try:
@@ -27,17 +28,10 @@ async def _index_count(settings: Settings) -> int | str:
         await es.close()
 
 
-def _has_module(name: str) -> bool:
-    try:
-        return importlib.util.find_spec(name) is not None
-    except ModuleNotFoundError:
-        return False
-
-
 async def gather_status(settings: Settings) -> dict[str, Any]:
     """Topic end offsets, per-stage lag, index doc count, dead-letter count, live workers and sources."""
     offsets, count = await asyncio.gather(topic_offsets(settings, settings.pipeline_topics), _index_count(settings))
-    lags = await stage_lags(settings, offsets)  # the input topics are among the offsets just read
+    lags = await stage_lags(settings, STAGES, offsets)  # the input topics are among the offsets just read
     status: dict[str, Any] = {
         "topics": {t: {"partitions": len(p), "end_offset": sum(p.values())} for t, p in offsets.items()},
         "stages": [
@@ -49,8 +43,5 @@ async def gather_status(settings: Settings) -> dict[str, Any]:
         "dead_letters": sum(offsets.get(settings.topic_dlq, {}).values()),
         "workers": read_worker_metrics(settings),
     }
-    if _has_module("services.sources.status"):
-        from services.sources.status import read_source_status
-
-        status["sources"] = read_source_status(settings)
+    status["sources"] = read_source_status(settings)
     return status

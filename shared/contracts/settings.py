@@ -8,7 +8,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 class Settings(BaseSettings):
@@ -26,6 +26,12 @@ class Settings(BaseSettings):
     replication_factor: int = Field(1, ge=1)
     group_prefix: str = Field("newsflow", description="consumer groups are <prefix>-<stage>")
     max_message_bytes: int = Field(5 * 1024 * 1024, ge=1024, description="largest accepted article value")
+    # Transport security (names follow Kafka's client settings); the Kafka clients read them.
+    kafka_security_protocol: str = Field("PLAINTEXT", description="PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL")
+    kafka_sasl_mechanism: str | None = Field(None, description="PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512")
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: str | None = None
+    kafka_ssl_cafile: str | None = Field(None, description="PEM file of the CA that signed the brokers' certificates")
 
     # --- stages --------------------------------------------------------------------------
     batch_size: int = Field(64, ge=1, description="messages a stage handles at once")
@@ -71,6 +77,14 @@ class Settings(BaseSettings):
     @property
     def pipeline_topics(self) -> list[str]:
         return [self.topic_raw, self.topic_clean, self.topic_enriched, self.topic_dlq]
+
+
+def namespace_overrides(name: str) -> dict[str, str]:
+    """Settings that give a pipeline its own topics, consumer groups and index alias, so several
+    can share one Kafka and Elasticsearch (tests, benchmarks, side-by-side deployments)."""
+    defaults = Settings.model_fields
+    topics = {field: f"{name}.{defaults[field].default}" for field in defaults if field.startswith("topic_")}
+    return {**topics, "index_alias": f"{name}-articles", "group_prefix": name}
 
 
 @lru_cache(maxsize=1)

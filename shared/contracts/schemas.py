@@ -1,8 +1,8 @@
 """The messages on newsflow's topics: the one source of truth for their fields.
 
 Every stage reads and writes these pydantic models as UTF-8 JSON. JSON Schemas generated from
-them live in ``shared/jsonschema/`` so producers written in other languages can validate too
-(``python -m shared.schemas`` rewrites them; a test fails when they drift).
+them live in ``shared/contracts/jsonschema/`` so producers written in other languages can validate too
+(``python -m shared.contracts.schemas`` rewrites them; a test fails when they drift).
 """
 
 from __future__ import annotations

@@ -12,18 +12,10 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
-from shared.settings import Settings
+from shared.contracts.settings import Settings
+from shared.runtime.stage import StageSpec
 
 log = logging.getLogger(__name__)
-
-# Stage name -> the Settings attribute naming its input topic.
-STAGE_INPUTS = {"cleaner": "topic_raw", "extractor": "topic_clean", "indexer": "topic_enriched"}
-
-
-def stage_group(settings: Settings, stage: str) -> str:
-    """The consumer group of a stage: all workers of one stage share it, and so its partitions."""
-    return f"{settings.group_prefix}-{stage}"
-
 
 def message_limit(settings: Settings) -> int:
     """Kafka's per-message ceiling: above newsflow's own article limit, so an oversized article
@@ -107,13 +99,6 @@ def new_consumer(settings: Settings, *topics: str, **overrides: object) -> AIOKa
 
 
 @dataclass
-class TopicOffsets:
-    topic: str
-    partitions: int
-    end_offset_total: int
-
-
-@dataclass
 class StageLag:
     stage: str
     group: str
@@ -145,16 +130,18 @@ async def topic_offsets(settings: Settings, topics: Iterable[str]) -> dict[str, 
         await consumer.stop()
 
 
-async def stage_lags(settings: Settings, ends: dict[str, dict[int, int]] | None = None) -> list[StageLag]:
+async def stage_lags(
+    settings: Settings, stages: Iterable[StageSpec], ends: dict[str, dict[int, int]] | None = None
+) -> list[StageLag]:
     """Committed offsets of each stage's consumer group against its input topic's end
     (``ends`` from topic_offsets when the caller has read them already)."""
-    topics = {stage: getattr(settings, attr) for stage, attr in STAGE_INPUTS.items()}
+    stages = list(stages)
     if ends is None:
-        ends = await topic_offsets(settings, topics.values())
+        ends = await topic_offsets(settings, [spec.input_topic(settings) for spec in stages])
     lags = []
     async with admin_client(settings) as admin:
-        for stage, topic in topics.items():
-            group = stage_group(settings, stage)
+        for spec in stages:
+            stage, topic, group = spec.name, spec.input_topic(settings), spec.group(settings)
             try:
                 committed = await admin.list_consumer_group_offsets(group)
             except Exception:  # group never started

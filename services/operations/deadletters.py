@@ -7,10 +7,10 @@ from collections.abc import Callable
 
 from aiokafka import TopicPartition
 
-from shared.deadletter import decode_value
-from shared.kafka import ensure_topics, new_consumer, producer, topic_offsets
-from shared.schemas import DeadLetter
-from shared.settings import Settings
+from shared.contracts.schemas import DeadLetter
+from shared.contracts.settings import Settings
+from shared.runtime.deadletter import decode_value
+from shared.runtime.kafka import ensure_topics, new_consumer, producer, topic_offsets
 
 
 async def read_dead_letters(settings: Settings, limit: int | None = None) -> list[tuple[int, int, DeadLetter]]:

@@ -17,12 +17,12 @@ from rich.console import Console
 
 from services.producer.files import iter_files, load_file
 from services.producer.publish import publish
-from shared.elastic import sync_client
-from shared.schemas import RawArticle
-from shared.settings import PROJECT_ROOT, Settings, get_settings
-from shared.stack import PidFile, Stack, StackError, stop_process
+from services.stages import STAGE_NAMES as STAGES
+from shared.contracts.schemas import RawArticle
+from shared.contracts.settings import PROJECT_ROOT, Settings, get_settings
+from shared.devstack import PidFile, Stack, StackError, stop_process
+from shared.runtime.elastic import sync_client
 
-STAGES = ("cleaner", "extractor", "indexer")
 DEMO_QUERY = "energy cooperation"
 NEWSFLOW = str(Path(sys.executable).parent / "newsflow")
 console = Console()

@@ -1,10 +1,4 @@
-"""The embedded stack: a real Apache Kafka (KRaft) and a real Elasticsearch 8 on this machine.
-
-Both come from Maven Central through the machine's Maven (``deploy/stack/pom.xml``) and run on
-the machine's Java. Everything lives under ``settings.stack_home`` (git-ignored): the Maven
-cache, the unpacked artifacts, data, logs and pid files. ``newsflow stack up|down|status``
-drives this module; the test suite uses it to start the stack once per session.
-"""
+"""Kafka (KRaft) and Elasticsearch as components: prepared from Maven artifacts, launched, checked, stopped."""
 
 from __future__ import annotations
 
@@ -13,206 +7,28 @@ import contextlib
 import hashlib
 import json
 import os
-import pwd
-import re
 import shutil
-import signal
-import socket
-import string
 import subprocess
-import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
 
-from shared.settings import PROJECT_ROOT, Settings
-
-DEPLOY_DIR = PROJECT_ROOT / "deploy" / "stack"
-POM = DEPLOY_DIR / "pom.xml"
-MIN_JAVA = 17
-MIN_MAVEN = (3, 6)
-ES_USER = "newsflow"  # Elasticsearch refuses to run as root; when we are root it runs as this user.
-
-
-class StackError(RuntimeError):
-    """A clear, user-facing reason why the stack could not be started or stopped."""
-
-
-@dataclass
-class ComponentStatus:
-    name: str
-    running: bool
-    pid: int | None
-    port: int
-    healthy: bool
-    detail: str
-
-    def as_dict(self) -> dict[str, object]:
-        return self.__dict__.copy()
-
-
-def _pom_property(name: str) -> str:
-    match = re.search(rf"<{re.escape(name)}>([^<]+)</{re.escape(name)}>", POM.read_text())
-    if not match:
-        raise StackError(f"{POM} does not define <{name}>")
-    return match.group(1).strip()
-
-
-KAFKA_VERSION = _pom_property("kafka.version")
-ELASTICSEARCH_VERSION = _pom_property("elasticsearch.version")
-
-
-def _tail(path: Path, lines: int = 30) -> str:
-    if not path.exists():
-        return f"(no log at {path})"
-    text = path.read_text(errors="replace").splitlines()
-    return "\n".join(text[-lines:])
-
-
-def _render(template: Path, target: Path, **values: object) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(string.Template(template.read_text()).substitute({k: str(v) for k, v in values.items()}))
-
-
-# --------------------------------------------------------------------------------------------
-# Tools: Java and Maven
-# --------------------------------------------------------------------------------------------
-
-
-def find_java_home() -> Path:
-    """JAVA_HOME when set, else the JDK of the ``java`` on PATH; Java 17 or newer."""
-    candidates = []
-    if os.environ.get("JAVA_HOME"):
-        candidates.append(Path(os.environ["JAVA_HOME"]))
-    java_on_path = shutil.which("java")
-    if java_on_path:
-        candidates.append(Path(os.path.realpath(java_on_path)).parent.parent)
-    if not candidates:
-        raise StackError("Java was not found: install a JDK 17 or newer (e.g. openjdk-17-jdk) or set JAVA_HOME")
-    for home in candidates:
-        java = home / "bin" / "java"
-        if not java.exists():
-            continue
-        version = java_major_version(java)
-        if version >= MIN_JAVA:
-            return home
-        raise StackError(f"Java {version} at {home} is too old: newsflow's stack needs Java {MIN_JAVA} or newer")
-    raise StackError(f"no java executable under {', '.join(map(str, candidates))}")
-
-
-def java_major_version(java: Path) -> int:
-    out = subprocess.run([str(java), "-version"], capture_output=True, text=True, timeout=60).stderr
-    match = re.search(r'version "(\d+)(?:\.(\d+))?', out)
-    if not match:
-        raise StackError(f"could not read the version of {java}: {out.strip()[:200]}")
-    major = int(match.group(1))
-    return int(match.group(2)) if major == 1 and match.group(2) else major
-
-
-def find_maven() -> Path:
-    mvn = shutil.which("mvn")
-    if not mvn:
-        raise StackError("Maven was not found: install Maven 3.6 or newer (e.g. apt-get install maven)")
-    out = subprocess.run([mvn, "-v"], capture_output=True, text=True, timeout=120).stdout
-    match = re.search(r"Apache Maven (\d+)\.(\d+)", out)
-    if not match or (int(match.group(1)), int(match.group(2))) < MIN_MAVEN:
-        raise StackError(f"Maven at {mvn} is too old or unreadable ({out.strip()[:80]!r}); need 3.6 or newer")
-    return Path(mvn)
-
-
-# --------------------------------------------------------------------------------------------
-# Processes, ports and pid files
-# --------------------------------------------------------------------------------------------
-
-
-def port_holder(port: int) -> str | None:
-    """Who listens on a TCP port, as 'pid N (name)', or None when the port is free."""
-    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
-        sock.settimeout(0.5)
-        in_use = sock.connect_ex(("127.0.0.1", port)) == 0
-    if not in_use:
-        return None
-    try:
-        for conn in psutil.net_connections(kind="tcp"):
-            if conn.laddr and conn.laddr.port == port and conn.status == psutil.CONN_LISTEN and conn.pid:
-                try:
-                    proc = psutil.Process(conn.pid)
-                    return f"pid {conn.pid} ({proc.name()}: {' '.join(proc.cmdline())[:120]})"
-                except psutil.Error:
-                    return f"pid {conn.pid}"
-    except psutil.AccessDenied:
-        pass
-    return "another process"
-
-
-class PidFile:
-    """A pid file that knows whether its process is still the one it recorded."""
-
-    def __init__(self, path: Path, marker: str) -> None:
-        self.path = path
-        self.marker = marker  # a string the process's command line must contain
-
-    def read(self) -> int | None:
-        try:
-            return int(self.path.read_text().strip())
-        except (OSError, ValueError):
-            return None
-
-    def write(self, pid: int) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.path.write_text(f"{pid}\n")
-
-    def live_pid(self) -> int | None:
-        """The recorded pid if that process is alive and is ours; clears a stale file."""
-        pid = self.read()
-        if pid is None:
-            return None
-        try:
-            proc = psutil.Process(pid)
-            if proc.status() != psutil.STATUS_ZOMBIE and self.marker in " ".join(proc.cmdline()):
-                return pid
-        except psutil.Error:
-            pass
-        self.clear()
-        return None
-
-    def clear(self) -> None:
-        with contextlib.suppress(FileNotFoundError):
-            self.path.unlink()
-
-
-def stop_process(pid: int, timeout: float = 30.0) -> None:
-    """SIGTERM, then SIGKILL after ``timeout``; returns when the process is gone."""
-    try:
-        proc = psutil.Process(pid)
-        children = proc.children(recursive=True)
-        proc.send_signal(signal.SIGTERM)
-        _, alive = psutil.wait_procs([proc], timeout=timeout)
-        for leftover in alive + [c for c in children if c.is_running()]:
-            with contextlib.suppress(psutil.Error):
-                leftover.kill()
-        psutil.wait_procs(alive + children, timeout=10)
-    except psutil.NoSuchProcess:
-        return
-
-
-def wait_until(check: Callable[[], bool], timeout: float, interval: float = 0.5) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(interval)
-    return check()
-
-
-# --------------------------------------------------------------------------------------------
-# The components
-# --------------------------------------------------------------------------------------------
+from shared.contracts.settings import Settings
+from shared.devstack.base import (
+    DEPLOY_DIR,
+    ELASTICSEARCH_VERSION,
+    ES_USER,
+    KAFKA_VERSION,
+    ComponentStatus,
+    StackError,
+    _render,
+    _tail,
+)
+from shared.devstack.processes import PidFile, port_holder, stop_process, wait_until
+from shared.devstack.tools import ensure_system_user, run_maven
 
 
 class Component:
@@ -478,37 +294,10 @@ def _world_traversable(path: Path) -> bool:
     return True
 
 
-def ensure_system_user(name: str) -> None:
-    try:
-        pwd.getpwnam(name)
-    except KeyError:
-        result = subprocess.run(
-            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name],
-            capture_output=True, text=True,
-        )
-        if result.returncode != 0 and "already exists" not in result.stderr:
-            raise StackError(f"could not create the system user {name!r} for Elasticsearch: {result.stderr}") from None
-
-
 def base64_uuid() -> str:
     import base64
 
     return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
-
-
-def run_maven(settings: Settings, maven: Path, goals: list[str]) -> None:
-    repo = settings.maven_repo or settings.stack_home / "maven"
-    project = settings.stack_home / "maven-project"  # Maven writes its markers beside the pom
-    project.mkdir(parents=True, exist_ok=True)
-    shutil.copy(POM, project / "pom.xml")
-    cmd = [str(maven), "-B", "-q", "-f", str(project / "pom.xml"), f"-Dmaven.repo.local={repo}", *goals]
-    result = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
-    if result.returncode != 0:
-        output = (result.stdout + result.stderr).strip().splitlines()
-        raise StackError(
-            "Maven could not resolve the stack's artifacts (is Maven Central reachable?):\n"
-            + "\n".join(output[-25:])
-        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -554,62 +343,3 @@ def elasticsearch_health(url: str, timeout: float = 5.0) -> tuple[bool, str]:
 
 # --------------------------------------------------------------------------------------------
 # The stack
-# --------------------------------------------------------------------------------------------
-
-
-class Stack:
-    """``up`` is safe to run twice; ``down`` leaves no process behind."""
-
-    def __init__(self, settings: Settings, echo: Callable[[str], None] = print) -> None:
-        self.settings = settings
-        self.echo = echo
-        self.kafka = Kafka(settings)
-        self.elasticsearch = Elasticsearch(settings)
-        self.components: list[Component] = [self.kafka, self.elasticsearch]
-
-    def up(self) -> list[str]:
-        """Start what is not running and wait until both answer; returns the names started."""
-        to_start = [c for c in self.components if c.pidfile.live_pid() is None]
-        for component in self.components:
-            if component not in to_start:
-                self.echo(f"{component.name}: already running (pid {component.pidfile.read()}, port {component.port})")
-        if not to_start:
-            for component in self.components:
-                component.wait_healthy(self.settings.stack_start_timeout)
-            return []
-        for component in to_start:  # fail fast, before any download
-            component.check_port_free(component.port)
-        java_home = find_java_home()
-        maven = find_maven()
-        for component in to_start:
-            self.echo(f"{component.name}: preparing (first run downloads from Maven Central)")
-            component.prepare(maven, java_home)
-        try:
-            for component in to_start:
-                component.launch(java_home)
-                self.echo(f"{component.name}: starting on port {component.port}")
-            for component in self.components:
-                component.wait_healthy(self.settings.stack_start_timeout)
-                status = component.status()
-                self.echo(f"{component.name}: up (pid {status.pid}, port {status.port}) {status.detail}")
-        except BaseException:
-            for component in to_start:  # leave nothing half-started behind
-                component.stop()
-            raise
-        return [c.name for c in to_start]
-
-    def down(self) -> list[str]:
-        stopped = []
-        for component in reversed(self.components):
-            if component.stop():
-                stopped.append(component.name)
-                self.echo(f"{component.name}: stopped")
-            else:
-                self.echo(f"{component.name}: was not running")
-        return stopped
-
-    def status(self) -> list[ComponentStatus]:
-        return [c.status() for c in self.components]
-
-    def is_up(self) -> bool:
-        return all(s.running and s.healthy for s in self.status())

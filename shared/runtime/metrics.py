@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from shared.settings import Settings
+from shared.contracts.settings import Settings
 
 log = logging.getLogger("newsflow.metrics")
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from elasticsearch import AsyncElasticsearch, Elasticsearch
 
-from shared.settings import Settings
+from shared.contracts.settings import Settings
 
 
 def client_options(settings: Settings) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""Contracts: message schemas, settings, identity and stage outcomes. Pure; imports no runtime."""

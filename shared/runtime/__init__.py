@@ -1,0 +1,1 @@
+"""The streaming runtime: one stage runner over Faust/Kafka, clients, dead letters and metrics."""
