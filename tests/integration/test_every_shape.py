@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from shared.schemas import ContentType, RawArticle
+from shared.contracts.schemas import ContentType, RawArticle
 from tests.integration.conftest import Pipeline
 
 SCRIPTS = Path(__file__).resolve().parents[1] / "data" / "scripts"

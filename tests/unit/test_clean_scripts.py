@@ -18,7 +18,7 @@ import pytest
 from services.cleaner.clean import clean_article
 from services.cleaner.localdate import is_local_date_line, parse_local_date
 from services.cleaner.segment import count_sentences, count_words, words
-from shared.schemas import RawArticle
+from shared.contracts.schemas import RawArticle
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "scripts"
 LANGUAGES = ("zh", "ja", "ko", "th", "ar", "hi", "ru")

@@ -9,7 +9,7 @@ import pytest
 
 from services.cleaner.clean import RejectedArticle, clean_article
 from services.cleaner.shape import is_row, lenient_lines, shape_flags
-from shared.schemas import CleanArticle, RawArticle
+from shared.contracts.schemas import CleanArticle, RawArticle
 
 MENU = "Home\nNews\nSport\nBusiness\nWeather"
 FOOTER = "Share this article\nSubscribe to our newsletter\nCopyright 2025 Valley Courier. All rights reserved."
