@@ -25,7 +25,7 @@ import re
 from collections import Counter
 
 from services.cleaner.cues import Cues, read_line
-from services.cleaner.segment import count_words, has_stopless
+from services.cleaner.segment import count_line_words, count_words, has_stopless
 from services.cleaner.text import is_terminal, says_furniture, unwrap
 
 PROSE_WORDS = 8
@@ -59,12 +59,15 @@ def is_row(line: str) -> bool:
 
 def is_prose(line: str) -> bool:
     """A sentence of prose: ends like a sentence (or is written in a script without sentence
-    stops) and holds 8 words or more that are not figures."""
+    stops) and holds 8 words or more that are not figures (``line`` is normalized: single spaces)."""
     if not (is_terminal(line) or has_stopless(line)):
         return False
     if len(line) > ROW_MAX_CHARS:  # longer than any table row: a paragraph, figures or not
         return True
-    return count_words(line) - len(_FIGURE.findall(line)) >= PROSE_WORDS
+    words = count_line_words(line)
+    if words >= 3 * PROSE_WORDS:  # a long sentence, whatever figures it holds
+        return True
+    return words - len(_FIGURE.findall(line)) >= PROSE_WORDS
 
 
 def is_list_item(line: str) -> bool:
