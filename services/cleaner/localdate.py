@@ -29,8 +29,10 @@ DATE_LINE_TAIL_WORDS = 6
 _YEAR = re.compile(r"\d{4}")  # every shape below has a four-digit year
 _D = r"\d{1,2}"
 _Y = r"\d{4}"
-# 2025年3月14日 / 2025년 3월 14일 / 2025.03.14 / 2025/3/14 (year first)
-_YMD = re.compile(rf"(?P<y>{_Y})\s*(?:[年년]|[./])\s*(?P<m>{_D})\s*(?:[月월]|[./])\s*(?P<d>{_D})(?!\d)(?:\s*[日일])?")
+# 2025年3月14日 / 2025년 3월 14일 / 2025.03.14 / 2025/3/14 / 2025-03-14 (year first)
+_YMD = re.compile(
+    rf"(?P<y>{_Y})\s*(?:[年년]|[./-])\s*(?P<m>{_D})\s*(?:[月월]|[./-])\s*(?P<d>{_D})(?!\d)(?:\s*[日일])?"
+)
 # 14.03.2025 (day first, as Russian pages print it)
 _DMY_DOTS = re.compile(rf"(?<!\d)(?P<d>{_D})\.(?P<m>{_D})\.(?P<y>{_Y})(?!\d)")
 
@@ -106,11 +108,14 @@ def parse_local_date(text: str | None) -> datetime | None:
 
 
 def is_local_date_line(text: str) -> bool:
-    """A date line of a page in another script: short, and the date is most of it, after a word
-    or two and before a time, a source or a unit ("입력 2025년 3월 14일 10:21", "الجمعة 14 مارس
-    2025 - 10:45", "14 มีนาคม 2568 เวลา 11:15 น."), not a sentence that opens with a date."""
-    if text.isascii() or _YEAR.search(text) is None or text.rstrip()[-1:] in "。！？!?":
+    """A date line of a page in another script (or only figures: "2025/03/14 18:05"): short,
+    and the date is most of it, after a word or two and before a time, a source or a unit
+    ("입력 2025년 3월 14일 10:21", "الجمعة 14 مارس 2025 - 10:45", "14 มีนาคม 2568 เวลา 11:15 น."),
+    not a sentence that opens with a date."""
+    if _YEAR.search(text) is None or text.rstrip()[-1:] in "。！？!?":
         return False
+    if text.isascii() and any(map(str.isalpha, text)):
+        return False  # an English date line is services.cleaner.cues' business
     if count_words(text) > DATE_LINE_WORDS:
         return False
     found = find_local_date(text)

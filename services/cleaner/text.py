@@ -353,7 +353,8 @@ def _build_lines(texts: list[str], cues: Cues) -> list[Line]:
         # read_line writes into its Cues only when it names a kind: one scratch object serves
         # the ordinary lines.
         line.kind = read_line(body, scratch, words)
-        if line.kind is None and words <= DATE_LINE_WORDS and not body.isascii() and is_local_date_line(body):
+        if line.kind is None and words <= DATE_LINE_WORDS and (not body.isascii() or body[:1].isdigit()) \
+                and is_local_date_line(body):
             line.kind = "date"  # "2025年3月14日 09:30", "14 марта 2025, 12:40"
         if line.kind is not None:
             line.cues, scratch = scratch, Cues()

@@ -83,6 +83,8 @@ def test_sentences_are_counted_in_any_script() -> None:
         ("الجمعة ١٤ مارس ٢٠٢٥", "2025-03-14"),
         ("१४ मार्च २०२५", "2025-03-14"),
         ("14 มีนาคม 2568 เวลา 11:15 น.", "2025-03-14"),
+        ("发布时间：2025-03-14 09:30", "2025-03-14"),
+        ("2025/03/14 18:05", "2025-03-14"),
     ],
 )
 def test_dates_printed_in_other_scripts(text: str, expected: str) -> None:
@@ -92,5 +94,7 @@ def test_dates_printed_in_other_scripts(text: str, expected: str) -> None:
 
 def test_a_sentence_opening_with_a_date_is_not_a_date_line() -> None:
     assert is_local_date_line("2025年3月14日 09:30 来源：江城日报")
+    assert is_local_date_line("发布时间：2025-03-14 09:30") and is_local_date_line("14.03.2025 12:40")
+    assert not is_local_date_line("March 14, 2025")  # English date lines are read by the cues
     assert not is_local_date_line("2025年3月14日，江城市交通局宣布地铁三号线年底通车。")
     assert not is_local_date_line("14 марта 2025 года в городе торжественно открыли новый мост через реку")
