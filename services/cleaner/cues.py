@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from services.cleaner.dates import DATE_RE, MONTH_RE, parse_date
 
@@ -135,3 +135,122 @@ def read_line(line: str, cues: Cues, words: int | None = None) -> str | None:
     if _HAS_CAPTION_KEY.search(line) is not None and CAPTION.search(line):
         return "caption"
     return None
+
+
+# --- the article's header: headline, byline, date line -------------------------------------
+# Above its first paragraph a news article prints the same few things in any template: the
+# headline, maybe a standfirst, the byline (a "By ..." line, or the author's name alone on its
+# line), the date line ("Published ...", "Saturday 23 December 2023 09:25"). A scraper that
+# ignores markup delivers them as short lines between the menus and the body; the functions
+# below read them from those lines.
+
+_PARTICLES = frozenset({"de", "van", "von", "der", "den", "bin", "al", "del", "da", "la", "le", "di", "du", "dos",
+                        "y", "e", "ter", "ten", "st."})
+_NAME_TOKEN = re.compile(r"^[A-Z\u00C0-\u024F][\w'’.\u00C0-\u024F-]*$")
+# Words that make a capitalised line a label, not a person: what page furniture and
+# organisation names are built from.
+_NOT_NAME = frozenset("""
+news staff press media report reporter editor editors team desk wire service services associated
+agency network online daily times post journal herald tribune magazine group inc ltd llc company
+university institute school college council department ministry office center centre foundation
+home about contact menu search subscribe login sign share follow more read watch video videos
+photos photo gallery live latest top breaking world business sports sport politics opinion
+entertainment culture lifestyle travel health science technology tech weather local national
+international newsletters newsletter advertisement sponsored updated published posted print email
+comments comment close open next previous back skip main content privacy terms cookies policy
+""".split())  # noqa: SIM905
+_BY_LINE = re.compile(
+    r"^(?:(?:Written|Reported|Words|Story|Text|Published|Posted)\s+)?[Bb]y\s*:?\s+(?P<rest>.+)$"
+    r"|^(?:As told to|Author|Authors|Written by)\s*:?\s*(?P<rest2>.+)$"
+)
+_BY_INSIDE = re.compile(r"(?:^|\s|[|•·,])(?:[Bb]y|Published By\s*:|Author\s*:)\s+(?P<rest>[A-Z].{2,80})$")
+_NAME_END = re.compile(
+    r"(?:Published|Updated|Posted|Last updated|Modified|Posted On|Staff|Reporter|Correspondent)\b"
+    r"|\s[|•·—–]\s|\s[-]\s|,\s*(?:19|20)\d\d|,\s*" + MONTH_RE + r"|\s" + MONTH_RE + r"\s+\d|\d"
+)
+
+
+def is_name(text: str) -> bool:
+    """Whether ``text`` is shaped like a person's name: two to five capitalised words (name
+    particles such as "de" or "van" allowed), no digits, not all upper case, none of the words
+    page labels and organisations are made of."""
+    tokens = text.split()
+    if not 2 <= len(tokens) <= 5 or len(text) > 48:
+        return False
+    capitalised = 0
+    for token in tokens:
+        low = token.lower().strip(".,")
+        if low in _NOT_NAME:
+            return False
+        if _NAME_TOKEN.match(token):
+            capitalised += 1
+        elif low not in _PARTICLES:
+            return False
+    return capitalised >= 2 and not text.isupper()
+
+
+def names_in(text: str) -> list[str]:
+    """The names a byline's text holds ("A B and C D", "A B, C D", "A B | email"), cut before
+    what follows them (a date, a role, a separator); empty when something else is written."""
+    end = _NAME_END.search(text)
+    if end is not None:
+        text = text[:end.start()]
+    text = text.strip(" ,;:|•·-–—")
+    names = []
+    for part in re.split(r"\s*(?:,|;|\band\b|&|\bwith\b)\s*", text):
+        part = part.strip(" .,")
+        if not part:
+            continue
+        if part.isupper() and len(part) > 3:
+            part = part.title()
+        if not is_name(part):
+            # a single-word pen name or an organisation ("Reuters") is not read from a byline
+            return names if names else []
+        names.append(part)
+    return names
+
+
+def byline_names(line: str) -> list[str]:
+    """The authors a byline line names: "By A B", "By A B • 12/11/23 4:23pm", "By A BPublished:
+    Dec 22, 2023" (inline elements run together by a scraper), "Published By : A B", "text by A
+    B, Dec 19th 2023", "As told to A B"."""
+    match = _BY_LINE.match(line)
+    rest = None
+    if match:
+        rest = match["rest"] or match["rest2"]
+    else:
+        inside = _BY_INSIDE.search(line) if len(line.split()) <= 30 else None
+        if inside:
+            rest = inside["rest"]
+    if not rest:
+        return []
+    rest = re.sub(r"(?<=[a-z])(?=(?:Published|Updated|Posted)\b)", " ", rest)
+    return names_in(rest)
+
+
+def header_date(line: str) -> datetime | None:
+    """The date of a short date line ("Published: Dec 22, 2023 10:55 AM EST", "Saturday 23
+    December 2023 09:25, UK", "12/11/23 4:23pm"), None for other lines."""
+    if len(line.split()) > 16 or not _DIGIT.search(line):
+        return None
+    value = parse_date(line)
+    if value is None:
+        match = _US_SHORT.search(line)
+        if match:
+            value = _us_short(match)
+    return value
+
+
+_US_SHORT = re.compile(r"(?<![\d/])(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{2}|(?:19|20)\d\d)(?![\d/])")
+
+
+def _us_short(match: re.Match[str]) -> datetime | None:
+    """12/11/23: month first unless the first number cannot be a month."""
+    month, day, year = int(match["m"]), int(match["d"]), int(match["y"])
+    if month > 12 >= day:
+        month, day = day, month
+    year = year + 2000 if year < 100 else year
+    try:
+        return datetime(year, month, day, tzinfo=UTC)
+    except ValueError:
+        return None

@@ -15,9 +15,20 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from operator import itemgetter
 
-from services.cleaner.cues import DATE_PREFIX, DATELINE, UPDATED_ONLY, Cues, read_line
+from services.cleaner.cues import (
+    DATE_PREFIX,
+    DATELINE,
+    UPDATED_ONLY,
+    Cues,
+    byline_names,
+    header_date,
+    is_name,
+    names_in,
+    read_line,
+)
 from services.cleaner.dates import parse_date
 
 # Words every English sentence is built with; a line of prose has 30-50% of them, a headline,
@@ -389,8 +400,11 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
         if DATELINE.match(lines[k].text) and lines[k].words >= 12:
             start = k
             break
-    title = None
-    for k in range(start - 1, max(-1, start - 7), -1):
+    header = read_header([line.text for line in lines], start)
+    title = header.title
+    if header.title_index is not None and start <= header.title_index < end:
+        start = header.title_index + 1
+    for k in range(start - 1, max(-1, start - 7), -1) if title is None else ():
         cand = lines[k]
         if cand.kind in ("byline", "date", "caption") or (cand.kind is None and cand.words <= 2):
             continue
@@ -411,6 +425,8 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
             continue  # an inline link to another story
         paragraphs.append(line.text)
     _merge_cues(cues, lines, start, end)
+    cues.authors = header.authors or cues.authors
+    cues.set_date(header.published_at)
     return TextResult(paragraphs, cues, title)
 
 
@@ -452,3 +468,77 @@ def _merge_cues(cues: Cues, lines: list[Line], start: int, end: int) -> None:
     for line in lines[max(0, start - 8): start]:
         if line.kind == "date" and not UPDATED_ONLY.match(line.text):
             cues.set_date(parse_date(line.text))
+
+
+# --- the article's header ------------------------------------------------------------------
+HEADER_SPAN = 30  # lines above the body searched for the headline, byline and date line
+ANCHOR_SPAN = 12  # lines above the body searched for a byline or date line
+TITLE_BLOCK = 3
+
+
+@dataclass
+class Header:
+    """What the lines just above an article's first paragraph say: headline, authors, date."""
+
+    title: str | None = None
+    title_index: int | None = None
+    authors: list[str] = field(default_factory=list)
+    published_at: datetime | None = None
+
+
+def _header_kind(texts: list[str], i: int) -> str | None:
+    text = texts[i]
+    if byline_names(text) or (text.rstrip(":") in ("By", "by", "BY") and i + 1 < len(texts)):
+        return "byline"
+    if header_date(text) is not None:
+        return "date"
+    if is_name(text.rstrip(",")):
+        return "name"
+    return None
+
+
+def _headline_shaped(text: str) -> bool:
+    words = len(text.split())
+    return (
+        3 <= words <= 30
+        and text[-1:] not in ".,;:"
+        and not DATELINE.match(text)
+        and not _BOILER_START.match(text)
+        and not _HAS_LINK_KEY.search(text.lower())
+    )
+
+
+def read_header(texts: list[str], start: int) -> Header:
+    """The headline, byline and date line above the line ``start`` where the article's body
+    begins. The byline or date line nearest above the body anchors the header; the headline is
+    the top line of the block of longer lines right above it (a standfirst may sit between
+    headline and byline; menus and section labels above the headline are short), or, without
+    an anchor, of the block right above the body."""
+    header = Header()
+    lo = max(0, start - HEADER_SPAN)
+    kinds = {i: _header_kind(texts, i) for i in range(lo, min(len(texts), start + 4))}
+    anchor = next((i for i in range(start - 1, max(lo, start - ANCHOR_SPAN) - 1, -1) if kinds.get(i)), None)
+    i = (anchor if anchor is not None else start) - 1
+    while i >= lo and (kinds.get(i) or len(texts[i].split()) <= 1):
+        i -= 1
+    block: list[int] = []
+    while i >= lo and not kinds.get(i) and len(texts[i].split()) >= 3 and len(block) <= TITLE_BLOCK:
+        if not block or texts[i] != texts[block[-1]]:  # a headline printed twice counts once
+            block.append(i)
+        i -= 1
+    if len(block) > TITLE_BLOCK:
+        block = block[:1]
+    for k in reversed(block):
+        if _headline_shaped(texts[k]):
+            header.title, header.title_index = texts[k], k
+            break
+    top = header.title_index if header.title_index is not None else max(lo, start - ANCHOR_SPAN)
+    for k in range(max(lo, top - 2), min(len(texts), start + 4)):
+        kind = kinds.get(k)
+        if kind == "byline" and not header.authors:
+            header.authors = byline_names(texts[k]) or (names_in(texts[k + 1]) if k + 1 < len(texts) else [])
+        elif kind == "name" and not header.authors and k > top and k - top <= 3:
+            header.authors = names_in(texts[k])
+        if kind in ("date", "byline") and header.published_at is None and not UPDATED_ONLY.match(texts[k]):
+            header.published_at = header_date(texts[k])
+    return header
