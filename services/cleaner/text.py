@@ -508,36 +508,61 @@ def _headline_shaped(text: str) -> bool:
     )
 
 
+def _content_words(text: str) -> list[str]:
+    return [w for w in (m.lower() for m in _WORD.findall(text)) if len(w) > 2 and w not in STOPWORDS]
+
+
+TITLE_MIN_SCORE = 0.9
+
+
+def _title_score(texts: list[str], k: int, start: int, kinds: dict[int, str | None], body: set[str]) -> float:
+    """How much line ``k`` reads as the headline of the body that starts at ``start``: shaped
+    like a headline, written about what the body is about (its content words recur in the
+    first paragraphs, which a menu, a label or another story's headline do not), followed by a
+    byline or date line, near the body."""
+    text = texts[k]
+    if kinds.get(k) or not _headline_shaped(text):
+        return float("-inf")
+    words = _content_words(text)
+    if not words:
+        return float("-inf")
+    score = 2.0 * sum(w in body for w in words) / len(words)
+    n = len(text.split())
+    if 5 <= n <= 25:
+        score += 0.3
+    if _SENTENCE_END.search(text) is not None or text.rstrip().endswith(_TEASER_ENDS):
+        score -= 0.6  # two sentences, or a teaser cut short: a standfirst or a link
+    if any(kinds.get(j) for j in range(k + 1, k + 4)):
+        score += 0.5
+    return score - 0.01 * abs(start - k)
+
+
 def read_header(texts: list[str], start: int) -> Header:
-    """The headline, byline and date line above the line ``start`` where the article's body
-    begins. The byline or date line nearest above the body anchors the header; the headline is
-    the top line of the block of longer lines right above it (a standfirst may sit between
-    headline and byline; menus and section labels above the headline are short), or, without
-    an anchor, of the block right above the body."""
+    """The headline, byline and date line around the line ``start`` where the article's body
+    begins. The headline is the best-scoring headline-shaped line among the lines above the
+    body (see _title_score); the byline and date are read from the lines between it and the
+    body (a "By ..." line, the author's name alone on a line right below the headline, a short
+    line holding a date)."""
     header = Header()
     lo = max(0, start - HEADER_SPAN)
-    kinds = {i: _header_kind(texts, i) for i in range(lo, min(len(texts), start + 4))}
-    anchor = next((i for i in range(start - 1, max(lo, start - ANCHOR_SPAN) - 1, -1) if kinds.get(i)), None)
-    i = (anchor if anchor is not None else start) - 1
-    while i >= lo and (kinds.get(i) or len(texts[i].split()) <= 1):
-        i -= 1
-    block: list[int] = []
-    while i >= lo and not kinds.get(i) and len(texts[i].split()) >= 3 and len(block) <= TITLE_BLOCK:
-        if not block or texts[i] != texts[block[-1]]:  # a headline printed twice counts once
-            block.append(i)
-        i -= 1
-    if len(block) > TITLE_BLOCK:
-        block = block[:1]
-    for k in reversed(block):
-        if _headline_shaped(texts[k]):
-            header.title, header.title_index = texts[k], k
-            break
-    top = header.title_index if header.title_index is not None else max(lo, start - ANCHOR_SPAN)
-    for k in range(max(lo, top - 2), min(len(texts), start + 4)):
+    hi = min(len(texts), start + 4)
+    kinds = {i: _header_kind(texts, i) for i in range(lo, hi)}
+    body: set[str] = set()
+    for text in texts[start + 1:start + 25]:
+        body.update(_content_words(text))
+    best, best_score = None, TITLE_MIN_SCORE
+    for k in range(lo, min(start + 1, len(texts))):
+        score = _title_score(texts, k, start, kinds, body)
+        if score > best_score:
+            best, best_score = k, score
+    if best is not None:
+        header.title, header.title_index = texts[best], best
+    top = best if best is not None else max(lo, start - ANCHOR_SPAN)
+    for k in range(max(lo, top - 2), hi):
         kind = kinds.get(k)
         if kind == "byline" and not header.authors:
             header.authors = byline_names(texts[k]) or (names_in(texts[k + 1]) if k + 1 < len(texts) else [])
-        elif kind == "name" and not header.authors and k > top and k - top <= 3:
+        elif kind == "name" and not header.authors and k > top and (best is None or k - top <= 3):
             header.authors = names_in(texts[k])
         if kind in ("date", "byline") and header.published_at is None and not UPDATED_ONLY.match(texts[k]):
             header.published_at = header_date(texts[k])
