@@ -159,6 +159,12 @@ entertainment culture lifestyle travel health science technology tech weather lo
 international newsletters newsletter advertisement sponsored updated published posted print email
 comments comment close open next previous back skip main content privacy terms cookies policy
 """.split())  # noqa: SIM905
+# Words a sentence or a label is built with and a name never is ("Advertise With Us").
+_FUNCTION_WORDS = frozenset("""
+a an the and or of in on at to for from with without into onto over under about after before is are was
+were be been has have had do does did not no this that these those it its we us our you your they their
+he she his her i me my how what when where why who which all any every new here there now
+""".split())  # noqa: SIM905
 _BY_LINE = re.compile(
     r"^(?:(?:Written|Reported|Words|Story|Text|Published|Posted)\s+)?[Bb]y\s*:?\s+(?P<rest>.+)$"
     r"|^(?:As told to|Author|Authors|Written by)\s*:?\s*(?P<rest2>.+)$"
@@ -180,7 +186,7 @@ def is_name(text: str) -> bool:
     capitalised = 0
     for token in tokens:
         low = token.lower().strip(".,")
-        if low in _NOT_NAME:
+        if low in _NOT_NAME or low in _FUNCTION_WORDS:
             return False
         if _NAME_TOKEN.match(token):
             capitalised += 1

@@ -490,7 +490,7 @@ def _header_kind(texts: list[str], i: int) -> str | None:
     text = texts[i]
     if byline_names(text) or (text.rstrip(":") in ("By", "by", "BY") and i + 1 < len(texts)):
         return "byline"
-    if header_date(text) is not None:
+    if header_date(text) is not None and _SENTENCE_END.search(text) is None:
         return "date"
     if is_name(text.rstrip(",")):
         return "name"
@@ -513,6 +513,7 @@ def _content_words(text: str) -> list[str]:
 
 
 TITLE_MIN_SCORE = 0.9
+LEAD_PARAGRAPHS = 6
 
 
 def _title_score(texts: list[str], k: int, start: int, kinds: dict[int, str | None], body: set[str]) -> float:
@@ -548,11 +549,19 @@ def read_header(texts: list[str], start: int) -> Header:
     hi = min(len(texts), start + 4)
     kinds = {i: _header_kind(texts, i) for i in range(lo, hi)}
     body: set[str] = set()
-    for text in texts[start + 1:start + 25]:
-        body.update(_content_words(text))
+    lead = 0
+    for text in texts[start:start + 40]:
+        if len(text) >= 60 and is_terminal(text):  # the article's lead paragraphs, not furniture
+            body.update(_content_words(text))
+            lead += 1
+            if lead == LEAD_PARAGRAPHS:
+                break
+    # The byline or date line nearest above the body: the headline is above it, what lies
+    # between it and the body is a caption, a video player, a share bar.
+    anchor = next((i for i in range(start - 1, max(lo, start - ANCHOR_SPAN) - 1, -1) if kinds.get(i)), None)
     best, best_score = None, TITLE_MIN_SCORE
     for k in range(lo, min(start + 1, len(texts))):
-        score = _title_score(texts, k, start, kinds, body)
+        score = _title_score(texts, k, start, kinds, body) - (1.0 if anchor is not None and k > anchor else 0.0)
         if score > best_score:
             best, best_score = k, score
     if best is not None:
