@@ -566,7 +566,30 @@ def read_header(texts: list[str], start: int) -> Header:
             best, best_score = k, score
     if best is not None:
         header.title, header.title_index = texts[best], best
-    top = best if best is not None else max(lo, start - ANCHOR_SPAN)
+    _read_byline(header, texts, kinds, best, lo, hi)
+    return header
+
+
+def read_byline(texts: list[str], title_index: int) -> Header:
+    """The byline and date line below a known headline (a page's <h1>): read from the lines
+    between it and the first paragraph of prose."""
+    header = Header(texts[title_index], title_index)
+    hi = title_index + 1
+    while hi < len(texts) and hi - title_index <= ANCHOR_SPAN and not (
+        len(texts[hi].split()) >= 20 and is_terminal(texts[hi])
+    ):
+        hi += 1
+    lo = max(0, title_index - 2)
+    kinds = {i: _header_kind(texts, i) for i in range(lo, min(len(texts), hi + 1))}
+    _read_byline(header, texts, kinds, title_index, lo, min(len(texts), hi + 1))
+    return header
+
+
+def _read_byline(header: Header, texts: list[str], kinds: dict[int, str | None], best: int | None, lo: int,
+                 hi: int) -> None:
+    """Authors and date from the header lines: the first "By ..." line, else a name alone on its
+    line right below the headline; the first date line that is not an "Updated" one."""
+    top = best if best is not None else max(lo, hi - 4 - ANCHOR_SPAN)
     for k in range(max(lo, top - 2), hi):
         kind = kinds.get(k)
         if kind == "byline" and not header.authors:
@@ -575,4 +598,3 @@ def read_header(texts: list[str], start: int) -> Header:
             header.authors = names_in(texts[k])
         if kind in ("date", "byline") and header.published_at is None and not UPDATED_ONLY.match(texts[k]):
             header.published_at = header_date(texts[k])
-    return header
