@@ -19,10 +19,10 @@ from typing import Any
 import trafilatura
 from lxml import etree
 
-from services.cleaner.cues import Cues
+from services.cleaner.cues import Cues, is_name
 from services.cleaner.metadata import PageMeta, parse_tree, read_page_meta
 from services.cleaner.normalize import normalize_inline, normalize_lines
-from services.cleaner.text import TextResult, extract_text, filter_blocks
+from services.cleaner.text import TextResult, extract_text, filter_blocks, read_byline
 
 INVISIBLE_TAGS = frozenset({
     "script", "style", "noscript", "template", "svg", "math", "head", "iframe", "object", "embed",
@@ -271,6 +271,33 @@ def _trafilatura_blocks(tree: Any, meta: PageMeta, fast: bool) -> TextResult:
     return filter_blocks([text for _, text in blocks], known_title=meta.title, kinds=[k for k, _ in blocks])
 
 
+HEADER_LINES = 400  # visible lines read for the headline's byline (the header sits near the top)
+
+
+def _read_visible_header(tree: Any, meta: PageMeta) -> None:
+    """The byline and date line printed under the page's headline, read as a reader sees them:
+    a "By ..." byline names the authors the page credits (metadata often lists an organisation,
+    a profile handle or extra contributors, or nothing); a date line under the headline is the
+    calendar day the page shows (metadata is often in UTC, a day off for evening stories)."""
+    title = meta.title
+    if not title:
+        return
+    texts = visible_text(tree).split("\n")
+    folded = title.casefold()
+    index = next((i for i, t in enumerate(texts[:HEADER_LINES]) if folded in t.casefold() and
+                  len(t) <= len(title) * 2 + 20), None)
+    if index is None:
+        return
+    header = read_byline(texts, index)
+    persons = [n for n in meta.authors if is_name(n)]
+    if header.authors and (header.by_line or not persons):
+        meta.authors = header.authors
+    if header.published_at is not None and (
+        meta.published_at is None or abs((meta.published_at.date() - header.published_at.date()).days) <= 1
+    ):
+        meta.published_at = header.published_at
+
+
 def extract_html(content: str, max_chars: int | None = None) -> HtmlResult:
     """Article paragraphs and metadata from a whole HTML page; empty paragraphs when the page
     holds no article. Markup beyond ``max_chars`` (counted after scripts and styles are
@@ -284,6 +311,7 @@ def extract_html(content: str, max_chars: int | None = None) -> HtmlResult:
         return HtmlResult([], PageMeta(), method="unparseable", truncated=truncated)
     meta = read_page_meta(tree)
     _drop_raw(tree)
+    _read_visible_header(tree, meta)
     prune_furniture(tree)
     # Hardly any sentence-length prose on the page (a front page, a gallery, a portal): nothing
     # for trafilatura to find; the visible-text classifier below decides.

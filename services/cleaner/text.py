@@ -484,6 +484,7 @@ class Header:
     title_index: int | None = None
     authors: list[str] = field(default_factory=list)
     published_at: datetime | None = None
+    by_line: bool = False  # the authors come from a "By ..." line, not a name alone on a line
 
 
 def _header_kind(texts: list[str], i: int) -> str | None:
@@ -594,6 +595,7 @@ def _read_byline(header: Header, texts: list[str], kinds: dict[int, str | None],
         kind = kinds.get(k)
         if kind == "byline" and not header.authors:
             header.authors = byline_names(texts[k]) or (names_in(texts[k + 1]) if k + 1 < len(texts) else [])
+            header.by_line = bool(header.authors)
         elif kind == "name" and not header.authors and k > top and (best is None or k - top <= 3):
             header.authors = names_in(texts[k])
         if kind in ("date", "byline") and header.published_at is None and not UPDATED_ONLY.match(texts[k]):
