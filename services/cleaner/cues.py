@@ -176,6 +176,11 @@ _NAME_END = re.compile(
 )
 
 
+_CREDENTIAL = re.compile(r"[A-Z]{2,5}|Ph\.?D\.?|M\.?D\.?")
+# A scraper runs inline elements together: "Jane DoeDec 05, 2023" is a name, then a date.
+_GLUED_DATE = re.compile(r"(?<=[a-z])(?=" + MONTH_RE + r"\s*\d)")
+
+
 def is_name(text: str) -> bool:
     """Whether ``text`` is shaped like a person's name: two to five capitalised words (name
     particles such as "de" or "van" allowed), no digits, not all upper case, none of the words
@@ -198,14 +203,19 @@ def is_name(text: str) -> bool:
 def names_in(text: str) -> list[str]:
     """The names a byline's text holds ("A B and C D", "A B, C D", "A B | email"), cut before
     what follows them (a date, a role, a separator); empty when something else is written."""
+    text = _GLUED_DATE.sub(" ", text)
     end = _NAME_END.search(text)
     if end is not None:
         text = text[:end.start()]
     text = text.strip(" ,;:|•·-–—")
-    names = []
+    names: list[str] = []
     for part in re.split(r"\s*(?:,|;|\band\b|&|\bwith\b)\s*", text):
         part = part.strip(" .,")
-        if not part:
+        words = part.split()
+        while len(words) > 2 and _CREDENTIAL.fullmatch(words[-1]):
+            words.pop()  # "Name MS": a degree after the name
+        part = " ".join(words)
+        if not part or (names and _CREDENTIAL.fullmatch(part)):
             continue
         if part.isupper() and len(part) > 3:
             part = part.title()

@@ -575,10 +575,12 @@ def read_byline(texts: list[str], title_index: int) -> Header:
     """The byline and date line below a known headline (a page's <h1>): read from the lines
     between it and the first paragraph of prose."""
     header = Header(texts[title_index], title_index)
-    hi = title_index + 1
-    while hi < len(texts) and hi - title_index <= ANCHOR_SPAN and not (
-        len(texts[hi].split()) >= 20 and is_terminal(texts[hi])
-    ):
+    hi, prose = title_index + 1, 0
+    while hi < len(texts) and hi - title_index <= ANCHOR_SPAN:
+        if len(texts[hi].split()) >= 20 and is_terminal(texts[hi]):
+            prose += 1  # the first may be a standfirst, the second is the body
+            if prose == 2:
+                break
         hi += 1
     lo = max(0, title_index - 2)
     kinds = {i: _header_kind(texts, i) for i in range(lo, min(len(texts), hi + 1))}
