@@ -30,6 +30,7 @@ from services.cleaner.cues import (
     read_line,
 )
 from services.cleaner.dates import parse_date
+from services.cleaner.metadata import strip_media_tag
 
 # Words every English sentence is built with; a line of prose has 30-50% of them, a headline,
 # a menu or a list of names far fewer. Used only when the text is English-like overall.
@@ -566,7 +567,7 @@ def read_header(texts: list[str], start: int) -> Header:
         if score > best_score:
             best, best_score = k, score
     if best is not None:
-        header.title, header.title_index = texts[best], best
+        header.title, header.title_index = strip_media_tag(texts[best]), best
     _read_byline(header, texts, kinds, best, lo, hi)
     return header
 
