@@ -361,3 +361,91 @@ def test_ten_megabytes_finish_quickly(shape: str) -> None:
     except RejectedArticle:
         assert shape == "short lines"
     assert time.perf_counter() - started < 10
+
+
+# --- the article's header: headline, byline, date line ----------------------------------------
+
+def test_byline_shapes() -> None:
+    from services.cleaner.cues import byline_names, header_date, is_name
+
+    assert byline_names("By Jane Doe and John Roe • 3/11/24 4:23pm") == ["Jane Doe", "John Roe"]
+    assert byline_names("By Maria LopezPublished: Mar 22, 2024 10:55 AM EST") == ["Maria Lopez"]
+    assert byline_names("Published By : Tom Reed") == ["Tom Reed"]
+    assert byline_names("By Carla Mendes RN, MPH") == ["Carla Mendes"]
+    assert byline_names("Stay informed by subscribing to our alerts") == []
+    assert not is_name("Advertise With Us") and not is_name("Political reporter") and is_name("Ana de la Cruz")
+    assert header_date("Saturday 23 March 2024 09:25, UK") == datetime(2024, 3, 23, tzinfo=UTC)
+    assert header_date("3/11/24 4:23pm") == datetime(2024, 3, 11, tzinfo=UTC)
+    assert header_date("The council met on March 3, 2024 to discuss a long list of items on its agenda today") is None
+
+
+SCRAPED_PAGE = "\n".join([
+    "Home", "World", "Business", "Sport", "Culture", "Newsletters", "Search",
+    "Harbour ferry fares to rise in April after fuel costs climb",
+    "The operator says the increase is the first in three years.",
+    "Nadia Petrova",
+    "Transport correspondent",
+    "Tuesday 12 March 2024 08:15, UK",
+    "Watch the video",
+    "Ferry fares across the harbour will rise by eight per cent in April, the operator said on Tuesday, "
+    "blaming higher fuel costs and the price of new engines for its fleet.",
+    "The operator said the fares had not changed since 2021 and that the increase was needed to keep "
+    "the early morning crossings running through the winter months.",
+    "Passenger groups said the rise would hit commuters hardest and asked the harbour board to review "
+    "the operator's accounts before the new fares take effect next month.",
+    "Most read", "Storm warning for the coast", "Rail strike called off", "Markets close higher",
+])
+
+
+def test_scraped_text_header() -> None:
+    clean = clean_text(SCRAPED_PAGE)
+    assert clean.title == "Harbour ferry fares to rise in April after fuel costs climb"
+    assert clean.authors == ["Nadia Petrova"]
+    assert clean.published_at == datetime(2024, 3, 12, tzinfo=UTC)
+    assert clean.body.startswith("Ferry fares across the harbour")
+    assert "Transport correspondent" not in clean.body and "Most read" not in clean.body
+
+
+HEADER_PAGE = f"""<!doctype html><html lang="en"><head>
+<title>Ferry fares 2024: what to know | Harbour Times</title>
+<meta property="og:title" content="Ferry fares 2024: what to know">
+<meta property="og:site_name" content="Harbour Times">
+<meta property="article:published_time" content="2024-03-13T01:10:00+00:00">
+<script type="application/ld+json">{{"@context": "https://schema.org", "@type": "NewsArticle",
+ "author": {{"@type": "Organization", "name": "Harbour Times Staff"}}}}</script>
+</head><body>
+<nav><a href="/">Home</a></nav>
+<main><h1>Harbour ferry fares to rise in April after fuel costs climb (video)</h1>
+<div class="meta"><span>By Nadia Petrova</span> <span>March 12, 2024 at 9:10 p.m.</span></div>
+{"".join(f"<p>{p}</p>" for p in ARTICLE.split(chr(10) * 2))}
+</main></body></html>"""
+
+
+def test_html_visible_headline_byline_and_day() -> None:
+    clean = clean_html(HEADER_PAGE)
+    assert clean.title == "Harbour ferry fares to rise in April after fuel costs climb"
+    assert clean.authors == ["Nadia Petrova"]
+    # the metadata's UTC instant is the next day; the page shows March 12
+    assert clean.published_at is not None and clean.published_at.date().isoformat() == "2024-03-12"
+    assert clean.body == ARTICLE
+
+
+def test_metadata_title_kept_when_the_heading_adds_a_label() -> None:
+    from services.cleaner.metadata import choose_title, clean_names, strip_media_tag
+
+    assert choose_title("Council approves budget", ["Politics | Council approves budget"], None) == \
+        "Council approves budget"
+    assert choose_title("Council approves budget - The Gazette", ["Council approves budget"], "The Gazette") == \
+        "Council approves budget"
+    assert choose_title("Council approves budget", ["The Gazette"], "The Gazette") == "Council approves budget"
+    assert strip_media_tag("WATCH: Council approves budget") == "Council approves budget"
+    assert clean_names(["Jo Park | jpark@example.com", "Sam Lee MS", "RDN"]) == ["Jo Park", "Sam Lee"]
+
+
+def test_eval_title_and_author_rules() -> None:
+    from eval.cleaning import authors_right, title_right
+
+    assert title_right("Council approves budget - The Gazette", "Council approves budget")
+    assert not title_right("Council approves budget", "Council approves budget - The Gazette")
+    assert not title_right("Council approves the budget", "Council approves budget")
+    assert authors_right(["José  Núñez"], ["jose nunez"]) and not authors_right(["A B", "C D"], ["A B"])
