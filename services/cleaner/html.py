@@ -274,20 +274,21 @@ def _trafilatura_blocks(tree: Any, meta: PageMeta, fast: bool) -> TextResult:
 HEADER_LINES = 400  # visible lines read for the headline's byline (the header sits near the top)
 
 
-def _read_visible_header(tree: Any, meta: PageMeta) -> None:
+def _read_visible_header(tree: Any, meta: PageMeta) -> str | None:
     """The byline and date line printed under the page's headline, read as a reader sees them:
     a "By ..." byline names the authors the page credits (metadata often lists an organisation,
     a profile handle or extra contributors, or nothing); a date line under the headline is the
-    calendar day the page shows (metadata is often in UTC, a day off for evening stories)."""
+    calendar day the page shows (metadata is often in UTC, a day off for evening stories).
+    Returns the standfirst printed under the headline, if any."""
     title = meta.title
     if not title:
-        return
+        return None
     texts = visible_text(tree).split("\n")
     folded = title.casefold()
     index = next((i for i, t in enumerate(texts[:HEADER_LINES]) if folded in t.casefold() and
                   len(t) <= len(title) * 2 + 20), None)
     if index is None:
-        return
+        return None
     header = read_byline(texts, index)
     persons = [n for n in meta.authors if is_name(n)]
     if header.authors and (header.by_line or not persons):
@@ -296,6 +297,41 @@ def _read_visible_header(tree: Any, meta: PageMeta) -> None:
         meta.published_at is None or abs((meta.published_at.date() - header.published_at.date()).days) <= 1
     ):
         meta.published_at = header.published_at
+    return header.standfirst
+
+
+def _with_standfirst(paragraphs: list[str], standfirst: str | None) -> list[str]:
+    """The standfirst opens the article unless the extraction already holds it."""
+    if not standfirst or not paragraphs:
+        return paragraphs
+    folded = " ".join(standfirst.casefold().split())
+    if any(folded in " ".join(p.casefold().split()) for p in paragraphs[:5]):
+        return paragraphs
+    return [standfirst, *paragraphs]
+
+
+ARTICLE_BODY_MIN_WORDS = 150
+ARTICLE_BODY_MIN_SHARED = 0.5
+
+
+def _trigrams(text: str) -> set[tuple[str, ...]]:
+    words = re.findall(r"\w+", text.casefold())
+    return {tuple(words[i:i + 3]) for i in range(len(words) - 2)}
+
+
+def _article_body_rescue(paragraphs: list[str], meta: PageMeta) -> list[str] | None:
+    """The publisher's own articleBody (JSON-LD) when the extraction missed most of it: the
+    extractor then picked the wrong block (a gallery, a sidebar, a related story)."""
+    body = meta.article_body
+    if not body or len(body.split()) < ARTICLE_BODY_MIN_WORDS:
+        return None
+    theirs = _trigrams(body)
+    ours = _trigrams(" ".join(paragraphs))
+    if theirs and len(theirs & ours) / len(theirs) >= ARTICLE_BODY_MIN_SHARED:
+        return None
+    blocks = [normalize_inline(b) for b in re.split(r"\n+", body)]
+    found = filter_blocks([b for b in blocks if b], known_title=meta.title)
+    return found.paragraphs or None
 
 
 def extract_html(content: str, max_chars: int | None = None) -> HtmlResult:
@@ -311,7 +347,7 @@ def extract_html(content: str, max_chars: int | None = None) -> HtmlResult:
         return HtmlResult([], PageMeta(), method="unparseable", truncated=truncated)
     meta = read_page_meta(tree)
     _drop_raw(tree)
-    _read_visible_header(tree, meta)
+    standfirst = _read_visible_header(tree, meta)
     prune_furniture(tree)
     # Hardly any sentence-length prose on the page (a front page, a gallery, a portal): nothing
     # for trafilatura to find; the visible-text classifier below decides.
@@ -335,8 +371,12 @@ def extract_html(content: str, max_chars: int | None = None) -> HtmlResult:
             full_words = sum(len(p.split()) for p in full.paragraphs)
             if full_words > words:
                 kept, words = full, full_words
+    rescued = _article_body_rescue(kept.paragraphs, meta)
+    if rescued is not None:
+        return HtmlResult(rescued, meta, kept.cues, kept.title, "json-ld", truncated)
     if words >= MIN_HTML_WORDS:
-        return HtmlResult(kept.paragraphs, meta, kept.cues, kept.title, truncated=truncated)
+        return HtmlResult(_with_standfirst(kept.paragraphs, standfirst), meta, kept.cues, kept.title,
+                          truncated=truncated)
     page = parse_tree(stripped)  # trafilatura has pruned the first tree in place
     if page is None:
         return HtmlResult(kept.paragraphs, meta, kept.cues, kept.title, truncated=truncated)

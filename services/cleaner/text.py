@@ -425,6 +425,9 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
         if line.headline_like and line.words >= 7 and line.score < 0 and not _is_subheading(lines, k, start, end):
             continue  # an inline link to another story
         paragraphs.append(line.text)
+    if header.standfirst_index is not None and header.standfirst_index < start and paragraphs \
+            and header.standfirst not in paragraphs:
+        paragraphs.insert(0, header.standfirst)
     _merge_cues(cues, lines, start, end)
     cues.authors = header.authors or cues.authors
     cues.set_date(header.published_at)
@@ -486,6 +489,36 @@ class Header:
     authors: list[str] = field(default_factory=list)
     published_at: datetime | None = None
     by_line: bool = False  # the authors come from a "By ..." line, not a name alone on a line
+    standfirst: str | None = None
+    standfirst_index: int | None = None
+
+
+STANDFIRST_MIN_WORDS = 5
+STANDFIRST_MAX_WORDS = 80
+
+
+def _read_standfirst(header: Header, texts: list[str], kinds: dict[int, str | None]) -> None:
+    """The standfirst (dek) printed right under the headline: the article's first lines, a
+    sentence or two that sum it up. Not a byline or date line, a caption, furniture or a link."""
+    if header.title_index is None:
+        return
+    k = header.title_index + 1
+    if k < len(texts) and len(texts[k].split()) <= 2 and not kinds.get(k):
+        k += 1  # a label or a separator between them
+    if k >= len(texts) or kinds.get(k):
+        return
+    text = texts[k]
+    words = len(text.split())
+    low = text.lower()
+    if (
+        STANDFIRST_MIN_WORDS <= words <= STANDFIRST_MAX_WORDS
+        and not _BOILER_START.match(text)
+        and not _boiler_anywhere(low, text)
+        and _HAS_LINK_KEY.search(low) is None
+        and read_line(text, Cues(), words) is None
+        and text != header.title
+    ):
+        header.standfirst, header.standfirst_index = text, k
 
 
 def _header_kind(texts: list[str], i: int) -> str | None:
@@ -569,6 +602,7 @@ def read_header(texts: list[str], start: int) -> Header:
     if best is not None:
         header.title, header.title_index = strip_media_tag(texts[best]), best
     _read_byline(header, texts, kinds, best, lo, hi)
+    _read_standfirst(header, texts, kinds)
     return header
 
 
@@ -586,6 +620,7 @@ def read_byline(texts: list[str], title_index: int) -> Header:
     lo = max(0, title_index - 2)
     kinds = {i: _header_kind(texts, i) for i in range(lo, min(len(texts), hi + 1))}
     _read_byline(header, texts, kinds, title_index, lo, min(len(texts), hi + 1))
+    _read_standfirst(header, texts, kinds)
     return header
 
 
