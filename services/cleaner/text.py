@@ -55,7 +55,8 @@ _BOILER_START = re.compile(
     r"read (?:more|also|next)\b|also read\b|see also\b|recommended\b|most (?:read|popular|viewed)\b|"
     r"more (?:from|stories|news|must-reads|on this)\b|you may (?:also )?like|don'?t miss|trending\b|"
     r"advertisement\b|sponsored\b|ad feedback|story continues below|continue reading|skip to\b|"
-    r"subscribe\b|sign up\b|newsletter\b|follow us\b|get the latest|download (?:the|our) app|"
+    r"subscribe\b|sign up\b|(?:please )?(?:log|sign) ?in to\b|"
+    r"newsletter\b|follow us\b|get the latest|download (?:the|our) app|"
     r"all rights reserved|terms (?:of|and) (?:use|service|conditions)|privacy (?:policy|notice)|"
     r"cookie|we use cookies|accept (?:all )?cookies|this (?:site|website) uses cookies|"
     r"posted in\b|filed under\b|tags?:|categories:|topics:|previous (?:post|article)|next (?:post|article)|"
@@ -495,6 +496,7 @@ class Header:
 
 STANDFIRST_MIN_WORDS = 5
 STANDFIRST_MAX_WORDS = 80
+STANDFIRST_SPAN = 7
 
 
 def _read_standfirst(header: Header, texts: list[str], kinds: dict[int, str | None]) -> None:
@@ -503,15 +505,24 @@ def _read_standfirst(header: Header, texts: list[str], kinds: dict[int, str | No
     if header.title_index is None:
         return
     k = header.title_index + 1
-    if k < len(texts) and len(texts[k].split()) <= 2 and not kinds.get(k):
-        k += 1  # a label or a separator between them
-    if k >= len(texts) or kinds.get(k):
+    # past the headline printed twice, byline and date lines, labels and separators
+    past_byline = False
+    while k < len(texts) and k - header.title_index <= STANDFIRST_SPAN and (
+        kinds.get(k) or (len(texts[k].split()) <= 3 and not is_terminal(texts[k]))
+        or texts[k] == texts[header.title_index]
+    ):
+        past_byline = past_byline or bool(kinds.get(k))
+        k += 1
+    if k >= len(texts) or k - header.title_index > STANDFIRST_SPAN:
         return
     text = texts[k]
     words = len(text.split())
     low = text.lower()
+    if past_byline and not is_terminal(text):
+        return  # below the byline, only sentences: not a caption, a credit or a related link
     if (
-        STANDFIRST_MIN_WORDS <= words <= STANDFIRST_MAX_WORDS
+        (words >= STANDFIRST_MIN_WORDS or (words >= 2 and is_terminal(text)))
+        and words <= STANDFIRST_MAX_WORDS
         and not _BOILER_START.match(text)
         and not _boiler_anywhere(low, text)
         and _HAS_LINK_KEY.search(low) is None
