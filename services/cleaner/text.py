@@ -611,6 +611,19 @@ def read_header(texts: list[str], start: int) -> Header:
         if score > best_score:
             best, best_score = k, score
     if best is not None:
+        # Headline, then standfirst: both read as headlines about the body, the standfirst
+        # often more so (it is longer); the upper one is the headline.
+        above = best - 1
+        while above > lo and texts[above] == texts[best]:
+            above -= 1
+        upper = texts[above] if above >= lo else ""
+        if (
+            len(upper.split()) >= 5
+            and upper[:1].isupper()
+            and not any(sep in upper for sep in (" / ", " | ", " > ", " » "))
+            and _title_score(texts, above, start, kinds, body) > max(TITLE_MIN_SCORE, best_score - 0.6)
+        ):
+            best = above
         header.title, header.title_index = strip_media_tag(texts[best]), best
     _read_byline(header, texts, kinds, best, lo, hi)
     _read_standfirst(header, texts, kinds)
