@@ -158,6 +158,7 @@ photos photo gallery live latest top breaking world business sports sport politi
 entertainment culture lifestyle travel health science technology tech weather local national
 international newsletters newsletter advertisement sponsored updated published posted print email
 comments comment close open next previous back skip main content privacy terms cookies policy
+images image photo photos credit courtesy getty shutterstock archive file handout
 """.split())  # noqa: SIM905
 # Words a sentence or a label is built with and a name never is ("Advertise With Us").
 _FUNCTION_WORDS = frozenset("""

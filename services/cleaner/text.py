@@ -536,7 +536,7 @@ def _header_kind(texts: list[str], i: int) -> str | None:
     text = texts[i]
     if byline_names(text) or (text.rstrip(":") in ("By", "by", "BY") and i + 1 < len(texts)):
         return "byline"
-    if header_date(text) is not None and _SENTENCE_END.search(text) is None:
+    if header_date(text) is not None and (len(text.split()) <= 12 or _SENTENCE_END.search(text) is None):
         return "date"
     if is_name(text.rstrip(",")):
         return "name"
@@ -597,7 +597,8 @@ def read_header(texts: list[str], start: int) -> Header:
     body: set[str] = set()
     lead = 0
     for text in texts[start:start + 40]:
-        if len(text) >= 60 and is_terminal(text):  # the article's lead paragraphs, not furniture
+        # the article's lead paragraphs, not furniture nor a headline-shaped line at the start
+        if len(text) >= 60 and is_terminal(text) and not _headline_shaped(text):
             body.update(_content_words(text))
             lead += 1
             if lead == LEAD_PARAGRAPHS:
