@@ -240,9 +240,22 @@ def byline_names(line: str) -> list[str]:
         if inside:
             rest = inside["rest"]
     if not rest:
-        return []
+        return _name_then_date(line)
     rest = re.sub(r"(?<=[a-z])(?=(?:Published|Updated|Posted)\b)", " ", rest)
     return names_in(rest)
+
+
+_SEPARATOR = re.compile(r"\s+[·•|]\s+")
+_DATED = re.compile(r"\b(?:Published|Posted|Updated)\b|\d")
+
+
+def _name_then_date(line: str) -> list[str]:
+    """"Jane Doe · The Courier · Posted: Mar 3, 2024": a byline without "By", the name first,
+    then separators and the date."""
+    parts = _SEPARATOR.split(line, maxsplit=4)
+    if len(parts) < 2 or len(line.split()) > 30 or not any(_DATED.search(p) for p in parts[1:]):
+        return []
+    return names_in(parts[0]) if is_name(parts[0]) else []
 
 
 def header_date(line: str) -> datetime | None:

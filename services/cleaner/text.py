@@ -654,6 +654,7 @@ def _read_byline(header: Header, texts: list[str], kinds: dict[int, str | None],
     """Authors and date from the header lines: the first "By ..." line, else a name alone on its
     line right below the headline; the first date line that is not an "Updated" one."""
     top = best if best is not None else max(lo, hi - 4 - ANCHOR_SPAN)
+    updated: datetime | None = None
     for k in range(max(lo, top - 2), hi):
         kind = kinds.get(k)
         if kind == "byline" and not header.authors:
@@ -661,5 +662,10 @@ def _read_byline(header: Header, texts: list[str], kinds: dict[int, str | None],
             header.by_line = bool(header.authors)
         elif kind == "name" and not header.authors and k > top and (best is None or k - top <= 3):
             header.authors = names_in(texts[k])
-        if kind in ("date", "byline") and header.published_at is None and not UPDATED_ONLY.match(texts[k]):
-            header.published_at = header_date(texts[k])
+        if kind in ("date", "byline") and header.published_at is None:
+            if UPDATED_ONLY.match(texts[k]):
+                updated = updated or header_date(texts[k])
+            else:
+                header.published_at = header_date(texts[k])
+    # a page that prints only when it was updated: that is the date it shows
+    header.published_at = header.published_at or updated
