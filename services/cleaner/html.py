@@ -285,17 +285,18 @@ def _read_visible_header(tree: Any, meta: PageMeta) -> str | None:
         return None
     texts = visible_text(tree).split("\n")
     folded = title.casefold()
-    index = next((i for i, t in enumerate(texts[:HEADER_LINES]) if folded in t.casefold() and
-                  len(t) <= len(title) * 2 + 20), None)
+    head = [t.casefold() for t in texts[:HEADER_LINES]]
+    # the headline's own line, else a line holding it (a kicker or a label run into it)
+    index = next((i for i, t in enumerate(head) if t == folded), None)
+    if index is None:
+        index = next((i for i, t in enumerate(head) if folded in t and len(t) <= len(folded) * 2 + 20), None)
     if index is None:
         return None
     header = read_byline(texts, index)
     persons = [n for n in meta.authors if is_name(n)]
     if header.authors and (header.by_line or not persons):
         meta.authors = header.authors
-    if header.published_at is not None and (
-        meta.published_at is None or abs((meta.published_at.date() - header.published_at.date()).days) <= 1
-    ):
+    if header.published_at is not None:
         meta.published_at = header.published_at
     return header.standfirst
 

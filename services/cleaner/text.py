@@ -655,7 +655,9 @@ def _read_byline(header: Header, texts: list[str], kinds: dict[int, str | None],
     line right below the headline; the first date line that is not an "Updated" one."""
     top = best if best is not None else max(lo, hi - 4 - ANCHOR_SPAN)
     updated: datetime | None = None
-    for k in range(max(lo, top - 2), hi):
+    # below the headline first: a date above it is as often the masthead's "today"
+    order = [*range(top, hi), *range(top - 1, max(lo, top - 2) - 1, -1)]
+    for k in order:
         kind = kinds.get(k)
         if kind == "byline" and not header.authors:
             header.authors = byline_names(texts[k]) or (names_in(texts[k + 1]) if k + 1 < len(texts) else [])
