@@ -402,7 +402,8 @@ def test_scraped_text_header() -> None:
     assert clean.title == "Harbour ferry fares to rise in April after fuel costs climb"
     assert clean.authors == ["Nadia Petrova"]
     assert clean.published_at == datetime(2024, 3, 12, tzinfo=UTC)
-    assert clean.body.startswith("Ferry fares across the harbour")
+    # the standfirst under the headline opens the body, then the first paragraph
+    assert clean.body.startswith("The operator says the increase is the first in three years.\n\nFerry fares across")
     assert "Transport correspondent" not in clean.body and "Most read" not in clean.body
 
 
