@@ -249,9 +249,15 @@ _SEPARATOR = re.compile(r"\s+[·•|]\s+")
 _DATED = re.compile(r"\b(?:Published|Posted|Updated)\b|\d")
 
 
+_NAME_BEFORE_DATE = re.compile(r"^(?P<name>[^\d|•·]{3,48}?)\s+(?=" + MONTH_RE + r"\s*\d)")
+
+
 def _name_then_date(line: str) -> list[str]:
     """"Jane Doe · The Courier · Posted: Mar 3, 2024": a byline without "By", the name first,
     then separators and the date."""
+    glued = _NAME_BEFORE_DATE.match(_GLUED_DATE.sub(" ", line))
+    if glued is not None and len(line.split()) <= 16 and is_name(glued["name"]):
+        return [glued["name"]]  # "Jane DoeMar 5, 2024" (a scraper ran them together)
     parts = _SEPARATOR.split(line, maxsplit=4)
     if len(parts) < 2 or len(line.split()) > 30 or not any(_DATED.search(p) for p in parts[1:]):
         return []

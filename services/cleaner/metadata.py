@@ -173,18 +173,26 @@ _CREDENTIAL = re.compile(r"^(?:[A-Z]{2,5}|Ph\.?D\.?|M\.?D\.?|Jr\.?|Sr\.?)$")
 _EMAIL = re.compile(r"\S+@\S+")
 
 
-def clean_names(names: list[str]) -> list[str]:
-    """Author names as a byline list holds them: without e-mail addresses, handles after a
-    "|", or degrees and credentials split off as names of their own ("Name MS, RDN, LD")."""
+_HANDLE = re.compile(r"^[\w.-]*[\d._][\w.-]*$")
+
+
+def clean_names(names: list[str], source: str | None = None) -> list[str]:
+    """Author names as a byline list holds them: without a leading "By", e-mail addresses,
+    what follows a "|", profile handles ("jane.doe.1234"), degrees and credentials split off as
+    names of their own ("Name MS, RDN, LD"), or the publication itself beside a person."""
     out: list[str] = []
     for name in names:
         name = _EMAIL.sub("", name.split("|")[0]).strip(" ,;|-–—")
-        if not name or _CREDENTIAL.match(name):
+        name = re.sub(r"^[Bb]y\s+", "", name)
+        if not name or _CREDENTIAL.match(name) or _HANDLE.match(name):
             continue
         words = name.split()
         while len(words) > 2 and re.fullmatch(r"[A-Z]{2,5}", words[-1]):
             words.pop()
         out.append(" ".join(words))
+    site = _fold(source or "")
+    if site and len(out) > 1:
+        out = [n for n in out if _fold(n) != site] or out
     return list(dict.fromkeys(out))
 
 
@@ -243,7 +251,7 @@ def read_page_meta(tree: Any) -> PageMeta:
         meta.title, _ = _site_from_title(meta.title, meta.source)
     meta.description = meta.description or (normalize_inline(metas["description"]) if "description" in metas else None)
     meta.title = choose_title(meta.title, headings(tree), meta.source)
-    meta.authors = clean_names(meta.authors)
+    meta.authors = clean_names(meta.authors, meta.source)
     return meta
 
 
