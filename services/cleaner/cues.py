@@ -162,7 +162,7 @@ images image photo photos credit courtesy getty shutterstock archive file handou
 """.split())  # noqa: SIM905
 # Words a sentence or a label is built with and a name never is ("Advertise With Us").
 _FUNCTION_WORDS = frozenset("""
-a an the and or of in on at to for from with without into onto over under about after before is are was
+a an the and or of in on at to for from by with without into onto over under about after before is are was
 were be been has have had do does did not no this that these those it its we us our you your they their
 he she his her i me my how what when where why who which all any every new here there now
 """.split())  # noqa: SIM905
