@@ -603,9 +603,11 @@ def read_header(texts: list[str], start: int) -> Header:
             lead += 1
             if lead == LEAD_PARAGRAPHS:
                 break
-    # The byline or date line nearest above the body: the headline is above it, what lies
+    # The byline or date line nearest above the body (a name alone on a line is not enough: a
+    # menu has "Real Estate"): the headline is above it, what lies
     # between it and the body is a caption, a video player, a share bar.
-    anchor = next((i for i in range(start - 1, max(lo, start - ANCHOR_SPAN) - 1, -1) if kinds.get(i)), None)
+    anchor = next((i for i in range(start - 1, max(lo, start - ANCHOR_SPAN) - 1, -1)
+                   if kinds.get(i) in ("byline", "date")), None)
     best, best_score = None, TITLE_MIN_SCORE
     for k in range(lo, min(start + 1, len(texts))):
         score = _title_score(texts, k, start, kinds, body) - (1.0 if anchor is not None and k > anchor else 0.0)
