@@ -426,6 +426,7 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
         if line.headline_like and line.words >= 7 and line.score < 0 and not _is_subheading(lines, k, start, end):
             continue  # an inline link to another story
         paragraphs.append(line.text)
+    paragraphs.extend(lines[k].text for k in _continuation(lines, start, end))
     if header.standfirst_index is not None and header.standfirst_index < start and paragraphs \
             and header.standfirst not in paragraphs:
         paragraphs.insert(0, header.standfirst)
@@ -433,6 +434,49 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
     cues.authors = header.authors or cues.authors
     cues.set_date(header.published_at)
     return TextResult(paragraphs, cues, title)
+
+
+EXTEND_GAP = 30
+EXTEND_MIN_WORDS = 12
+EXTEND_MIN_SHARED = 0.15
+# What opens the furniture after an article: comments, related and recommended lists, the
+# author's box. Prose below one of these belongs to something else.
+_SECTION_END = re.compile(
+    r"^(?:\d+\s+)?(?:comments?|leave a (?:reply|comment)|join the conversation|related|recommended|"
+    r"more (?:from|stories|news|on|to read|like this)|read (?:more|next)|you (?:may|might) (?:also )?like|"
+    r"trending|most (?:read|popular|viewed|shared)|about the author|popular|latest|further reading|"
+    r"see also|up next|what to read next|editor'?s picks|top stories)\b",
+    re.I,
+)
+
+
+def _continuation(lines: list[Line], start: int, end: int) -> list[int]:
+    """Paragraphs of the same article below its densest region, past a gallery, a product box or
+    an ad strip that split it (listicles, shopping and live pages): sentence-length prose lines
+    after the region, until a hard boundary, a furniture heading that opens another section
+    (comments, related stories, the author's box), or a long stretch without prose."""
+    extra: list[int] = []
+    gap = 0
+    topic: set[str] = set()
+    for line in lines[start:end + 1]:
+        if line.kind is None and line.score > 0:
+            topic.update(_content_words(line.text))
+    for k in range(end + 1, len(lines)):
+        line = lines[k]
+        if line.kind in HARD_KINDS or (line.words <= 6 and _SECTION_END.match(line.text)):
+            break
+        words = _content_words(line.text) if _is_prose(line) and line.words >= EXTEND_MIN_WORDS else []
+        # about what the article is about (a disclaimer, an ad-blocker notice or the author's
+        # biography shares few of its words)
+        if words and sum(w in topic for w in words) >= EXTEND_MIN_SHARED * len(words):
+            extra.append(k)
+            topic.update(words)
+            gap = 0
+        else:
+            gap += 1
+            if gap > EXTEND_GAP:
+                break
+    return extra
 
 
 def filter_blocks(texts: list[str], known_title: str | None = None, kinds: list[str] | None = None) -> TextResult:
