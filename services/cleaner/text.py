@@ -520,7 +520,7 @@ def _merge_cues(cues: Cues, lines: list[Line], start: int, end: int) -> None:
 
 
 # --- the article's header ------------------------------------------------------------------
-HEADER_SPAN = 30  # lines above the body searched for the headline, byline and date line
+HEADER_SPAN = 60  # lines above the body searched for the headline, byline and date line
 ANCHOR_SPAN = 12  # lines above the body searched for a byline or date line
 TITLE_BLOCK = 3
 
