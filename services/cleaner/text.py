@@ -603,6 +603,7 @@ def _content_words(text: str) -> list[str]:
 
 
 TITLE_MIN_SCORE = 0.9
+TITLE_MIN_CONTENT_WORDS = 4
 LEAD_PARAGRAPHS = 6
 
 
@@ -617,7 +618,11 @@ def _title_score(texts: list[str], k: int, start: int, kinds: dict[int, str | No
     words = _content_words(text)
     if not words:
         return float("-inf")
-    score = 2.0 * sum(w in body for w in words) / len(words)
+    shared = sum(w in body for w in words)
+    if not shared:
+        return float("-inf")  # about nothing the body speaks of: a menu item, a label, a prompt
+    # the share of its words the body repeats, discounted when it has few ("Follow on X")
+    score = 2.0 * shared / max(len(words), TITLE_MIN_CONTENT_WORDS)
     n = len(text.split())
     if 5 <= n <= 25:
         score += 0.3
