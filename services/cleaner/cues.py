@@ -264,11 +264,38 @@ def _name_then_date(line: str) -> list[str]:
     return names_in(parts[0]) if is_name(parts[0]) else []
 
 
+# A scraper that ignores markup runs inline elements together: "CorrespondentDec 22, 2023",
+# "Dec 22, 20235:00 AM ET", "UpdatedDec. 23". These put the space back.
+_GLUED_MONTH = re.compile(r"(?<=[a-z])(?=" + MONTH_RE + r"\s*\d)")
+_GLUED_YEAR = re.compile(r"(?<![\d/.-])((?:19|20)\d\d)(?=\d)")
+_GLUED_WORD = re.compile(r"(?<=[a-z])(?=(?:Published|Updated|Posted|Modified)\b)")
+_PUBLISHED_WORD = re.compile(r"\b(?:Published|Posted|First published)\b", re.I)
+
+
+def unglue(line: str) -> str:
+    """``line`` with the spaces a scraper dropped between a word, a month, a year and a time."""
+    if not _DIGIT.search(line):
+        return line
+    line = _GLUED_WORD.sub(" ", _GLUED_MONTH.sub(" ", line))
+    return _GLUED_YEAR.sub(r"\1 ", line)
+
+
+def updated_only(line: str) -> bool:
+    """An "Updated ..." line that does not also say when the page was published."""
+    line = unglue(line)
+    return UPDATED_ONLY.match(line) is not None and _PUBLISHED_WORD.search(line) is None
+
+
 def header_date(line: str) -> datetime | None:
     """The date of a short date line ("Published: Dec 22, 2023 10:55 AM EST", "Saturday 23
-    December 2023 09:25, UK", "12/11/23 4:23pm"), None for other lines."""
+    December 2023 09:25, UK", "12/11/23 4:23pm"), None for other lines. Of "Updated <date> /
+    Published <date>", the published one."""
     if len(line.split()) > 16 or not _DIGIT.search(line):
         return None
+    line = unglue(line)
+    published = _PUBLISHED_WORD.search(line)
+    if published is not None and published.start() > 0:
+        line = line[published.start():]
     value = parse_date(line)
     if value is None:
         match = _US_SHORT.search(line)

@@ -28,6 +28,7 @@ from services.cleaner.cues import (
     is_name,
     names_in,
     read_line,
+    updated_only,
 )
 from services.cleaner.dates import parse_date
 from services.cleaner.metadata import strip_media_tag
@@ -716,7 +717,7 @@ def _read_byline(header: Header, texts: list[str], kinds: dict[int, str | None],
         elif kind == "name" and not header.authors and k > top and (best is None or k - top <= 3):
             header.authors = names_in(texts[k])
         if kind in ("date", "byline") and header.published_at is None:
-            if UPDATED_ONLY.match(texts[k]):
+            if updated_only(texts[k]):
                 updated = updated or header_date(texts[k])
             else:
                 header.published_at = header_date(texts[k])
