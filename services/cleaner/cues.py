@@ -159,6 +159,7 @@ entertainment culture lifestyle travel health science technology tech weather lo
 international newsletters newsletter advertisement sponsored updated published posted print email
 comments comment close open next previous back skip main content privacy terms cookies policy
 images image photo photos credit courtesy getty shutterstock archive file handout
+navigation footer header sidebar deals recommends insider podcast podcasts events shop store
 """.split())  # noqa: SIM905
 # Words a sentence or a label is built with and a name never is ("Advertise With Us").
 _FUNCTION_WORDS = frozenset("""
@@ -167,7 +168,7 @@ were be been has have had do does did not no this that these those it its we us 
 he she his her i me my how what when where why who which all any every new here there now
 """.split())  # noqa: SIM905
 _BY_LINE = re.compile(
-    r"^(?:(?:Written|Reported|Words|Story|Text|Published|Posted)\s+)?[Bb]y\s*:?\s+(?P<rest>.+)$"
+    r"^(?:(?:Written|Reported|Words|Story|Text|Published|Posted)\s+)?(?:[Bb]y\s*:?\s+|By(?=[A-Z][a-z]))(?P<rest>.+)$"
     r"|^(?:As told to|Author|Authors|Written by)\s*:?\s*(?P<rest2>.+)$"
 )
 _BY_INSIDE = re.compile(r"(?:^|\s|[|•·,])(?:[Bb]y|Published By\s*:|Author\s*:)\s+(?P<rest>[A-Z].{2,80})$")

@@ -714,7 +714,7 @@ def _read_byline(header: Header, texts: list[str], kinds: dict[int, str | None],
         if kind == "byline" and not header.authors:
             header.authors = byline_names(texts[k]) or (names_in(texts[k + 1]) if k + 1 < len(texts) else [])
             header.by_line = bool(header.authors)
-        elif kind == "name" and not header.authors and k > top and (best is None or k - top <= 3):
+        elif kind == "name" and not header.authors and best is not None and 0 < k - top <= 3:
             header.authors = names_in(texts[k])
         if kind in ("date", "byline") and header.published_at is None:
             if updated_only(texts[k]):
