@@ -450,3 +450,42 @@ def test_eval_title_and_author_rules() -> None:
     assert not title_right("Council approves budget", "Council approves budget - The Gazette")
     assert not title_right("Council approves the budget", "Council approves budget")
     assert authors_right(["José  Núñez"], ["jose nunez"]) and not authors_right(["A B", "C D"], ["A B"])
+
+
+def test_header_lines_a_scraper_ran_together() -> None:
+    from services.cleaner.cues import byline_names, header_date, unglue, updated_only
+
+    assert unglue("CorrespondentMar 4, 20245:00 AM ET") == "Correspondent Mar 4, 2024 5:00 AM ET"
+    assert header_date("Lena Ortiz, CorrespondentMar 4, 2024, 10:15 PM") == datetime(2024, 3, 4, tzinfo=UTC)
+    assert header_date("UpdatedMar. 5, 20244:04AM EST/ PublishedMar. 4, 202412:16PM EST") == \
+        datetime(2024, 3, 4, tzinfo=UTC)
+    assert updated_only("Updated Mar 5, 2024") and not updated_only("UpdatedMar. 5, 2024 / PublishedMar. 4, 2024")
+    assert byline_names("ByLena Ortiz") == ["Lena Ortiz"]
+    assert byline_names("Lena OrtizMar 04, 20243 Shares") == ["Lena Ortiz"]
+    assert byline_names("Lena Ortiz · The Courier · Posted: Mar 4, 2024 8:25 AM EST") == ["Lena Ortiz"]
+    assert byline_names("Byron Hills") == []
+
+
+def test_scraped_article_split_by_a_gallery_is_kept_whole() -> None:
+    gallery = [f"Photographer {n}/Agency" for n in range(14)]
+    parts = [
+        "Menu", "Home", "Style",
+        "The coats everyone will wear this winter, from capes to quilted jackets",
+        "Winter coats are getting longer and warmer this year, with quilted jackets and wool capes leading "
+        "the season's collections in most of the shops we visited in the city.",
+        "We asked three stylists which coats are worth the money and which ones will look dated by spring, "
+        "and their answers agreed more often than we expected.",
+        *gallery,
+        "Quilted jackets came back last winter and the stylists expect them to stay, because they are light, "
+        "warm and easy to wear over a suit or a thick jumper.",
+        *gallery[:6],
+        "Wool capes are the surprise of the season: the stylists said they suit most shapes and keep their "
+        "value, although they are harder to wear with a bag on the shoulder.",
+        "Related stories", "Ten boots for the rain", "The best scarves under fifty pounds",
+        "Readers who liked this also read about the history of the trench coat and the way it came to the "
+        "city from the army surplus shops after the war.",
+    ]
+    clean = clean_text("\n".join(parts))
+    assert clean.title == "The coats everyone will wear this winter, from capes to quilted jackets"
+    assert "Quilted jackets came back" in clean.body and "Wool capes are the surprise" in clean.body
+    assert "Photographer" not in clean.body and "trench coat" not in clean.body
