@@ -86,6 +86,7 @@ REAL_PAGES = (
 SHINGLE = 4
 BOUND_SLACK = 3
 _TOKEN = re.compile(r"\w+", re.U)
+_ISO_DAY = re.compile(r"\d{4}-\d\d-\d\d")
 
 
 class GoldMissing(RuntimeError):
@@ -322,10 +323,13 @@ def dev_cases(scraped: bool, half: str | None = None, path: Path | None = None) 
                 continue
             gold = row["gold"]
             content = scraped_text(row["content"]) if scraped else row["content"]
+            date = gold.get("published_date") or ""
+            authors = [a for a in gold.get("authors") or [] if a.strip()]
             cases.append(Case(
                 "dev text" if scraped else "dev html", row["id"], content,
-                "text/plain" if scraped else "text/html", gold["body"], gold.get("title") or None,
-                gold.get("published_date") or None, None, None, gold.get("authors") or None, part, row["site"],
+                "text/plain" if scraped else "text/html", gold["body"], (gold.get("title") or "").strip() or None,
+                date if _ISO_DAY.fullmatch(date) else None,  # "NaT": the gold has no date
+                None, None, authors or None, part, row["site"],
             ))
     return cases
 

@@ -521,6 +521,7 @@ def _merge_cues(cues: Cues, lines: list[Line], start: int, end: int) -> None:
 
 
 # --- the article's header ------------------------------------------------------------------
+ABOVE_DATE_WORDS = 8
 HEADER_SPAN = 60  # lines above the body searched for the headline, byline and date line
 ANCHOR_SPAN = 12  # lines above the body searched for a byline or date line
 TITLE_BLOCK = 3
@@ -716,7 +717,9 @@ def _read_byline(header: Header, texts: list[str], kinds: dict[int, str | None],
             header.by_line = bool(header.authors)
         elif kind == "name" and not header.authors and best is not None and 0 < k - top <= 3:
             header.authors = names_in(texts[k])
-        if kind in ("date", "byline") and header.published_at is None:
+        if kind in ("date", "byline") and header.published_at is None and (
+            k >= top or len(texts[k].split()) <= ABOVE_DATE_WORDS  # above: a bare date line only
+        ):
             if updated_only(texts[k]):
                 updated = updated or header_date(texts[k])
             else:
