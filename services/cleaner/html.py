@@ -284,8 +284,14 @@ def _read_visible_header(tree: Any, meta: PageMeta) -> str | None:
     if not title:
         return None
     texts = visible_text(tree).split("\n")
-    folded = title.casefold()
     head = [t.casefold() for t in texts[:HEADER_LINES]]
+    if title.endswith(("...", "…")):
+        # a metadata title cut short: the page prints it whole
+        prefix = title.rstrip(".… ").casefold()
+        whole = next((i for i, t in enumerate(head) if t.startswith(prefix) and len(t) > len(prefix)), None)
+        if whole is not None and len(texts[whole].split()) <= 40:
+            title = meta.title = texts[whole]
+    folded = title.casefold()
     # the headline's own line, else a line holding it (a kicker or a label run into it)
     index = next((i for i, t in enumerate(head) if t == folded), None)
     if index is None:
