@@ -258,7 +258,7 @@ def container_prose(tree: Any) -> int:
     return max(by_parent.values(), default=0)
 
 
-def _trafilatura_blocks(tree: Any, meta: PageMeta, fast: bool) -> TextResult:
+def _trafilatura_blocks(tree: Any, meta: PageMeta, fast: bool, links: set[str] | None = None) -> TextResult:
     """trafilatura's main-content blocks, through the second classifier pass."""
     try:
         doc = trafilatura.bare_extraction(
@@ -268,7 +268,24 @@ def _trafilatura_blocks(tree: Any, meta: PageMeta, fast: bool) -> TextResult:
     except (ValueError, TypeError, etree.LxmlError):
         doc = None
     blocks = _body_blocks(doc.body) if doc is not None and doc.body is not None else []
+    if links:
+        # a block that is nothing but a link to another story (a "related" teaser the extractor
+        # kept between paragraphs)
+        blocks = [(k, t) for k, t in blocks if k == "head" or " ".join(t.casefold().split()) not in links]
     return filter_blocks([text for _, text in blocks], known_title=meta.title, kinds=[k for k, _ in blocks])
+
+
+LINK_MIN_WORDS = 4
+
+
+def link_texts(tree: Any) -> set[str]:
+    """The folded texts of the page's links of four words or more: story links, not buttons."""
+    out: set[str] = set()
+    for a in tree.iter("a"):
+        text = " ".join(a.text_content().casefold().split())
+        if text.count(" ") >= LINK_MIN_WORDS - 1:
+            out.add(text)
+    return out
 
 
 HEADER_LINES = 400  # visible lines read for the headline's byline (the header sits near the top)
@@ -359,7 +376,8 @@ def extract_html(content: str, max_chars: int | None = None) -> HtmlResult:
     # Hardly any sentence-length prose on the page (a front page, a gallery, a portal): nothing
     # for trafilatura to find; the visible-text classifier below decides.
     no_prose = not has_prose(tree, MIN_PROSE_CHARS)
-    kept = TextResult([]) if no_prose else _trafilatura_blocks(tree, meta, fast=True)
+    links = link_texts(tree)
+    kept = TextResult([]) if no_prose else _trafilatura_blocks(tree, meta, fast=True, links=links)
     words = sum(len(p.split()) for p in kept.paragraphs)
     kept_chars = sum(len(p) for p in kept.paragraphs)
     # (trafilatura has only cut comment sections and appended stories out of ``tree`` in place)
@@ -374,7 +392,7 @@ def extract_html(content: str, max_chars: int | None = None) -> HtmlResult:
         if fresh is not None:
             _drop_raw(fresh)
             prune_furniture(fresh)
-            full = _trafilatura_blocks(fresh, meta, fast=False)
+            full = _trafilatura_blocks(fresh, meta, fast=False, links=links)
             full_words = sum(len(p.split()) for p in full.paragraphs)
             if full_words > words:
                 kept, words = full, full_words
