@@ -440,6 +440,7 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
 EXTEND_GAP = 30
 EXTEND_MIN_WORDS = 12
 EXTEND_MIN_SHARED = 0.15
+ENGLISH_SHARE = 0.2
 # What opens the furniture after an article: comments, related and recommended lists, the
 # author's box. Prose below one of these belongs to something else.
 _SECTION_END = re.compile(
@@ -457,6 +458,9 @@ def _continuation(lines: list[Line], start: int, end: int) -> list[int]:
     after the region, until a hard boundary, a furniture heading that opens another section
     (comments, related stories, the author's box), or a long stretch without prose."""
     extra: list[int] = []
+    sample = " ".join(line.text for line in lines[start:end + 1]).split()[:1500]
+    if not sample or sum(map(STOPWORDS.__contains__, map(str.lower, sample))) / len(sample) <= ENGLISH_SHARE:
+        return extra  # the headings that end an article are read in English only
     gap = 0
     topic: set[str] = set()
     for line in lines[start:end + 1]:
@@ -543,6 +547,8 @@ class Header:
 STANDFIRST_MIN_WORDS = 5
 STANDFIRST_MAX_WORDS = 80
 STANDFIRST_SPAN = 7
+# A photo caption ends with its credit after a dash or a slash ("...California.Jane Doe—Agency").
+_CREDIT_END = re.compile(r"[—–/|]\s*[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}\s*$")
 
 
 def _read_standfirst(header: Header, texts: list[str], kinds: dict[int, str | None]) -> None:
@@ -564,8 +570,11 @@ def _read_standfirst(header: Header, texts: list[str], kinds: dict[int, str | No
     text = texts[k]
     words = len(text.split())
     low = text.lower()
-    if past_byline and not is_terminal(text):
+    if (past_byline and not is_terminal(text)) or _CREDIT_END.search(text):
         return  # below the byline, only sentences: not a caption, a credit or a related link
+    tokens = text.lower().split()
+    if not is_terminal(text) and sum(map(STOPWORDS.__contains__, tokens)) < ENGLISH_SHARE * len(tokens):
+        return  # without a final stop, only an English line is read as prose (a name and role, a date)
     if (
         (words >= STANDFIRST_MIN_WORDS or (words >= 2 and is_terminal(text)))
         and words <= STANDFIRST_MAX_WORDS
