@@ -232,20 +232,22 @@ def byline_names(line: str) -> list[str]:
     """The authors a byline line names: "By A B", "By A B • 12/11/23 4:23pm", "By A BPublished:
     Dec 22, 2023" (inline elements run together by a scraper), "Published By : A B", "text by A
     B, Dec 19th 2023", "As told to A B"."""
-    match = _BY_LINE.match(line)
+    match = _BY_LINE.match(line) if line[:1] in _BY_FIRST else None
     rest = None
     if match:
         rest = match["rest"] or match["rest2"]
-    else:
-        inside = _BY_INSIDE.search(line) if len(line.split()) <= 30 else None
+    elif ("by" in line or "By" in line or "Author" in line) and len(line.split()) <= 30:
+        inside = _BY_INSIDE.search(line)
         if inside:
             rest = inside["rest"]
     if not rest:
-        return _name_then_date(line)
+        return _name_then_date(line) if _DIGIT.search(line) else []
     rest = re.sub(r"(?<=[a-z])(?=(?:Published|Updated|Posted)\b)", " ", rest)
     return names_in(rest)
 
 
+# every character a line _BY_LINE matches can start with
+_BY_FIRST = frozenset("WRSTPBbA")
 _SEPARATOR = re.compile(r"\s+[·•|]\s+")
 _DATED = re.compile(r"\b(?:Published|Posted|Updated)\b|\d")
 

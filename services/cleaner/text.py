@@ -462,18 +462,20 @@ def _continuation(lines: list[Line], start: int, end: int) -> list[int]:
     if not sample or sum(map(STOPWORDS.__contains__, map(str.lower, sample))) / len(sample) <= ENGLISH_SHARE:
         return extra  # the headings that end an article are read in English only
     gap = 0
-    topic: set[str] = set()
-    for line in lines[start:end + 1]:
-        if line.kind is None and line.score > 0:
-            topic.update(_content_words(line.text))
+    topic: set[str] | None = None  # the region's words, read only when a candidate shows up
     for k in range(end + 1, len(lines)):
         line = lines[k]
         if line.kind in HARD_KINDS or (line.words <= 6 and _SECTION_END.match(line.text)):
             break
         words = _content_words(line.text) if _is_prose(line) and line.words >= EXTEND_MIN_WORDS else []
+        if words and topic is None:
+            topic = set()
+            for kept in lines[start:end + 1]:
+                if kept.kind is None and kept.score > 0:
+                    topic.update(_content_words(kept.text))
         # about what the article is about (a disclaimer, an ad-blocker notice or the author's
         # biography shares few of its words)
-        if words and sum(w in topic for w in words) >= EXTEND_MIN_SHARED * len(words):
+        if words and topic is not None and sum(w in topic for w in words) >= EXTEND_MIN_SHARED * len(words):
             extra.append(k)
             topic.update(words)
             gap = 0
@@ -526,6 +528,7 @@ def _merge_cues(cues: Cues, lines: list[Line], start: int, end: int) -> None:
 
 # --- the article's header ------------------------------------------------------------------
 ABOVE_DATE_WORDS = 8
+HEADER_LINE_CHARS = 240
 HEADER_SPAN = 60  # lines above the body searched for the headline, byline and date line
 ANCHOR_SPAN = 12  # lines above the body searched for a byline or date line
 TITLE_BLOCK = 3
@@ -589,6 +592,8 @@ def _read_standfirst(header: Header, texts: list[str], kinds: dict[int, str | No
 
 def _header_kind(texts: list[str], i: int) -> str | None:
     text = texts[i]
+    if len(text) > HEADER_LINE_CHARS:
+        return None  # a paragraph, not a header line
     if byline_names(text) or (text.rstrip(":") in ("By", "by", "BY") and i + 1 < len(texts)):
         return "byline"
     if header_date(text) is not None and (len(text.split()) <= 12 or _SENTENCE_END.search(text) is None):
@@ -609,8 +614,12 @@ def _headline_shaped(text: str) -> bool:
     )
 
 
+_CONTENT_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
 def _content_words(text: str) -> list[str]:
-    return [w for w in (m.lower() for m in _WORD.findall(text)) if len(w) > 2 and w not in STOPWORDS]
+    """Lower-cased words of three letters or more that are not function words."""
+    return [w for w in _CONTENT_WORD.findall(text.lower()) if w not in STOPWORDS]
 
 
 TITLE_MIN_SCORE = 0.9
