@@ -403,7 +403,8 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
         if DATELINE.match(lines[k].text) and lines[k].words >= 12:
             start = k
             break
-    header = read_header([line.text for line in lines], start)
+    lead = _lead_above(lines, start, end)
+    header = read_header([line.text for line in lines], lead[0] if lead else start, start)
     title = header.title
     if header.title_index is not None and start <= header.title_index < end:
         start = header.title_index + 1
@@ -428,6 +429,8 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
             continue  # an inline link to another story
         paragraphs.append(line.text)
     paragraphs.extend(lines[k].text for k in _continuation(lines, start, end))
+    if lead and paragraphs:
+        paragraphs[:0] = [lines[k].text for k in lead if header.title_index is None or k > header.title_index]
     if header.standfirst_index is not None and header.standfirst_index < start and paragraphs \
             and header.standfirst not in paragraphs:
         paragraphs.insert(0, header.standfirst)
@@ -450,6 +453,35 @@ _SECTION_END = re.compile(
     r"see also|up next|what to read next|editor'?s picks|top stories)\b",
     re.I,
 )
+
+
+LEAD_SPAN = 10
+
+
+def _lead_above(lines: list[Line], start: int, end: int) -> list[int]:
+    """The article's first paragraphs when a caption, a video player or a share bar between
+    them and the rest kept them out of the densest region: prose lines (8+ words, ending like
+    a sentence) in the few lines above it that speak of what the region speaks of, up to the
+    header's byline or date line."""
+    found: list[int] = []
+    topic: set[str] | None = None
+    k = start - 1
+    while k >= 0 and start - k <= LEAD_SPAN:
+        line = lines[k]
+        if line.kind in HARD_KINDS or line.kind in ("byline", "date"):
+            break
+        if _is_prose(line) and line.score > 0:
+            if topic is None:
+                topic = set()
+                for kept in lines[start:min(end + 1, start + 12)]:
+                    if kept.kind is None and kept.score > 0:
+                        topic.update(_content_words(kept.text))
+            words = _content_words(line.text)
+            if not words or sum(w in topic for w in words) < EXTEND_MIN_SHARED * len(words):
+                break
+            found.append(k)
+        k -= 1
+    return found[::-1]
 
 
 def _continuation(lines: list[Line], start: int, end: int) -> list[int]:
@@ -653,7 +685,7 @@ def _title_score(texts: list[str], k: int, start: int, kinds: dict[int, str | No
     return score - 0.01 * abs(start - k)
 
 
-def read_header(texts: list[str], start: int) -> Header:
+def read_header(texts: list[str], start: int, body_start: int | None = None) -> Header:
     """The headline, byline and date line around the line ``start`` where the article's body
     begins. The headline is the best-scoring headline-shaped line among the lines above the
     body (see _title_score); the byline and date are read from the lines between it and the
@@ -661,7 +693,8 @@ def read_header(texts: list[str], start: int) -> Header:
     line holding a date)."""
     header = Header()
     lo = max(0, start - HEADER_SPAN)
-    hi = min(len(texts), start + 4)
+    # (header lines may sit between lead paragraphs found above the region and the region)
+    hi = min(len(texts), max(start, body_start or 0) + 4)
     kinds = {i: _header_kind(texts, i) for i in range(lo, hi)}
     body: set[str] = set()
     lead = 0
