@@ -595,7 +595,7 @@ def _read_standfirst(header: Header, texts: list[str], kinds: dict[int, str | No
     # past the headline printed twice, byline and date lines, labels and separators
     past_byline = False
     while k < len(texts) and k - header.title_index <= STANDFIRST_SPAN and (
-        kinds.get(k) or (len(texts[k].split()) <= 3 and not is_terminal(texts[k]))
+        kinds.get(k) or len(texts[k].split()) <= 3
         or texts[k] == texts[header.title_index]
     ):
         past_byline = past_byline or bool(kinds.get(k))
@@ -611,7 +611,7 @@ def _read_standfirst(header: Header, texts: list[str], kinds: dict[int, str | No
     if not is_terminal(text) and sum(map(STOPWORDS.__contains__, tokens)) < ENGLISH_SHARE * len(tokens):
         return  # without a final stop, only an English line is read as prose (a name and role, a date)
     if (
-        (words >= STANDFIRST_MIN_WORDS or (words >= 2 and is_terminal(text)))
+        (words >= STANDFIRST_MIN_WORDS or (words >= 4 and is_terminal(text)))
         and words <= STANDFIRST_MAX_WORDS
         and not _BOILER_START.match(text)
         and not _boiler_anywhere(low, text)
