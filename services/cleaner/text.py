@@ -84,6 +84,42 @@ def _boiler_anywhere(low: str, text: str) -> bool:
     return _HAS_BOILER_KEY.search(low) is not None and _BOILER_ANY.search(text) is not None
 
 
+# The author's box: "<Name> is a senior editor at ...", "<Name>, CLC is a certified ... journalist",
+# "<Name> is <Outlet>'s Editor-in-Chief": a person introduced by what they do for a living.
+_BIO = re.compile(
+    r"^(?:[A-Z][\w'’.-]+,?\s+){0,4}[A-Z][\w'’.-]+,?\s+(?:[A-Z]{2,5}\s+)?(?:is|was|has been)\s+"
+    r"(?i:(?:a|an|the|\S+['’]s)\b.{0,100}?\b(?:writer|editor|reporter|journalist|correspondent|"
+    r"contributor|columnist|author|producer|critic|freelancer|dietitian|librarian|fact-checker|"
+    r"photographer|analyst|intern|editor-in-chief)s?\b)"
+)
+BIO_MAX_WORDS = 80
+_BIO_VERBS = (" is ", " was ", " has been ")
+
+
+def _is_bio(text: str) -> bool:
+    head = text[:80]
+    return (
+        len(text.split()) <= BIO_MAX_WORDS and any(map(head.__contains__, _BIO_VERBS)) and _BIO.match(text) is not None
+    )
+
+
+BIO_EDGE = 3
+
+
+def trim_bios(paragraphs: list[str]) -> list[str]:
+    """Without the author's box: a biography among the last three paragraphs ends the article
+    (what follows it is furniture too), one among the first three before it starts goes. In
+    the middle of the article, "X is the author of ..." is what the story says and stays."""
+    if not paragraphs:
+        return paragraphs
+    for k in range(max(1, len(paragraphs) - BIO_EDGE), len(paragraphs)):
+        if _is_bio(paragraphs[k]):
+            paragraphs = paragraphs[:k]
+            break
+    head = [k for k in range(min(BIO_EDGE, len(paragraphs) - 1)) if _is_bio(paragraphs[k])]
+    return [p for k, p in enumerate(paragraphs) if k not in head]
+
+
 # A line ends like a sentence: final punctuation, maybe closed by quotes or brackets, or
 # followed by an agency tag in parentheses ("... on Friday. (Reuters)").
 _CLOSERS = "\"'”’)]"
@@ -434,6 +470,7 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
     if header.standfirst_index is not None and header.standfirst_index < start and paragraphs \
             and header.standfirst not in paragraphs:
         paragraphs.insert(0, header.standfirst)
+    paragraphs = trim_bios(paragraphs)
     _merge_cues(cues, lines, start, end)
     cues.authors = header.authors or cues.authors
     cues.set_date(header.published_at)
@@ -534,7 +571,7 @@ def filter_blocks(texts: list[str], known_title: str | None = None, kinds: list[
     start = 0
     while start <= end and (not keep[start] or (lines[start].score < 0 and kinds[start] != "head")):
         start += 1
-    paragraphs = [lines[k].text for k in range(start, end + 1) if keep[k]]
+    paragraphs = trim_bios([lines[k].text for k in range(start, end + 1) if keep[k]])
     _merge_cues(cues, lines, start, max(start, end))
     return TextResult(paragraphs, cues, None)
 

@@ -489,3 +489,16 @@ def test_scraped_article_split_by_a_gallery_is_kept_whole() -> None:
     assert clean.title == "The coats everyone will wear this winter, from capes to quilted jackets"
     assert "Quilted jackets came back" in clean.body and "Wool capes are the surprise" in clean.body
     assert "Photographer" not in clean.body and "trench coat" not in clean.body
+
+
+def test_author_box_trimmed_only_at_the_article_edges() -> None:
+    from services.cleaner.text import trim_bios
+
+    story = [
+        "The council approved the new budget on Tuesday after a long debate about the cost of road repairs.",
+        "Marta Vries is the author of a history of the city's bridges and spoke against the plan at the meeting.",
+        "The budget takes effect in April and will be reviewed again in the autumn.",
+        "Tom Okafor is a senior reporter at the Gazette covering local government and transport.",
+        "Sign up for our morning briefing.",
+    ]
+    assert trim_bios(story) == story[:3]  # the mid-story sentence about an author stays
