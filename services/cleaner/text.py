@@ -108,7 +108,8 @@ BIO_EDGE = 3
 
 def trim_bios(paragraphs: list[str]) -> list[str]:
     """Without the author's box: a biography among the last three paragraphs ends the article
-    (what follows it is furniture too), one among the first three before it starts goes. In
+    (what follows it is furniture too), one among the first three before the first paragraph of
+    prose goes. In
     the middle of the article, "X is the author of ..." is what the story says and stays."""
     if not paragraphs:
         return paragraphs
@@ -116,7 +117,12 @@ def trim_bios(paragraphs: list[str]) -> list[str]:
         if _is_bio(paragraphs[k]):
             paragraphs = paragraphs[:k]
             break
-    head = [k for k in range(min(BIO_EDGE, len(paragraphs) - 1)) if _is_bio(paragraphs[k])]
+    head: list[int] = []
+    for k in range(min(BIO_EDGE, len(paragraphs) - 1)):
+        if _is_bio(paragraphs[k]):
+            head.append(k)
+        elif len(paragraphs[k].split()) >= PROSE_MIN_WORDS:
+            break  # the article has begun
     return [p for k, p in enumerate(paragraphs) if k not in head]
 
 
