@@ -1,7 +1,7 @@
 # ruff: noqa: E501  (HTML page templates: long lines are the markup)
 """Wrap each seed article in whole news pages of three common layouts, for the HTML evaluation.
 
-    .venv/bin/python eval/corpus/make_seed_pages.py   # rewrites eval/corpus/seed_pages/
+    .venv/bin/python -m eval.corpus.make_seed_pages   # rewrites eval/corpus/seed_pages/
 
 Layouts: a WordPress-like blog post (menus, share buttons, related posts, comments and a reply
 form, widgets), a news site (JSON-LD NewsArticle, OpenGraph, cookie banner, breaking ticker,
@@ -18,11 +18,10 @@ import json
 import sys
 from pathlib import Path
 
+from eval.cleaning import gold_body_paragraphs, load_seed_gold
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-sys.path.insert(0, str(ROOT))
-
-from eval.cleaning import gold_body_paragraphs, load_seed_gold  # noqa: E402
 
 OUT = HERE / "seed_pages"
 GOLD = ROOT / "eval" / "gold" / "seed_pages.json"
