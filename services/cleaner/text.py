@@ -447,6 +447,11 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
             break
     lead = _lead_above(lines, start, end)
     header = read_header([line.text for line in lines], lead[0] if lead else start, start)
+    if lead and header.title is None and _opens_as_headline(lines[lead[0]]):
+        # the top line taken back is the headline itself ("... City Parking.")
+        header = read_header([line.text for line in lines], lead[0], start)
+        header.title, header.title_index = strip_media_tag(lines[lead[0]].text), lead[0]
+        lead = lead[1:]
     title = header.title
     if header.title_index is not None and start <= header.title_index < end:
         start = header.title_index + 1
@@ -499,6 +504,19 @@ _SECTION_END = re.compile(
 
 
 LEAD_SPAN = 10
+
+
+def _opens_as_headline(line: Line) -> bool:
+    """A short line that may close with a stop: a headline, when nothing above reads as one
+    ("Fair or foul? Let's litigate this case.")."""
+    text = line.text
+    return (
+        line.words <= HEADLINE_MAX_WORDS
+        and (_headline_shaped(text) or (text.endswith((".", "!")) and _headline_shaped(text[:-1])))
+    )
+
+
+HEADLINE_MAX_WORDS = 20
 
 
 def _lead_above(lines: list[Line], start: int, end: int) -> list[int]:
