@@ -467,6 +467,9 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
         if _is_title_candidate(first) and first.headline_like and first.index == 0:
             title = first.text
             start += 1
+        elif header.title_index is None and _opens_as_headline(first) and _is_prose(lines[start + 1]):
+            title = strip_media_tag(first.text)  # the region opens with its headline
+            start += 1
     paragraphs: list[str] = []
     for k in range(start, end + 1):
         line = lines[k]
