@@ -513,6 +513,8 @@ def _opens_as_headline(line: Line) -> bool:
     """A short line that may close with a stop: a headline, when nothing above reads as one
     ("Fair or foul? Let's litigate this case.")."""
     text = line.text
+    if text.endswith(".") and not _title_case(text):
+        return False  # a one-sentence opening paragraph, not a headline
     return (
         line.words <= HEADLINE_MAX_WORDS
         and (_headline_shaped(text) or (text.endswith((".", "!")) and _headline_shaped(text[:-1])))
@@ -520,6 +522,13 @@ def _opens_as_headline(line: Line) -> bool:
 
 
 HEADLINE_MAX_WORDS = 20
+TITLE_CASE_SHARE = 0.6
+
+
+def _title_case(text: str) -> bool:
+    """Most words of four letters or more capitalised: how headlines, not sentences, are set."""
+    words = [w for w in _WORD.findall(text) if len(w) >= 4]
+    return bool(words) and sum(w[0].isupper() for w in words) >= TITLE_CASE_SHARE * len(words)
 
 
 def _lead_above(lines: list[Line], start: int, end: int) -> list[int]:

@@ -502,3 +502,9 @@ def test_author_box_trimmed_only_at_the_article_edges() -> None:
         "Sign up for our morning briefing.",
     ]
     assert trim_bios(story) == story[:3]  # the mid-story sentence about an author stays
+
+
+def test_headline_with_a_stop_opening_the_text() -> None:
+    clean = clean_text("Fair Game? Councils Weigh the Cost of Free Parking.\n\n" + ARTICLE)
+    assert clean.title == "Fair Game? Councils Weigh the Cost of Free Parking."
+    assert clean.body == ARTICLE
