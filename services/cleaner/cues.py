@@ -259,8 +259,11 @@ def _name_then_date(line: str) -> list[str]:
     """"Jane Doe · The Courier · Posted: Mar 3, 2024": a byline without "By", the name first,
     then separators and the date."""
     glued = _NAME_BEFORE_DATE.match(_GLUED_DATE.sub(" ", line))
-    if glued is not None and len(line.split()) <= 16 and is_name(glued["name"]):
-        return [glued["name"]]  # "Jane DoeMar 5, 2024" (a scraper ran them together)
+    if glued is not None and len(line.split()) <= 16:
+        # "Jane DoeMar 5, 2024" (a scraper ran them together), "Jane Doe, Senior WriterMar 5, 2024"
+        name = glued["name"].split(",")[0].strip()
+        if is_name(name):
+            return [name]
     parts = _SEPARATOR.split(line, maxsplit=4)
     if len(parts) < 2 or len(line.split()) > 30 or not any(_DATED.search(p) for p in parts[1:]):
         return []

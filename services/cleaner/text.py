@@ -695,13 +695,19 @@ def _read_standfirst(header: Header, texts: list[str], kinds: dict[int, str | No
         header.standfirst, header.standfirst_index = text, k
 
 
+# the stops of "Dec." and "a.m." end no sentence
+_ABBREVIATION = re.compile(r"\b(Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|[ap]\.m)\.")
+
+
 def _header_kind(texts: list[str], i: int) -> str | None:
     text = texts[i]
     if len(text) > HEADER_LINE_CHARS:
         return None  # a paragraph, not a header line
     if byline_names(text) or (text.rstrip(":") in ("By", "by", "BY") and i + 1 < len(texts)):
         return "byline"
-    if header_date(text) is not None and (len(text.split()) <= 12 or _SENTENCE_END.search(text) is None):
+    if header_date(text) is not None and (
+        len(text.split()) <= 12 or _SENTENCE_END.search(_ABBREVIATION.sub(r"\1", text)) is None
+    ):
         return "date"
     if is_name(text.rstrip(",")):
         return "name"
