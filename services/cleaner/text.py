@@ -633,6 +633,7 @@ def _merge_cues(cues: Cues, lines: list[Line], start: int, end: int) -> None:
 
 # --- the article's header ------------------------------------------------------------------
 ABOVE_DATE_WORDS = 8
+INSIDE_SPAN = 12  # lines into the region read for a byline or date line the header lacks
 HEADER_LINE_CHARS = 240
 HEADER_SPAN = 60  # lines above the body searched for the headline, byline and date line
 ANCHOR_SPAN = 12  # lines above the body searched for a byline or date line
@@ -810,6 +811,16 @@ def read_header(texts: list[str], start: int, body_start: int | None = None) -> 
             best = above
         header.title, header.title_index = strip_media_tag(texts[best]), best
     _read_byline(header, texts, kinds, best, lo, hi)
+    if header.published_at is None or not header.authors:
+        # the region may have begun above the article's header (a panel, an opinion box): its
+        # first lines can hold the byline and date line
+        for k in range(hi, min(len(texts), hi + INSIDE_SPAN)):
+            kind = _header_kind(texts, k)
+            if kind == "byline" and not header.authors:
+                header.authors = byline_names(texts[k]) or (names_in(texts[k + 1]) if k + 1 < len(texts) else [])
+                header.by_line = bool(header.authors)
+            if kind in ("date", "byline") and header.published_at is None and not updated_only(texts[k]):
+                header.published_at = header_date(texts[k])
     _read_standfirst(header, texts, kinds)
     return header
 
