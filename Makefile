@@ -46,5 +46,9 @@ stack-down: stop  ## same as stop
 schemas: $(STAMP)  ## regenerate shared/contracts/jsonschema from the pydantic models
 	$(BIN)/python -m shared.contracts.schemas
 
+eval: $(STAMP)  ## print the quality figures: cleaning (seeds, fixture pages, development corpus), then extraction
+	$(BIN)/python -m eval.cleaning --no-baseline
+	$(BIN)/python -m eval.extraction
+
 bench: $(STAMP)  ## run the benchmarks (they print their figures)
 	$(BIN)/python bench/pipeline.py
