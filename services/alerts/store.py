@@ -1,0 +1,186 @@
+"""Alerts and their matches in Elasticsearch: the percolator index, the match records, the
+searches the API and CLI run. Async (the workers and the API) with the client passed in."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from elasticsearch import AsyncElasticsearch, BadRequestError, ConflictError, NotFoundError
+
+from services.alerts.rules import (
+    AlertSpec,
+    alert_document,
+    alert_view,
+    alerts_mappings,
+    matches_mappings,
+    matches_of,
+    percolate_body,
+    spec_of,
+)
+from services.search.query import build_search, empty_response, shape_response
+from shared.contracts.schemas import AlertMatch, IndexedArticle
+from shared.contracts.settings import Settings
+
+PERCOLATE_PAGE = 1000
+MATCH_FIELDS = ("match_id", "alert", "article_id", "title", "url", "source", "published_at", "indexed_at",
+                "matched_at", "matched_fields", "delivery", "attempts", "last_error", "delivered_at")
+
+
+class AlertExists(Exception):
+    pass
+
+
+class AlertNotFound(Exception):
+    pass
+
+
+def alerts_index(settings: Settings) -> str:
+    return f"{settings.index_alias}-alerts"
+
+
+def matches_index(settings: Settings) -> str:
+    return f"{settings.index_alias}-alert-matches"
+
+
+async def _create_index(es: AsyncElasticsearch, index: str, mappings: dict[str, Any], settings: Settings) -> None:
+    if await es.indices.exists(index=index):
+        return
+    try:
+        await es.indices.create(index=index, mappings=mappings, settings={
+            "number_of_shards": 1, "number_of_replicas": settings.index_replicas, "refresh_interval": "1s"})
+    except BadRequestError as exc:  # another process created it first
+        if exc.error != "resource_already_exists_exception":
+            raise
+
+
+async def ensure_alert_indices(es: AsyncElasticsearch, settings: Settings) -> None:
+    """Create the percolator index and the match records index when missing; safe from many processes."""
+    await _create_index(es, alerts_index(settings), alerts_mappings(), settings)
+    await _create_index(es, matches_index(settings), matches_mappings(), settings)
+
+
+# ------------------------------------------------------------------------------- alerts ---
+
+
+async def add_alert(es: AsyncElasticsearch, settings: Settings, spec: AlertSpec) -> dict[str, Any]:
+    """Save an alert; AlertExists when the name is taken. Visible to the percolator at once."""
+    await ensure_alert_indices(es, settings)
+    document = alert_document(spec, datetime.now(UTC))
+    try:
+        await es.index(index=alerts_index(settings), id=spec.name, document=document, op_type="create",
+                       refresh="wait_for")
+    except ConflictError as exc:
+        raise AlertExists(spec.name) from exc
+    return alert_view(document)
+
+
+async def list_alerts(es: AsyncElasticsearch, settings: Settings) -> list[dict[str, Any]]:
+    try:
+        response = await es.search(index=alerts_index(settings), size=10_000, sort=[{"alert.name": "asc"}],
+                                   query={"match_all": {}}, source=["alert"])
+    except NotFoundError:
+        return []
+    return [alert_view(h["_source"]) for h in response["hits"]["hits"]]
+
+
+async def get_alert(es: AsyncElasticsearch, settings: Settings, name: str) -> dict[str, Any]:
+    try:
+        response = await es.get(index=alerts_index(settings), id=name)
+    except NotFoundError as exc:
+        raise AlertNotFound(name) from exc
+    return response["_source"]
+
+
+async def remove_alert(es: AsyncElasticsearch, settings: Settings, name: str) -> None:
+    """Delete an alert; its past matches stay on the topic and in the records."""
+    try:
+        await es.delete(index=alerts_index(settings), id=name, refresh="wait_for")
+    except NotFoundError as exc:
+        raise AlertNotFound(name) from exc
+
+
+async def preview_alert(es: AsyncElasticsearch, settings: Settings, name: str, size: int = 10) -> dict[str, Any]:
+    """The indexed articles the alert's search finds now (newest first), as ``/api/search`` answers."""
+    params = spec_of(await get_alert(es, settings, name)).search().model_copy(update={"size": size, "sort": "newest"})
+    response = await es.search(index=settings.index_alias, ignore_unavailable=True, allow_no_indices=True,
+                               **build_search(params, with_facets=False))
+    if not response.body.get("_shards", {}).get("total", 1):
+        return empty_response(params)
+    return shape_response(params, response.body)
+
+
+async def latest_matches(es: AsyncElasticsearch, settings: Settings, name: str, size: int = 20) -> list[dict]:
+    """The alert's most recent matches with their delivery state, newest first."""
+    try:
+        response = await es.search(index=matches_index(settings), size=size, query={"term": {"alert": name}},
+                                   sort=[{"matched_at": "desc"}, {"match_id": "asc"}], source=list(MATCH_FIELDS))
+    except NotFoundError:
+        return []
+    return [h["_source"] for h in response["hits"]["hits"]]
+
+
+# ---------------------------------------------------------------------------- percolate ---
+
+
+async def percolate(es: AsyncElasticsearch, settings: Settings, batch: Sequence[IndexedArticle],
+                    documents: list[dict[str, Any]]) -> tuple[list[AlertMatch], dict[str, str | None]]:
+    """Every (alert, article) match of the batch, and each matching alert's webhook."""
+    hits: list[dict[str, Any]] = []
+    after: list[Any] | None = None
+    while True:
+        response = await es.search(index=alerts_index(settings), ignore_unavailable=True,
+                                   **percolate_body(documents, PERCOLATE_PAGE, after))
+        page = response["hits"]["hits"]
+        hits.extend(page)
+        if len(page) < PERCOLATE_PAGE:
+            break
+        after = page[-1]["sort"]
+    webhooks = {h["_source"]["alert"]["name"]: h["_source"]["alert"].get("webhook") for h in hits}
+    return matches_of(hits, list(batch), datetime.now(UTC)), webhooks
+
+
+async def claim(es: AsyncElasticsearch, settings: Settings, records: dict[str, dict[str, Any]]) -> list[str]:
+    """Create a record per match id unless one exists (op_type=create); returns the ids still
+    to publish: the new ones and those claimed earlier by a worker that died before publishing."""
+    if not records:
+        return []
+    operations: list[dict[str, Any]] = []
+    for mid, record in records.items():
+        operations += [{"create": {"_index": matches_index(settings), "_id": mid}}, record]
+    response = await es.bulk(operations=operations)
+    fresh, existing = [], []
+    for item in response["items"]:
+        result = item["create"]
+        if result.get("status") in (200, 201):
+            fresh.append(result["_id"])
+        elif result.get("status") == 409:
+            existing.append(result["_id"])
+        else:
+            raise RuntimeError(f"match record {result['_id']}: {result.get('error')}")
+    if existing:
+        docs = (await es.mget(index=matches_index(settings), ids=existing, source=["published"]))["docs"]
+        fresh += [d["_id"] for d in docs if d.get("found") and not d["_source"].get("published")]
+    return fresh
+
+
+async def mark(es: AsyncElasticsearch, settings: Settings, fields_by_id: dict[str, dict[str, Any]]) -> None:
+    """Update match records (published, delivery state); raises when any update fails."""
+    if not fields_by_id:
+        return
+    operations: list[dict[str, Any]] = []
+    for mid, fields in fields_by_id.items():
+        operations += [{"update": {"_index": matches_index(settings), "_id": mid}}, {"doc": fields}]
+    response = await es.bulk(operations=operations)
+    if response.get("errors"):
+        bad = [i["update"] for i in response["items"] if i["update"].get("error")]
+        raise RuntimeError(f"could not update {len(bad)} match record(s): {bad[0].get('error')}")
+
+
+async def records(es: AsyncElasticsearch, settings: Settings, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """The match records of ``ids`` that exist."""
+    if not ids:
+        return {}
+    docs = (await es.mget(index=matches_index(settings), ids=list(ids)))["docs"]
+    return {d["_id"]: d["_source"] for d in docs if d.get("found")}
