@@ -1,1 +1,1 @@
-"""Saved searches that notify: percolator alerts, their matches on a topic, webhook delivery."""
+"""Saved searches that notify: alerts as stored queries, their matches on a topic, webhook delivery."""

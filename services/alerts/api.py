@@ -68,8 +68,8 @@ async def get_alert(request: Request, name: AlertName) -> Any:
         return _unavailable(request, exc)
 
 
-@router.delete("/{name}", status_code=204)
-async def delete_alert(request: Request, name: AlertName) -> Any:
+@router.delete("/{name}", status_code=204, response_class=Response)
+async def delete_alert(request: Request, name: AlertName) -> Response:
     """Remove an alert; its past matches stay on the topic."""
     try:
         await store.remove_alert(request.app.state.es, request.app.state.settings, name)

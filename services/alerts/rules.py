@@ -1,9 +1,9 @@
-"""Saved searches as percolator queries, and what a match says: pure, no I/O.
+"""Saved searches as stored queries, and what a match says: pure, no I/O.
 
 An alert is a search kept under a name. Its query is built by ``services.search.query.build_query``,
-the builder ``/api/search`` uses, and stored in an index whose mapping carries the article fields
-(``services.indexer.mapping``), so Elasticsearch's percolator answers "which alerts would find
-this new article" exactly as a search would.
+the builder ``/api/search`` uses, and stored as built. New articles are matched by sending the
+stored queries back to the article index, each under its alert's name and limited to the new
+articles' ids: an article matches an alert exactly when the alert's search returns it.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from typing import Any
 
 from pydantic import ConfigDict, Field, field_validator
 
-from services.indexer.mapping import MAPPING_VERSION, index_mappings
 from services.search.query import FILTER_FIELDS, TEXT_FIELDS, SearchParams, build_query
 from shared.contracts.schemas import AlertMatch, IndexedArticle
 
@@ -22,7 +21,7 @@ NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$"
 # The search parameters an alert keeps: what matches, never pages or order.
 SEARCH_KEYS = ("q", *FILTER_FIELDS, "from", "to")
 PAGING = {"page", "size", "sort"}
-# Fields highlighted on a percolated article to tell which ones the words matched.
+# Fields highlighted on a matched article to tell which ones the alert's words were found in.
 HIGHLIGHT_FIELDS = tuple(field.split("^")[0] for field in TEXT_FIELDS)
 MATCH_ID_CHARS = 32
 
@@ -57,7 +56,7 @@ class AlertSpec(SearchParams):
 
 
 def alert_document(spec: AlertSpec, created_at: datetime) -> dict[str, Any]:
-    """The percolator document stored for an alert (its id is the alert's name)."""
+    """The document stored for an alert (its id is the alert's name): its query as built, and itself."""
     return {
         "query": build_query(spec.search()),
         "alert": {
@@ -83,15 +82,12 @@ def spec_of(source: dict[str, Any]) -> AlertSpec:
 
 
 def alerts_mappings() -> dict[str, Any]:
-    """The percolator index: the article fields (so stored queries parse against the same
-    analyzers and types) plus the query itself and the alert's own fields under ``alert``."""
-    articles = index_mappings()
+    """The alerts index: each alert's own fields, and its query kept as built (not indexed:
+    it is sent back to Elasticsearch as the query it is)."""
     return {
         "dynamic": False,
-        "_meta": {"mapping_version": MAPPING_VERSION},
         "properties": {
-            **articles["properties"],
-            "query": {"type": "percolator"},
+            "query": {"type": "object", "enabled": False},
             "alert": {
                 "properties": {
                     "name": {"type": "keyword"},
@@ -134,24 +130,41 @@ def match_id(alert: str, article_id: str) -> str:
     return hashlib.sha256(f"{alert}\x00{article_id}".encode()).hexdigest()[:MATCH_ID_CHARS]
 
 
-def percolate_body(documents: list[dict[str, Any]], size: int, after: list[Any] | None = None) -> dict[str, Any]:
-    """One page of the alerts matching any of ``documents``, with the matched words highlighted."""
-    body: dict[str, Any] = {
-        "query": {"constant_score": {"filter": {"percolate": {"field": "query", "documents": documents}}}},
-        "size": size,
-        "sort": [{"alert.name": "asc"}],
-        "_source": ["alert.name", "alert.webhook", "alert.params"],
+def named(name: str, query: dict[str, Any]) -> dict[str, Any]:
+    """The alert's query under its name, so a hit says which alerts it matched (``matched_queries``)."""
+    [(kind, body)] = query.items()
+    return {kind: {**body, "_name": name}}
+
+
+def match_search(alerts: dict[str, dict[str, Any]], ids: list[str]) -> dict[str, Any]:
+    """One search of the article index: the articles of ``ids`` that any of ``alerts`` (name ->
+    stored query) finds. Each alert's query is the one its search sends, so an article matches an
+    alert exactly when that search would return it."""
+    return {
+        "query": {"bool": {
+            "filter": [{"ids": {"values": ids}}],
+            "should": [named(name, query) for name, query in alerts.items()],
+            "minimum_should_match": 1,
+        }},
+        "size": len(ids),
+        "_source": False,
+    }
+
+
+def fields_search(query: dict[str, Any], article_id: str) -> dict[str, Any]:
+    """Which text fields of one article one alert's words were found in: the highlighted ones."""
+    return {
+        "query": {"bool": {"filter": [{"ids": {"values": [article_id]}}], "must": [query]}},
+        "size": 1,
+        "_source": False,
         "highlight": {
             "require_field_match": False,
             "number_of_fragments": 1,
-            "fragment_size": 40,
+            "fragment_size": 20,
             "max_analyzed_offset": 100_000,
             "fields": {field: {} for field in HIGHLIGHT_FIELDS},
         },
     }
-    if after is not None:
-        body["search_after"] = after
-    return body
 
 
 def field_name(highlighted: str) -> str:
@@ -169,39 +182,25 @@ def matched_fields(params: dict[str, Any], highlighted: list[str]) -> list[str]:
     return list(dict.fromkeys(fields))
 
 
-def slot_highlights(hit: dict[str, Any], slot: int, single: bool) -> list[str]:
-    """The highlighted fields of one percolated document in a hit. Elasticsearch prefixes them
-    with the document's slot (``0_title``) when several documents were percolated at once."""
-    highlight = hit.get("highlight", {})
-    if single:
-        return list(highlight)
-    prefix = f"{slot}_"
-    return [key[len(prefix):] for key in highlight if key.startswith(prefix)]
+def pairs_of(hits: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """``match_search`` hits -> (alert name, article id) pairs, sorted so output order is stable."""
+    return sorted((name, hit["_id"]) for hit in hits for name in hit.get("matched_queries", []))
 
 
-def matches_of(hits: list[dict[str, Any]], batch: list[IndexedArticle], matched_at: datetime) -> list[AlertMatch]:
-    """Percolate hits (one per alert) -> one AlertMatch per (alert, article), in batch order."""
-    found: list[tuple[int, AlertMatch]] = []
-    single = len(batch) == 1
-    for hit in hits:
-        alert = hit["_source"]["alert"]
-        slots = hit.get("fields", {}).get("_percolator_document_slot", [0])
-        for slot in slots:
-            article = batch[slot]
-            found.append((slot, AlertMatch(
-                match_id=match_id(alert["name"], article.id),
-                alert=alert["name"],
-                article_id=article.id,
-                title=article.title,
-                url=article.url,
-                source=article.source,
-                published_at=article.published_at,
-                matched_fields=matched_fields(alert.get("params", {}), slot_highlights(hit, slot, single)),
-                indexed_at=article.indexed_at,
-                matched_at=matched_at,
-            )))
-    found.sort(key=lambda pair: (pair[0], pair[1].alert))
-    return [m for _, m in found]
+def build_match(alert: str, params: dict[str, Any], article: IndexedArticle, highlighted: list[str],
+                matched_at: datetime) -> AlertMatch:
+    return AlertMatch(
+        match_id=match_id(alert, article.id),
+        alert=alert,
+        article_id=article.id,
+        title=article.title,
+        url=article.url,
+        source=article.source,
+        published_at=article.published_at,
+        matched_fields=matched_fields(params, highlighted),
+        indexed_at=article.indexed_at,
+        matched_at=matched_at,
+    )
 
 
 def match_record(match: AlertMatch, webhook: str | None) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Alerts and their matches in Elasticsearch: the percolator index, the match records, the
+"""Alerts and their matches in Elasticsearch: the alerts index, the match records, the
 searches the API and CLI run. Async (the workers and the API) with the client passed in."""
 
 from __future__ import annotations
@@ -14,16 +14,17 @@ from services.alerts.rules import (
     alert_document,
     alert_view,
     alerts_mappings,
+    fields_search,
+    match_search,
     matches_mappings,
-    matches_of,
-    percolate_body,
+    pairs_of,
     spec_of,
 )
 from services.search.query import build_search, empty_response, shape_response
-from shared.contracts.schemas import AlertMatch, IndexedArticle
 from shared.contracts.settings import Settings
 
-PERCOLATE_PAGE = 1000
+LOAD_PAGE = 1000
+ALERTS_PER_SEARCH = 200
 MATCH_FIELDS = ("match_id", "alert", "article_id", "title", "url", "source", "published_at", "indexed_at",
                 "matched_at", "matched_fields", "delivery", "attempts", "last_error", "delivered_at")
 
@@ -56,7 +57,7 @@ async def _create_index(es: AsyncElasticsearch, index: str, mappings: dict[str, 
 
 
 async def ensure_alert_indices(es: AsyncElasticsearch, settings: Settings) -> None:
-    """Create the percolator index and the match records index when missing; safe from many processes."""
+    """Create the alerts index and the match records index when missing; safe from many processes."""
     await _create_index(es, alerts_index(settings), alerts_mappings(), settings)
     await _create_index(es, matches_index(settings), matches_mappings(), settings)
 
@@ -65,7 +66,7 @@ async def ensure_alert_indices(es: AsyncElasticsearch, settings: Settings) -> No
 
 
 async def add_alert(es: AsyncElasticsearch, settings: Settings, spec: AlertSpec) -> dict[str, Any]:
-    """Save an alert; AlertExists when the name is taken. Visible to the percolator at once."""
+    """Save an alert; AlertExists when the name is taken. Matched against articles indexed from now on."""
     await ensure_alert_indices(es, settings)
     document = alert_document(spec, datetime.now(UTC))
     try:
@@ -121,24 +122,75 @@ async def latest_matches(es: AsyncElasticsearch, settings: Settings, name: str, 
     return [h["_source"] for h in response["hits"]["hits"]]
 
 
-# ---------------------------------------------------------------------------- percolate ---
+# ------------------------------------------------------------------------------ matching ---
 
 
-async def percolate(es: AsyncElasticsearch, settings: Settings, batch: Sequence[IndexedArticle],
-                    documents: list[dict[str, Any]]) -> tuple[list[AlertMatch], dict[str, str | None]]:
-    """Every (alert, article) match of the batch, and each matching alert's webhook."""
-    hits: list[dict[str, Any]] = []
+async def alerts_stamp(es: AsyncElasticsearch, settings: Settings) -> tuple[int, int, int]:
+    """Counters that change whenever an alert is saved or removed: a cheap "did the alerts change"."""
+    stats = await es.indices.stats(index=alerts_index(settings), metric="docs,indexing")
+    primaries = stats["_all"]["primaries"]
+    return (primaries["docs"]["count"], primaries["indexing"]["index_total"], primaries["indexing"]["delete_total"])
+
+
+async def load_alerts(es: AsyncElasticsearch, settings: Settings) -> dict[str, dict[str, Any]]:
+    """Every alert: name -> {"query", "params", "webhook"}, read page by page."""
+    found: dict[str, dict[str, Any]] = {}
     after: list[Any] | None = None
     while True:
-        response = await es.search(index=alerts_index(settings), ignore_unavailable=True,
-                                   **percolate_body(documents, PERCOLATE_PAGE, after))
-        page = response["hits"]["hits"]
-        hits.extend(page)
-        if len(page) < PERCOLATE_PAGE:
-            break
+        page = (await es.search(index=alerts_index(settings), size=LOAD_PAGE, sort=[{"alert.name": "asc"}],
+                                query={"match_all": {}}, search_after=after))["hits"]["hits"]
+        for hit in page:
+            alert = hit["_source"]["alert"]
+            found[alert["name"]] = {"query": hit["_source"]["query"], "params": alert.get("params", {}),
+                                    "webhook": alert.get("webhook")}
+        if len(page) < LOAD_PAGE:
+            return found
         after = page[-1]["sort"]
-    webhooks = {h["_source"]["alert"]["name"]: h["_source"]["alert"].get("webhook") for h in hits}
-    return matches_of(hits, list(batch), datetime.now(UTC)), webhooks
+
+
+async def searchable(es: AsyncElasticsearch, settings: Settings, ids: list[str]) -> int:
+    """How many of ``ids`` a search sees now (the index refreshes every second)."""
+    response = await es.count(index=settings.index_alias, query={"ids": {"values": ids}},
+                              ignore_unavailable=True, allow_no_indices=True)
+    return int(response["count"])
+
+
+async def find_matches(es: AsyncElasticsearch, settings: Settings, alerts: dict[str, dict[str, Any]],
+                       ids: list[str]) -> list[tuple[str, str]]:
+    """(alert, article id) for every alert whose search returns one of ``ids``: one multi-search,
+    ``ALERTS_PER_SEARCH`` alerts per search to stay under Elasticsearch's clause limit."""
+    names = sorted(alerts)
+    chunks = [names[i:i + ALERTS_PER_SEARCH] for i in range(0, len(names), ALERTS_PER_SEARCH)]
+    if not chunks or not ids:
+        return []
+    searches: list[dict[str, Any]] = []
+    for chunk in chunks:
+        searches += [{"index": settings.index_alias},
+                     match_search({name: alerts[name]["query"] for name in chunk}, ids)]
+    response = await es.msearch(searches=searches)
+    pairs: list[tuple[str, str]] = []
+    for answer in response["responses"]:
+        if "error" in answer:
+            raise RuntimeError(f"matching alerts failed: {answer['error']}")
+        pairs += pairs_of(answer["hits"]["hits"])
+    return sorted(pairs)
+
+
+async def text_fields(es: AsyncElasticsearch, settings: Settings, alerts: dict[str, dict[str, Any]],
+                      pairs: list[tuple[str, str]]) -> dict[tuple[str, str], list[str]]:
+    """For each (alert, article) whose alert has words: the text fields they were found in."""
+    wanted = [pair for pair in pairs if alerts[pair[0]]["params"].get("q")]
+    if not wanted:
+        return {}
+    searches: list[dict[str, Any]] = []
+    for alert, article_id in wanted:
+        searches += [{"index": settings.index_alias}, fields_search(alerts[alert]["query"], article_id)]
+    response = await es.msearch(searches=searches)
+    found: dict[tuple[str, str], list[str]] = {}
+    for pair, answer in zip(wanted, response["responses"], strict=True):
+        hits = answer.get("hits", {}).get("hits", [])
+        found[pair] = list(hits[0].get("highlight", {})) if hits else []
+    return found
 
 
 async def claim(es: AsyncElasticsearch, settings: Settings, records: dict[str, dict[str, Any]]) -> list[str]:

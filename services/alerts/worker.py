@@ -1,10 +1,11 @@
 """The two alert stages as the runner drives them.
 
-``alerts``: articles.indexed -> percolate the batch against every saved alert in one request per
-1,000 matching alerts -> claim each (alert, article) match in Elasticsearch (``op_type=create``
-on its match id) -> publish the claimed ones to articles.alerts -> mark them published. The batch
-is acknowledged only after that, so a crash anywhere redelivers the batch, and the claim lets the
-next attempt publish exactly the matches that are not on the topic yet.
+``alerts``: articles.indexed -> wait until the batch is searchable -> run every saved alert's
+query against the article index, limited to the batch's ids (one multi-search, named queries
+say which alert found which article) -> claim each (alert, article) match in Elasticsearch
+(``op_type=create`` on its match id) -> publish the claimed ones to articles.alerts -> mark them
+published. The batch is acknowledged only after that, so a crash anywhere redelivers the batch,
+and the claim lets the next attempt publish exactly the matches that are not on the topic yet.
 
 ``webhooks``: articles.alerts -> for each match whose alert has a webhook and whose record is not
 delivered or dead yet, POST it (``Idempotency-Key: <match_id>``) with retries and backoff; a 2xx
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -23,9 +25,18 @@ import httpx
 from aiokafka import AIOKafkaProducer
 from elasticsearch import ApiError, AsyncElasticsearch, TransportError
 
-from services.alerts.rules import match_record, retryable, webhook_delay
-from services.alerts.store import claim, ensure_alert_indices, mark, percolate, records
-from services.indexer.store import to_document
+from services.alerts.rules import build_match, match_record, retryable, webhook_delay
+from services.alerts.store import (
+    alerts_stamp,
+    claim,
+    ensure_alert_indices,
+    find_matches,
+    load_alerts,
+    mark,
+    records,
+    searchable,
+    text_fields,
+)
 from shared.contracts.outcomes import Failure, Result, TransientError
 from shared.contracts.schemas import AlertMatch, IndexedArticle
 from shared.contracts.settings import Settings
@@ -35,12 +46,18 @@ from shared.runtime.kafka import ensure_topics, new_producer
 log = logging.getLogger("newsflow.alerts")
 
 
+SEARCHABLE_WAIT = 10.0  # seconds to wait for a batch to become searchable before matching what is
+SEARCHABLE_POLL = 0.1
+
+
 class AlertsLogic:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.es: AsyncElasticsearch | None = None
         self.producer: AIOKafkaProducer | None = None
         self.ready = False
+        self.alerts: dict[str, dict] = {}
+        self.stamp: tuple[int, int, int] | None = None
 
     async def start(self) -> None:
         self.es = async_client(self.settings)
@@ -54,25 +71,52 @@ class AlertsLogic:
         if self.es is not None:
             await self.es.close()
 
+    async def current_alerts(self) -> dict[str, dict]:
+        """The saved alerts, read again only when the alerts index changed."""
+        assert self.es is not None
+        stamp = await alerts_stamp(self.es, self.settings)
+        if stamp != self.stamp:
+            self.alerts = await load_alerts(self.es, self.settings)
+            self.stamp = stamp
+        return self.alerts
+
+    async def wait_searchable(self, ids: list[str]) -> None:
+        """Matching searches the index, so wait until the batch is visible to a search."""
+        assert self.es is not None
+        deadline = time.monotonic() + SEARCHABLE_WAIT
+        while await searchable(self.es, self.settings, ids) < len(ids):
+            if time.monotonic() > deadline:
+                log.warning("some of %d article(s) are still not searchable; matching those that are", len(ids))
+                return
+            await asyncio.sleep(SEARCHABLE_POLL)
+
     async def handle(self, batch: Sequence[IndexedArticle]) -> list[Result]:
         assert self.es is not None and self.producer is not None
+        articles = {a.id: a for a in batch}  # a redelivered article appears once
         try:
             if not self.ready:
                 await ensure_alert_indices(self.es, self.settings)
                 self.ready = True
-            documents = [to_document(a, a.indexed_at) for a in batch]
-            matches, webhooks = await percolate(self.es, self.settings, batch, documents)
+            alerts = await self.current_alerts()
+            if not alerts:
+                return [None] * len(batch)
+            await self.wait_searchable(list(articles))
+            pairs = await find_matches(self.es, self.settings, alerts, list(articles))
+            fields = await text_fields(self.es, self.settings, alerts, pairs)
+            now = datetime.now(UTC)
+            matches = [build_match(alert, alerts[alert]["params"], articles[aid], fields.get((alert, aid), []), now)
+                       for alert, aid in pairs]
             by_id = {m.match_id: m for m in matches}
             todo = await claim(self.es, self.settings,
-                               {m.match_id: match_record(m, webhooks.get(m.alert)) for m in matches})
-        except (ApiError, TransportError) as exc:
+                               {m.match_id: match_record(m, alerts[m.alert]["webhook"]) for m in matches})
+        except (ApiError, TransportError, RuntimeError) as exc:
             raise TransientError(f"Elasticsearch: {exc}") from exc
         if todo:
             sends = [await self.producer.send(self.settings.topic_alerts, key=by_id[mid].alert.encode(),
                                               value=by_id[mid].to_json_bytes()) for mid in todo]
             try:
                 await asyncio.gather(*sends)
-            except Exception as exc:  # not on the topic for sure: the records say unpublished, retry
+            except Exception as exc:  # maybe not on the topic: the records say unpublished, so retry
                 raise TransientError(f"publishing {len(todo)} match(es) failed: {exc}") from exc
             try:
                 await mark(self.es, self.settings, {mid: {"published": True} for mid in todo})
