@@ -9,6 +9,7 @@ articles' ids: an article matches an alert exactly when the alert's search retur
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import datetime
 from typing import Any
 
@@ -21,8 +22,8 @@ NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$"
 # The search parameters an alert keeps: what matches, never pages or order.
 SEARCH_KEYS = ("q", *FILTER_FIELDS, "from", "to")
 PAGING = {"page", "size", "sort"}
-# Fields highlighted on a matched article to tell which ones the alert's words were found in.
-HIGHLIGHT_FIELDS = tuple(field.split("^")[0] for field in TEXT_FIELDS)
+# Fields whose terms tell which ones an alert's words were found in (phrases search ``.exact``).
+TERM_FIELDS = (*(field.split("^")[0] for field in TEXT_FIELDS), "title.exact", "body.exact")
 MATCH_ID_CHARS = 32
 
 
@@ -55,8 +56,10 @@ class AlertSpec(SearchParams):
         return {k: v for k, v in dumped.items() if k in SEARCH_KEYS and v not in (None, "", [])}
 
 
-def alert_document(spec: AlertSpec, created_at: datetime) -> dict[str, Any]:
-    """The document stored for an alert (its id is the alert's name): its query as built, and itself."""
+def alert_document(spec: AlertSpec, created_at: datetime, tokens: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The document stored for an alert (its id is the alert's name): its query as built, and
+    itself. ``tokens``: its words as the index analyses them, for the prefilter (None: no prefilter),
+    ``{"mode": "all" | "any", "groups": [[forms of a word], ...]}``."""
     return {
         "query": build_query(spec.search()),
         "alert": {
@@ -64,8 +67,98 @@ def alert_document(spec: AlertSpec, created_at: datetime) -> dict[str, Any]:
             "webhook": spec.webhook,
             "params": spec.params(),
             "created_at": created_at.isoformat(),
+            "tokens": tokens,
         },
     }
+
+
+# A simple_query_string term: a phrase (with its leading operators) or a run of other characters.
+QUERY_TERM = re.compile(r'[-+|()]*"[^"]*"\)*|[^\s"]+')
+
+
+def word_mode(q: str) -> str:
+    """``any`` when the words are alternatives (``a | b``), else ``all`` (AND is the default operator)."""
+    return "any" if "|" in q else "all"
+
+
+def positive_words(q: str) -> list[str] | None:
+    """The words of ``q`` an article must contain at least one of (in some text field) for the
+    query to match it; None when no such word can be named: no words, a prefix*, an escape, a
+    negated group, or an OR with a negation (``a | -b`` also matches articles without ``a``)."""
+    if not q or "\\" in q or re.search(r"-\s*\(", q) or ("|" in q and re.search(r"(^|[\s(|])-", q)):
+        return None
+    words: list[str] = []
+    for term in QUERY_TERM.findall(q):
+        negated = False
+        while term and term[0] in "-+|(":
+            negated = negated or term[0] == "-"
+            term = term[1:]
+        term = term.rstrip(")")
+        if term.endswith("*"):
+            return None
+        term = term.strip('"').strip()
+        if term and term != "|" and not negated:
+            words.append(term)
+    return words or None
+
+
+def token_index(alerts: dict[str, dict[str, Any]]) -> tuple[dict[str, set[str]], set[str]]:
+    """Analysed token -> the alerts that contain it, and the alerts every article is a candidate
+    for as far as words go (no words, or words the prefilter cannot reason about)."""
+    by_token: dict[str, set[str]] = {}
+    always: set[str] = set()
+    for name, alert in alerts.items():
+        groups = (alert.get("tokens") or {}).get("groups")
+        if not groups:
+            always.add(name)
+            continue
+        for group in groups:
+            for token in group:
+                by_token.setdefault(token, set()).add(name)
+    return by_token, always
+
+
+def words_may_match(tokens: dict[str, Any] | None, terms: set[str]) -> bool:
+    """Whether an article with ``terms`` can hold the alert's words: every word (``all``: words
+    joined by AND, the default) or one of them (``any``: an OR), each word in one of its analysed
+    forms. A necessary condition only: the search decides."""
+    groups = (tokens or {}).get("groups")
+    if not groups:
+        return True
+    present = (bool(terms.intersection(group)) for group in groups)
+    return all(present) if tokens.get("mode") == "all" else any(present)
+
+
+def filters_may_match(params: dict[str, Any], article: IndexedArticle) -> bool:
+    """Whether the article has one of the values of each filter the alert sets (ignoring case,
+    as the search does). Dates are left to the search."""
+    for name, field in FILTER_FIELDS.items():
+        wanted = params.get(name)
+        if not wanted:
+            continue
+        value = getattr(article, field, None)
+        have = {v.casefold() for v in ([value] if isinstance(value, str) else value or [])}
+        if not have & {w.casefold() for w in wanted}:
+            return False
+    return True
+
+
+def candidates(alerts: dict[str, dict[str, Any]], by_token: dict[str, set[str]], always: set[str],
+               terms: set[str], article: IndexedArticle) -> set[str]:
+    """The alerts that may match an article with these terms; never too few (see words_may_match)."""
+    found = set(always)
+    for term in terms & by_token.keys():
+        found |= by_token[term]
+    return {name for name in found if words_may_match(alerts[name].get("tokens"), terms)
+            and filters_may_match(alerts[name]["params"], article)}
+
+
+def fields_with(tokens: dict[str, Any] | None, term_vectors: dict[str, set[str]]) -> list[str]:
+    """The article's text fields that contain one of the alert's words (``body.exact`` -> body)."""
+    if not tokens or not tokens.get("groups"):
+        return []
+    wanted = {token for group in tokens["groups"] for token in group}
+    return list(dict.fromkeys(field_name(f) for f in TERM_FIELDS if wanted & term_vectors.get(f, set())))
 
 
 def alert_view(source: dict[str, Any]) -> dict[str, Any]:
@@ -94,6 +187,7 @@ def alerts_mappings() -> dict[str, Any]:
                     "webhook": {"type": "keyword", "index": False},
                     "params": {"type": "object", "enabled": False},
                     "created_at": {"type": "date"},
+                    "tokens": {"type": "object", "enabled": False},
                 }
             },
         },
@@ -148,22 +242,6 @@ def match_search(alerts: dict[str, dict[str, Any]], ids: list[str]) -> dict[str,
         }},
         "size": len(ids),
         "_source": False,
-    }
-
-
-def fields_search(query: dict[str, Any], article_id: str) -> dict[str, Any]:
-    """Which text fields of one article one alert's words were found in: the highlighted ones."""
-    return {
-        "query": {"bool": {"filter": [{"ids": {"values": [article_id]}}], "must": [query]}},
-        "size": 1,
-        "_source": False,
-        "highlight": {
-            "require_field_match": False,
-            "number_of_fragments": 1,
-            "fragment_size": 20,
-            "max_analyzed_offset": 100_000,
-            "fields": {field: {} for field in HIGHLIGHT_FIELDS},
-        },
     }
 
 

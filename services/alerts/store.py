@@ -10,16 +10,19 @@ from typing import Any
 from elasticsearch import AsyncElasticsearch, BadRequestError, ConflictError, NotFoundError
 
 from services.alerts.rules import (
+    TERM_FIELDS,
     AlertSpec,
     alert_document,
     alert_view,
     alerts_mappings,
-    fields_search,
     match_search,
     matches_mappings,
     pairs_of,
+    positive_words,
     spec_of,
+    word_mode,
 )
+from services.indexer.store import ensure_index
 from services.search.query import build_search, empty_response, shape_response
 from shared.contracts.settings import Settings
 
@@ -68,7 +71,7 @@ async def ensure_alert_indices(es: AsyncElasticsearch, settings: Settings) -> No
 async def add_alert(es: AsyncElasticsearch, settings: Settings, spec: AlertSpec) -> dict[str, Any]:
     """Save an alert; AlertExists when the name is taken. Matched against articles indexed from now on."""
     await ensure_alert_indices(es, settings)
-    document = alert_document(spec, datetime.now(UTC))
+    document = alert_document(spec, datetime.now(UTC), await analysed_tokens(es, settings, spec.q))
     try:
         await es.index(index=alerts_index(settings), id=spec.name, document=document, op_type="create",
                        refresh="wait_for")
@@ -142,7 +145,7 @@ async def load_alerts(es: AsyncElasticsearch, settings: Settings) -> dict[str, d
         for hit in page:
             alert = hit["_source"]["alert"]
             found[alert["name"]] = {"query": hit["_source"]["query"], "params": alert.get("params", {}),
-                                    "webhook": alert.get("webhook")}
+                                    "webhook": alert.get("webhook"), "tokens": alert.get("tokens")}
         if len(page) < LOAD_PAGE:
             return found
         after = page[-1]["sort"]
@@ -176,21 +179,31 @@ async def find_matches(es: AsyncElasticsearch, settings: Settings, alerts: dict[
     return sorted(pairs)
 
 
-async def text_fields(es: AsyncElasticsearch, settings: Settings, alerts: dict[str, dict[str, Any]],
-                      pairs: list[tuple[str, str]]) -> dict[tuple[str, str], list[str]]:
-    """For each (alert, article) whose alert has words: the text fields they were found in."""
-    wanted = [pair for pair in pairs if alerts[pair[0]]["params"].get("q")]
-    if not wanted:
-        return {}
-    searches: list[dict[str, Any]] = []
-    for alert, article_id in wanted:
-        searches += [{"index": settings.index_alias}, fields_search(alerts[alert]["query"], article_id)]
-    response = await es.msearch(searches=searches)
-    found: dict[tuple[str, str], list[str]] = {}
-    for pair, answer in zip(wanted, response["responses"], strict=True):
-        hits = answer.get("hits", {}).get("hits", [])
-        found[pair] = list(hits[0].get("highlight", {})) if hits else []
-    return found
+async def term_vectors(es: AsyncElasticsearch, settings: Settings, ids: list[str]) -> dict[str, dict[str, set[str]]]:
+    """Each article's terms per text field, as the index analysed them (real time, no refresh needed)."""
+    response = await es.mtermvectors(index=settings.index_alias, ids=ids, fields=list(TERM_FIELDS), positions=False,
+                                     offsets=False, payloads=False, term_statistics=False, field_statistics=False,
+                                     realtime=True)
+    return {d["_id"]: {field: set(v["terms"]) for field, v in d.get("term_vectors", {}).items()}
+            for d in response["docs"] if d.get("found")}
+
+
+async def analysed_tokens(es: AsyncElasticsearch, settings: Settings, q: str) -> dict[str, Any] | None:
+    """The alert's positive words, each analysed as the article fields analyse it (English stemming
+    and the standard analyzer), for the prefilter; None when the prefilter cannot use them."""
+    words = positive_words(q)
+    if words is None:
+        return None
+    await ensure_index(es, settings)  # the analyzers live on the article index
+    groups: list[list[str]] = []
+    for word in words:
+        forms: set[str] = set()
+        for field in ("body", "body.exact"):
+            response = await es.indices.analyze(index=settings.index_alias, field=field, text=word)
+            forms |= {t["token"] for t in response["tokens"]}
+        if forms:  # a word with no token adds no clause to the query
+            groups.append(sorted(forms))
+    return {"mode": word_mode(q), "groups": groups} if groups else None
 
 
 async def claim(es: AsyncElasticsearch, settings: Settings, records: dict[str, dict[str, Any]]) -> list[str]:
