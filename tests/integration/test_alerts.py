@@ -4,13 +4,10 @@ dead letters and what a local webhook receiver got."""
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
 import json
 import signal
 import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,42 +19,10 @@ from services.alerts.rules import match_id, match_record
 from services.alerts.store import matches_index
 from services.api.app import create_app
 from shared.contracts.schemas import AlertMatch, EnrichedArticle
-from shared.runtime.kafka import new_consumer
+from tests.integration.alerts_support import article, produce, read_matches
 from tests.integration.conftest import Pipeline
 
 WEBHOOK_ATTEMPTS = 4
-
-
-def article(title: str, body: str, **entities: list[str]) -> EnrichedArticle:
-    text = f"{title}.\n\n{body}"
-    return EnrichedArticle(
-        id=f"alert-{uuid.uuid4().hex[:12]}", url=f"https://example.org/{uuid.uuid4().hex[:8]}", source="Example Wire",
-        title=title, body=text, word_count=len(text.split()), language="en",
-        content_hash=hashlib.sha256(text.encode()).hexdigest(), **entities,
-    )
-
-
-def produce(pipeline: Pipeline, articles: list[EnrichedArticle]) -> None:
-    pipeline.produce_raw([(a.id.encode(), a.to_json_bytes()) for a in articles], topic=pipeline.settings.topic_enriched)
-
-
-def read_matches(pipeline: Pipeline) -> list[AlertMatch]:
-    """Every message on the namespace's alerts topic, from the start."""
-
-    async def read() -> list[AlertMatch]:
-        consumer = new_consumer(pipeline.settings, pipeline.settings.topic_alerts, group_id=None)
-        await consumer.start()
-        try:
-            found: list[AlertMatch] = []
-            batches = await consumer.getmany(timeout_ms=1500)
-            while batches:
-                found += [AlertMatch.model_validate_json(m.value) for msgs in batches.values() for m in msgs]
-                batches = await consumer.getmany(timeout_ms=700)
-            return found
-        finally:
-            await consumer.stop()
-
-    return asyncio.run(read())
 
 
 @pytest.fixture(scope="module")
