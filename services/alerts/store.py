@@ -206,11 +206,13 @@ async def analysed_tokens(es: AsyncElasticsearch, settings: Settings, q: str) ->
     return {"mode": word_mode(q), "groups": groups} if groups else None
 
 
-async def claim(es: AsyncElasticsearch, settings: Settings, records: dict[str, dict[str, Any]]) -> list[str]:
-    """Create a record per match id unless one exists (op_type=create); returns the ids still
-    to publish: the new ones and those claimed earlier by a worker that died before publishing."""
+async def claim(es: AsyncElasticsearch, settings: Settings,
+                records: dict[str, dict[str, Any]]) -> tuple[list[str], dict[str, datetime]]:
+    """Create a record per match id unless one exists (op_type=create). Returns the ids this call
+    created (to publish), and those a worker claimed earlier but did not mark published, with
+    when they were claimed: it may have died before publishing them, or just after."""
     if not records:
-        return []
+        return [], {}
     operations: list[dict[str, Any]] = []
     for mid, record in records.items():
         operations += [{"create": {"_index": matches_index(settings), "_id": mid}}, record]
@@ -224,10 +226,12 @@ async def claim(es: AsyncElasticsearch, settings: Settings, records: dict[str, d
             existing.append(result["_id"])
         else:
             raise RuntimeError(f"match record {result['_id']}: {result.get('error')}")
+    unfinished: dict[str, datetime] = {}
     if existing:
-        docs = (await es.mget(index=matches_index(settings), ids=existing, source=["published"]))["docs"]
-        fresh += [d["_id"] for d in docs if d.get("found") and not d["_source"].get("published")]
-    return fresh
+        docs = (await es.mget(index=matches_index(settings), ids=existing, source=["published", "matched_at"]))["docs"]
+        unfinished = {d["_id"]: datetime.fromisoformat(d["_source"]["matched_at"]) for d in docs
+                      if d.get("found") and not d["_source"].get("published")}
+    return fresh, unfinished
 
 
 async def mark(es: AsyncElasticsearch, settings: Settings, fields_by_id: dict[str, dict[str, Any]]) -> None:

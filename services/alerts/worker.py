@@ -16,13 +16,15 @@ dead-letter topic with the reason and the match itself.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
-from aiokafka import AIOKafkaProducer
+import orjson
+from aiokafka import AIOKafkaProducer, TopicPartition
 from elasticsearch import ApiError, AsyncElasticsearch, TransportError
 
 from services.alerts.rules import (
@@ -49,13 +51,14 @@ from shared.contracts.outcomes import Failure, Result, TransientError
 from shared.contracts.schemas import AlertMatch, IndexedArticle
 from shared.contracts.settings import Settings
 from shared.runtime.elastic import async_client
-from shared.runtime.kafka import ensure_topics, new_producer
+from shared.runtime.kafka import ensure_topics, new_consumer, new_producer
 
 log = logging.getLogger("newsflow.alerts")
 
 
 SEARCHABLE_WAIT = 10.0  # seconds to wait for a batch to become searchable before matching what is
 SEARCHABLE_POLL = 0.1
+CLOCK_MARGIN = timedelta(seconds=60)  # between the clocks of the worker that claimed and the broker
 
 
 class AlertsLogic:
@@ -130,10 +133,17 @@ class AlertsLogic:
                                    fields_with(alerts[alert]["tokens"], vectors.get(aid, {})), now)
                        for alert, aid in pairs]
             by_id = {m.match_id: m for m in matches}
-            todo = await claim(self.es, self.settings,
-                               {m.match_id: match_record(m, alerts[m.alert]["webhook"]) for m in matches})
+            todo, unfinished = await claim(self.es, self.settings,
+                                           {m.match_id: match_record(m, alerts[m.alert]["webhook"]) for m in matches})
         except (ApiError, TransportError, RuntimeError) as exc:
             raise TransientError(f"Elasticsearch: {exc}") from exc
+        if unfinished:  # only after a crash: publish what is not on the topic yet, and only that
+            sent = await self.on_topic(set(unfinished), min(unfinished.values()) - CLOCK_MARGIN)
+            todo += [mid for mid in unfinished if mid not in sent]
+            if sent:
+                await self._mark_published(sorted(sent))
+            log.warning("recovered %d match(es) claimed by an earlier attempt: %d were on the topic already",
+                        len(unfinished), len(sent))
         if todo:
             sends = [await self.producer.send(self.settings.topic_alerts, key=by_id[mid].alert.encode(),
                                               value=by_id[mid].to_json_bytes()) for mid in todo]
@@ -141,14 +151,52 @@ class AlertsLogic:
                 await asyncio.gather(*sends)
             except Exception as exc:  # maybe not on the topic: the records say unpublished, so retry
                 raise TransientError(f"publishing {len(todo)} match(es) failed: {exc}") from exc
-            try:
-                await mark(self.es, self.settings, {mid: {"published": True} for mid in todo})
-            except (ApiError, TransportError, RuntimeError) as exc:
-                raise TransientError(f"marking matches published: {exc}") from exc
+            await self._mark_published(todo)
             log.info("published %d match(es) of %d article(s); %d candidate alert(s); terms and searchable %.3f s, "
                      "search %.3f s, claim+publish+mark %.3f s", len(todo), len(batch), len(maybe),
                      visible - started, searched - visible, time.perf_counter() - searched)
         return [None] * len(batch)
+
+
+    async def _mark_published(self, ids: list[str]) -> None:
+        assert self.es is not None
+        try:
+            await mark(self.es, self.settings, {mid: {"published": True} for mid in ids})
+        except (ApiError, TransportError, RuntimeError) as exc:
+            raise TransientError(f"marking matches published: {exc}") from exc
+
+    async def on_topic(self, wanted: set[str], since: datetime) -> set[str]:
+        """Which of the match ids ``wanted`` are on articles.alerts already, reading every
+        partition from the first message at or after ``since``. Runs only after a crash."""
+        topic = self.settings.topic_alerts
+        consumer = new_consumer(self.settings, group_id=None)
+        await consumer.start()
+        try:
+            await consumer.topics()  # loads the metadata
+            partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
+            consumer.assign(partitions)
+            starts = await consumer.offsets_for_times({tp: int(since.timestamp() * 1000) for tp in partitions})
+            ends = await consumer.end_offsets(partitions)
+            pending = {tp for tp in partitions if starts.get(tp) is not None and starts[tp].offset < ends[tp]}
+            for tp in pending:
+                consumer.seek(tp, starts[tp].offset)
+            found: set[str] = set()
+            deadline = time.monotonic() + 120
+            while pending:
+                if time.monotonic() > deadline:
+                    raise TransientError("reading articles.alerts back took too long")
+                for messages in (await consumer.getmany(*pending, timeout_ms=1000)).values():
+                    for message in messages:
+                        with contextlib.suppress(ValueError, TypeError, AttributeError):
+                            match_id = orjson.loads(message.value).get("match_id")
+                            if match_id in wanted:
+                                found.add(match_id)
+                for tp in list(pending):
+                    if await consumer.position(tp) >= ends[tp]:
+                        pending.discard(tp)
+            return found
+        finally:
+            await consumer.stop()
 
 
 class WebhookLogic:
