@@ -45,3 +45,4 @@ schemas: $(STAMP)  ## regenerate shared/contracts/jsonschema from the pydantic m
 
 bench: $(STAMP)  ## run the benchmarks (they print their figures)
 	$(BIN)/python bench/pipeline.py
+	$(BIN)/python bench/alerts.py
