@@ -204,6 +204,7 @@ class WebhookLogic:
         self.settings = settings
         self.es: AsyncElasticsearch | None = None
         self.http: httpx.AsyncClient | None = None
+        self.ready = False
 
     async def start(self) -> None:
         self.es = async_client(self.settings)
@@ -218,7 +219,9 @@ class WebhookLogic:
     async def handle(self, batch: Sequence[AlertMatch]) -> list[Result]:
         assert self.es is not None
         try:
-            await ensure_alert_indices(self.es, self.settings)
+            if not self.ready:
+                await ensure_alert_indices(self.es, self.settings)
+                self.ready = True
             known = await records(self.es, self.settings, [m.match_id for m in batch])
         except (ApiError, TransportError) as exc:
             raise TransientError(f"Elasticsearch: {exc}") from exc
