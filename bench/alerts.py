@@ -78,8 +78,11 @@ def enriched_seeds(settings: Settings) -> list[EnrichedArticle]:
     return Extractor.from_settings(settings).extract(cleaned)
 
 
-def alert_specs(count: int, seeds: list[EnrichedArticle], rng: random.Random) -> list[AlertSpec]:
-    vocabulary = sorted({k.lower() for a in seeds for k in a.keywords if k.isalpha()} | set(NEWS_WORDS))
+def alert_specs(count: int, seeds: list[EnrichedArticle], rng: random.Random, mix: str = "dense") -> list[AlertSpec]:
+    """``dense``: words from the seeds' keywords and common news words, so about 3% of the alerts
+    match each article; ``sparse``: common news words only, about 0.5%."""
+    vocabulary = sorted(set(NEWS_WORDS) | ({k.lower() for a in seeds for k in a.keywords if k.isalpha()}
+                                           if mix == "dense" else set()))
     countries = sorted({c for a in seeds for c in a.countries} | {"US", "CN", "DE", "FR", "BR", "IN"})
     topics = sorted({t for a in seeds for t in a.topics})
     specs = [AlertSpec(name="probe", q=PROBE)]
@@ -165,6 +168,8 @@ def main() -> None:
     parser.add_argument("--alerts", type=int, default=1000, help="saved alerts besides the probe (default 1000)")
     parser.add_argument("--rate", type=float, default=4.0, help="articles per second (default 4: the steady stream)")
     parser.add_argument("--seconds", type=float, default=60.0, help="how long to feed articles (default 60)")
+    parser.add_argument("--mix", choices=("dense", "sparse"), default="dense",
+                        help="dense: about 3%% of the alerts match each article (default); sparse: about 0.5%%")
     args = parser.parse_args()
 
     base = Settings()
@@ -178,7 +183,7 @@ def main() -> None:
 
     console.print("extracting the seeds once")
     seeds = enriched_seeds(settings)
-    specs = alert_specs(args.alerts, seeds, rng)
+    specs = alert_specs(args.alerts, seeds, rng, args.mix)
     asyncio.run(ensure_topics(settings))
     saved_in = asyncio.run(save_alerts(settings, specs))
     console.print(f"saved {len(specs)} alerts in {saved_in:.1f} s")
@@ -238,8 +243,8 @@ def main() -> None:
     if not from_searchable:
         raise SystemExit(f"no probe match arrived; see {logs}")
     per_article = sum(counts.get(a, 0) for a in wanted) / len(wanted)
-    console.print(f"[bold]alerts[/]: {len(specs)} saved ({args.alerts} + 1 probe); articles: {len(wanted)} at "
-                  f"{args.rate:g}/s; probe matches seen: {len(seen)}/{len(wanted)}; "
+    console.print(f"[bold]alerts[/]: {len(specs)} saved ({args.alerts} + 1 probe, {args.mix}); "
+                  f"articles: {len(wanted)} at {args.rate:g}/s; probe matches seen: {len(seen)}/{len(wanted)}; "
                   f"matches per article: {per_article:.1f}")
     for label, values in (("searchable -> on articles.alerts", from_searchable),
                           ("indexed_at -> on articles.alerts", from_indexed)):

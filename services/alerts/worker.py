@@ -137,7 +137,7 @@ class AlertsLogic:
                                            {m.match_id: match_record(m, alerts[m.alert]["webhook"]) for m in matches})
         except (ApiError, TransportError, RuntimeError) as exc:
             raise TransientError(f"Elasticsearch: {exc}") from exc
-        if unfinished:  # only after a crash: publish what is not on the topic yet, and only that
+        if unfinished:  # only after a crash or a failed attempt: publish what the topic does not hold yet
             sent = await self.on_topic(set(unfinished), min(unfinished.values()) - CLOCK_MARGIN)
             todo += [mid for mid in unfinished if mid not in sent]
             if sent:
@@ -157,7 +157,6 @@ class AlertsLogic:
                      visible - started, searched - visible, time.perf_counter() - searched)
         return [None] * len(batch)
 
-
     async def _mark_published(self, ids: list[str]) -> None:
         assert self.es is not None
         try:
@@ -167,7 +166,7 @@ class AlertsLogic:
 
     async def on_topic(self, wanted: set[str], since: datetime) -> set[str]:
         """Which of the match ids ``wanted`` are on articles.alerts already, reading every
-        partition from the first message at or after ``since``. Runs only after a crash."""
+        partition from the first message at or after ``since``. Runs only after a crash or a failed attempt."""
         topic = self.settings.topic_alerts
         consumer = new_consumer(self.settings, group_id=None)
         await consumer.start()
