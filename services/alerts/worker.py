@@ -224,7 +224,13 @@ class WebhookLogic:
             known = await records(self.es, self.settings, [m.match_id for m in batch])
         except (ApiError, TransportError) as exc:
             raise TransientError(f"Elasticsearch: {exc}") from exc
-        return list(await asyncio.gather(*(self._one(m, known.get(m.match_id)) for m in batch)))
+        first: dict[str, int] = {}
+        for position, match in enumerate(batch):
+            first.setdefault(match.match_id, position)  # a match twice in one batch is delivered once
+        results = await asyncio.gather(*(self._one(m, known.get(m.match_id)) for i, m in enumerate(batch)
+                                         if first[m.match_id] == i))
+        delivered = dict(zip(sorted(first.values()), results, strict=True))
+        return [delivered.get(i) for i in range(len(batch))]
 
     async def _one(self, match: AlertMatch, record: dict | None) -> Result:
         """Deliver one match unless it has no webhook or was delivered (or given up) before."""
