@@ -21,7 +21,7 @@ from services.search.commands import results_table, validation_message
 from shared.contracts.settings import get_settings
 from shared.runtime.elastic import async_client
 
-app = typer.Typer(help="Saved searches that notify: each new matching article goes to articles.alerts "
+app = typer.Typer(help="Saved searches that notify: each new matching article goes to the alerts topic "
                        "and to the alert's webhook.", no_args_is_help=True)
 
 T = TypeVar("T")
