@@ -58,7 +58,7 @@ STAGES: tuple[StageSpec, ...] = (
     ),
     StageSpec(
         name="alerts",
-        summary="indexed -> alerts: percolates each article against the saved alerts, each match once",
+        summary="indexed -> alerts: runs the saved alerts' searches on each new article, each match once",
         input_topic=lambda s: s.topic_indexed,
         input_model=IndexedArticle,
         # Published by the stage itself, after claiming each match in Elasticsearch: one article

@@ -160,7 +160,7 @@ def build_sort(params: SearchParams) -> list[Any] | None:
 
 def build_query(params: SearchParams) -> dict[str, Any]:
     """Which articles match: the words and the filters, nothing about pages or order. Search
-    sends it, and an alert stores it as its percolator query, so both match the same articles."""
+    sends it, and an alert stores it and sends it back for new articles, so both match the same articles."""
     return {
         "bool": {"must": [text_query(params.q)] if params.q else [{"match_all": {}}],
                  "filter": build_filters(params)}

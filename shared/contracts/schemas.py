@@ -108,7 +108,7 @@ class EnrichedArticle(CleanArticle):
 
 
 class IndexedArticle(EnrichedArticle):
-    """An EnrichedArticle as the indexer wrote it: the alerts stage percolates these."""
+    """An EnrichedArticle as the indexer wrote it: the alerts stage matches these against the saved alerts."""
 
     indexed_at: datetime = Field(..., description="when the bulk write that made it searchable was acknowledged")
 
