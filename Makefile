@@ -52,3 +52,4 @@ eval: $(STAMP)  ## print the quality figures: cleaning (seeds, fixture pages, de
 
 bench: $(STAMP)  ## run the benchmarks (they print their figures)
 	$(BIN)/python bench/pipeline.py
+	$(BIN)/python bench/alerts.py

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import typer
 
+from services.alerts import commands as alert_commands
 from services.api import commands as api_commands
 from services.indexer import reindex as reindex_commands
 from services.operations import commands as operations
@@ -36,6 +37,7 @@ app.command("extract", rich_help_panel=OFFLINE)(offline.extract)
 app.command("search", rich_help_panel=SEARCH)(search_commands.search)
 app.command("api", rich_help_panel=SEARCH)(api_commands.api)
 app.command("reindex", rich_help_panel=SEARCH)(reindex_commands.command)
+app.add_typer(alert_commands.app, name="alerts", rich_help_panel=SEARCH)
 
 app.command("watch", rich_help_panel=SOURCES)(source_commands.watch)
 app.command("feeds", rich_help_panel=SOURCES)(source_commands.feeds)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 
-from shared.contracts.schemas import CleanArticle, EnrichedArticle, RawArticle
+from shared.contracts.schemas import AlertMatch, CleanArticle, EnrichedArticle, IndexedArticle, RawArticle
 from shared.contracts.settings import Settings
 from shared.runtime.stage import StageLogic, StageSpec
 
@@ -49,12 +49,32 @@ STAGES: tuple[StageSpec, ...] = (
     ),
     StageSpec(
         name="indexer",
-        summary="enriched -> Elasticsearch: one document per article id behind the alias",
+        summary="enriched -> Elasticsearch: one document per article id behind the alias; then indexed",
         input_topic=lambda s: s.topic_enriched,
         input_model=EnrichedArticle,
+        output_topic=lambda s: s.topic_indexed,
+        output_model=IndexedArticle,
+        logic=logic_of("services.indexer.worker", "IndexerLogic"),
+    ),
+    StageSpec(
+        name="alerts",
+        summary="indexed -> alerts: runs the saved alerts' searches on each new article, each match once",
+        input_topic=lambda s: s.topic_indexed,
+        input_model=IndexedArticle,
+        # Published by the stage itself, after claiming each match in Elasticsearch: one article
+        # gives any number of matches, and the claim keeps a redelivered batch from repeating them.
+        output_topic=lambda s: s.topic_alerts,
+        output_model=AlertMatch,
+        logic=logic_of("services.alerts.worker", "AlertsLogic"),
+    ),
+    StageSpec(
+        name="webhooks",
+        summary="alerts -> webhooks: each match POSTed once to its alert's URL, retried, else dead-lettered",
+        input_topic=lambda s: s.topic_alerts,
+        input_model=AlertMatch,
         output_topic=None,
         output_model=None,
-        logic=logic_of("services.indexer.worker", "IndexerLogic"),
+        logic=logic_of("services.alerts.worker", "WebhookLogic"),
     ),
 )
 

@@ -2,7 +2,8 @@
 tests (and several namespaces) can each have their own.
 
 Routes (see /work/shared/CONTRACT.md): ``GET /`` the page, ``GET /articles/{id}`` an article as
-HTML, ``GET /api/search``, ``GET /api/articles/{id}``, ``GET /healthz``, ``/docs``. When
+HTML, ``GET /api/search``, ``GET /api/articles/{id}``, ``/api/alerts`` (services/alerts/api.py),
+``GET /healthz``, ``/docs``. When
 ``services/api/ingest.py`` exists its ``router`` is included; it finds the settings in
 ``request.app.state.settings`` and the Elasticsearch client in ``request.app.state.es``.
 
@@ -26,6 +27,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
+from services.alerts.api import router as alerts_router
 from services.api.health import check_health
 from services.api.ingest import router as ingest_router
 from services.api.pages import article_page, not_found_page
@@ -163,5 +165,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     app.include_router(ingest_router)
+    app.include_router(alerts_router)
 
     return app

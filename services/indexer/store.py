@@ -76,6 +76,7 @@ def to_document(article: EnrichedArticle, indexed_at: datetime | None = None) ->
 class BulkOutcome:
     indexed: int
     rejected: dict[str, str]  # article id -> Elasticsearch's reason
+    indexed_at: datetime | None = None  # the indexed_at written into every document of the batch
 
 
 async def bulk_index(es: AsyncElasticsearch, settings: Settings, articles: Sequence[EnrichedArticle]) -> BulkOutcome:
@@ -106,4 +107,4 @@ async def bulk_index(es: AsyncElasticsearch, settings: Settings, articles: Seque
                 error, dict) else reason
     except (ESConnectionError, ESConnectionTimeout) as exc:
         raise TransientError(f"Elasticsearch is not reachable: {exc}") from exc
-    return BulkOutcome(indexed, rejected)
+    return BulkOutcome(indexed, rejected, now)

@@ -1,4 +1,5 @@
-"""The indexer stage's logic as the runner drives it: articles.enriched -> Elasticsearch (bulk, by article id)."""
+"""The indexer stage's logic as the runner drives it: articles.enriched -> Elasticsearch (bulk, by
+article id) -> articles.indexed (each article as written, with its ``indexed_at``, for the alerts)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from elasticsearch import AsyncElasticsearch
 
 from services.indexer.store import bulk_index, ensure_index
 from shared.contracts.outcomes import Failure, Result, TransientError
-from shared.contracts.schemas import EnrichedArticle
+from shared.contracts.schemas import EnrichedArticle, IndexedArticle
 from shared.contracts.settings import Settings
 from shared.runtime.elastic import async_client
 
@@ -36,6 +37,7 @@ class IndexerLogic:
             self.index_ready = True
         outcome = await bulk_index(self.es, self.settings, batch)
         return [
-            Failure("ElasticsearchRejected", outcome.rejected[a.id]) if a.id in outcome.rejected else None
+            Failure("ElasticsearchRejected", outcome.rejected[a.id]) if a.id in outcome.rejected
+            else IndexedArticle(**a.model_dump(), indexed_at=outcome.indexed_at)
             for a in batch
         ]

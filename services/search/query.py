@@ -158,14 +158,19 @@ def build_sort(params: SearchParams) -> list[Any] | None:
     return [{"published_at": {"order": direction, "missing": "_last"}}, "_score", {"id": "asc"}]
 
 
-def build_search(params: SearchParams, with_facets: bool = True) -> dict[str, Any]:
-    """The body for ``es.search(index=alias, **body)``."""
-    query: dict[str, Any] = {
+def build_query(params: SearchParams) -> dict[str, Any]:
+    """Which articles match: the words and the filters, nothing about pages or order. Search
+    sends it, and an alert stores it and sends it back for new articles, so both match the same articles."""
+    return {
         "bool": {"must": [text_query(params.q)] if params.q else [{"match_all": {}}],
                  "filter": build_filters(params)}
     }
+
+
+def build_search(params: SearchParams, with_facets: bool = True) -> dict[str, Any]:
+    """The body for ``es.search(index=alias, **body)``."""
     body: dict[str, Any] = {
-        "query": query,
+        "query": build_query(params),
         "from": (params.page - 1) * params.size,
         "size": params.size,
         "track_total_hits": True,

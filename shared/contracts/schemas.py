@@ -107,6 +107,30 @@ class EnrichedArticle(CleanArticle):
     summary: str | None = None
 
 
+class IndexedArticle(EnrichedArticle):
+    """An EnrichedArticle as the indexer wrote it: the alerts stage matches these against the saved alerts."""
+
+    indexed_at: datetime = Field(..., description="when the bulk write that made it searchable was acknowledged")
+
+
+class AlertMatch(Message):
+    """One (alert, article) match on ``articles.alerts``, keyed by the alert's name.
+
+    ``match_id`` is the idempotency key: the same alert and article always give the same id,
+    so a consumer that sees one twice (possible only after a crash, see docs/alerts.md) drops it."""
+
+    match_id: NonEmptyText = Field(..., description="sha256 of alert name and article id, 32 hex chars")
+    alert: NonEmptyText = Field(..., description="the alert's name (also the message key)")
+    article_id: NonEmptyText
+    title: str | None = None
+    url: str | None = None
+    source: str | None = None
+    published_at: datetime | None = None
+    matched_fields: list[str] = Field(default_factory=list, description="article fields the alert matched on")
+    indexed_at: datetime | None = Field(None, description="when the article was indexed")
+    matched_at: datetime = Field(default_factory=utc_now)
+
+
 class DeadLetter(Message):
     """A message a stage could not handle, with why and where it came from; replayable."""
 
@@ -127,6 +151,8 @@ MODELS: dict[str, type[BaseModel]] = {
     "CleanArticle": CleanArticle,
     "EnrichedArticle": EnrichedArticle,
     "DeadLetter": DeadLetter,
+    "IndexedArticle": IndexedArticle,
+    "AlertMatch": AlertMatch,
 }
 
 

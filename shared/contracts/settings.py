@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     topic_clean: str = "articles.clean"
     topic_enriched: str = "articles.enriched"
     topic_dlq: str = "articles.dlq"
+    topic_indexed: str = Field("articles.indexed", description="articles as indexed: the alerts stage's input")
+    topic_alerts: str = Field("articles.alerts", description="one message per (alert, article) match")
     partitions: int = Field(6, ge=1, description="partitions of each pipeline topic when newsflow creates it")
     replication_factor: int = Field(1, ge=1)
     group_prefix: str = Field("newsflow", description="consumer groups are <prefix>-<stage>")
@@ -68,6 +70,12 @@ class Settings(BaseSettings):
     stack_start_timeout: float = Field(180.0, gt=0, description="seconds to wait for a component to answer")
     maven_repo: Path | None = Field(None, description="Maven local repository (default: inside stack_home)")
 
+    # --- alerts --------------------------------------------------------------------------
+    webhook_attempts: int = Field(6, ge=1, description="tries of one webhook delivery before its dead letter")
+    webhook_initial_delay: float = Field(0.5, gt=0, description="seconds before the first webhook retry; doubles")
+    webhook_max_delay: float = Field(8.0, gt=0, description="longest pause between two webhook tries")
+    webhook_timeout: float = Field(5.0, gt=0, description="seconds one webhook request may take")
+
     # --- API -----------------------------------------------------------------------------
     api_host: str = "127.0.0.1"
     api_port: int = 8000
@@ -76,7 +84,8 @@ class Settings(BaseSettings):
 
     @property
     def pipeline_topics(self) -> list[str]:
-        return [self.topic_raw, self.topic_clean, self.topic_enriched, self.topic_dlq]
+        return [self.topic_raw, self.topic_clean, self.topic_enriched, self.topic_dlq, self.topic_indexed,
+                self.topic_alerts]
 
 
 def namespace_overrides(name: str) -> dict[str, str]:

@@ -16,7 +16,8 @@ from shared.contracts.settings import PROJECT_ROOT, Settings, namespace_override
 
 PACKAGES = ("shared", "services")
 # Modules that hold pure logic: no Kafka, no Elasticsearch, no runtime.
-PURE = ("services.cleaner", "services.extractor", "services.indexer.mapping", "services.search.query")
+PURE = ("services.cleaner", "services.extractor", "services.indexer.mapping", "services.search.query",
+        "services.alerts.rules")
 ADAPTERS = {"services.cleaner.worker", "services.extractor.worker"}  # logic classes the runner drives
 
 
@@ -42,7 +43,7 @@ def import_graph() -> dict[str, set[str]]:
 
 def test_registry_chains_each_stage_output_into_the_next_input() -> None:
     settings = Settings()
-    assert STAGE_NAMES == ("cleaner", "extractor", "indexer")
+    assert STAGE_NAMES == ("cleaner", "extractor", "indexer", "alerts", "webhooks")
     for upstream, downstream in itertools.pairwise(STAGES):
         assert upstream.output_topic is not None
         assert upstream.output_topic(settings) == downstream.input_topic(settings)
@@ -50,11 +51,11 @@ def test_registry_chains_each_stage_output_into_the_next_input() -> None:
     assert STAGES[-1].output_topic is None
     assert [s.name for s in chain("cleaner", "extractor")] == ["cleaner", "extractor"]
     assert stage("indexer").group(settings) == "newsflow-indexer"
-    with pytest.raises(KeyError, match="choose one of cleaner, extractor, indexer"):
+    with pytest.raises(KeyError, match="choose one of cleaner, extractor, indexer, alerts, webhooks"):
         stage("nope")
 
 
-@pytest.mark.parametrize("name", ["cleaner", "indexer"])
+@pytest.mark.parametrize("name", ["cleaner", "indexer", "alerts", "webhooks"])
 def test_registry_builds_each_stage_logic(name: str) -> None:
     logic = stage(name).logic(Settings())
     assert callable(logic.handle) and callable(logic.start) and callable(logic.stop)
@@ -63,7 +64,7 @@ def test_registry_builds_each_stage_logic(name: str) -> None:
 def test_namespaces_rename_every_topic_group_and_alias() -> None:
     settings = Settings().model_copy(update=namespace_overrides("ns1"))
     assert settings.pipeline_topics == ["ns1.articles.raw", "ns1.articles.clean", "ns1.articles.enriched",
-                                        "ns1.articles.dlq"]
+                                        "ns1.articles.dlq", "ns1.articles.indexed", "ns1.articles.alerts"]
     assert (settings.index_alias, stage("cleaner").group(settings)) == ("ns1-articles", "ns1-cleaner")
 
 

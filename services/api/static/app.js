@@ -302,7 +302,130 @@ function explain(body, status) {
   return body.detail || `the search failed (${status})`;
 }
 
+// --------------------------------------------------------------------------- alerts ---
+// The current search saved under a name (POST /api/alerts): from then on each newly indexed
+// article it finds is a match. The side panel lists the alerts and their latest matches.
+
+const ALERT_KEYS = ["q", ...FILTERS.map(([param]) => param), "from", "to"];
+const SINGLE_VALUED = new Set(["q", "from", "to"]);
+const MATCHES_REFRESH_MS = 5000;
+
+function currentSearch() {
+  const params = readState();
+  const search = {};
+  for (const key of ALERT_KEYS) {
+    const values = params.getAll(key).filter((v) => v !== "");
+    if (values.length) search[key] = SINGLE_VALUED.has(key) ? values[0] : values;
+  }
+  return search;
+}
+
+function describeSearch(params) {
+  const parts = Object.entries(params).map(([key, value]) =>
+    key === "q" ? `“${value}”` : `${key}: ${[].concat(value).map((v) => label(key, v)).join(", ")}`);
+  return parts.join(" · ") || "every article";
+}
+
+function searchUrl(params) {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) for (const v of [].concat(value)) query.append(key, v);
+  return `/?${query}`;
+}
+
+async function saveAlert(event) {
+  event.preventDefault();
+  const body = { ...currentSearch(), name: $("alert-name").value.trim() };
+  const webhook = $("alert-webhook").value.trim();
+  if (webhook) body.webhook = webhook;
+  const message = $("alert-message");
+  message.textContent = "saving…";
+  const response = await fetch("/api/alerts", {
+    method: "POST", headers: { "Content-Type": "application/json", Accept: "application/json" }, body: JSON.stringify(body),
+  });
+  const answer = await response.json();
+  if (!response.ok) {
+    message.textContent = explain(answer, response.status);
+    return;
+  }
+  message.textContent = `Saved “${answer.name}”: new matching articles will appear under Alerts.`;
+  await loadAlerts(answer.name);
+}
+
+async function removeAlert(name) {
+  await fetch(`/api/alerts/${encodeURIComponent(name)}`, { method: "DELETE" });
+  await loadAlerts();
+}
+
+async function showMatches(name, box) {
+  let response, body;
+  try {
+    response = await fetch(`/api/alerts/${encodeURIComponent(name)}/matches?size=10`, { headers: { Accept: "application/json" } });
+    body = await response.json();
+  } catch (_) {
+    return; // the server is away for a moment; the next refresh tries again
+  }
+  box.replaceChildren();
+  if (!response.ok) {
+    box.append(el("li", { class: "error", text: explain(body, response.status) }));
+  } else if (!body.matches.length) {
+    box.append(el("li", { class: "muted", text: "No match yet: newly indexed articles that fit appear here." }));
+  } else {
+    for (const match of body.matches) {
+      const delivery = match.delivery && match.delivery !== "none" ? ` · webhook ${match.delivery}` : "";
+      box.append(el("li", { class: "match", "data-id": match.article_id },
+        el("a", { href: `/articles/${encodeURIComponent(match.article_id)}`, text: match.title || "(untitled)" }),
+        el("span", { class: "muted", text: ` · ${match.source || "unknown source"} · ${formatDate(match.matched_at)}${delivery}` })));
+    }
+  }
+  box.dataset.state = "loaded";
+}
+
+function toggleMatches(name, box, button) {
+  box.hidden = !box.hidden;
+  button.setAttribute("aria-expanded", String(!box.hidden));
+  if (!box.hidden) showMatches(name, box);
+}
+
+async function loadAlerts(open) {
+  const list = $("alert-list");
+  let alerts = [];
+  try {
+    const response = await fetch("/api/alerts", { headers: { Accept: "application/json" } });
+    if (response.ok) alerts = (await response.json()).alerts;
+  } catch (_) { /* the search still works without the alerts panel */ }
+  list.replaceChildren();
+  if (!alerts.length) list.append(el("li", { class: "muted", text: "None yet: search, then “Save as alert”." }));
+  for (const alert of alerts) {
+    const box = el("ul", { class: "matches", hidden: "" });
+    const button = el("button", { type: "button", class: "link show-matches", "aria-expanded": "false" }, "latest matches");
+    button.addEventListener("click", () => toggleMatches(alert.name, box, button));
+    list.append(el("li", { "data-alert": alert.name },
+      el("a", { class: "alert-name", href: searchUrl(alert.params), title: "run this search" }, alert.name),
+      el("div", { class: "muted", text: describeSearch(alert.params) + (alert.webhook ? " → webhook" : "") }),
+      button,
+      el("button", { type: "button", class: "link remove", onclick: () => removeAlert(alert.name) }, "remove"),
+      box));
+    if (alert.name === open) toggleMatches(alert.name, box, button);
+  }
+}
+
+function refreshOpenMatches() {
+  for (const item of document.querySelectorAll("#alert-list > li[data-alert]")) {
+    const box = item.querySelector("ul.matches");
+    if (box && !box.hidden) showMatches(item.dataset.alert, box);
+  }
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  $("save-alert").addEventListener("click", () => {
+    const form = $("alert-form");
+    form.hidden = !form.hidden;
+    $("save-alert").setAttribute("aria-expanded", String(!form.hidden));
+    if (!form.hidden) $("alert-name").focus();
+  });
+  $("alert-form").addEventListener("submit", saveAlert);
+  loadAlerts();
+  setInterval(refreshOpenMatches, MATCHES_REFRESH_MS);
   $("search-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const p = readState();
