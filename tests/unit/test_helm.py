@@ -348,7 +348,7 @@ def test_rejected_values(args: list[str], message: str) -> None:
 def test_partitions_bound_the_replicas() -> None:
     docs = render_docs("--set", "kafka.partitions=3")
     ceilings = [d["spec"]["maxReplicaCount"] for d in docs if d["kind"] == "ScaledObject"]
-    assert ceilings == [3, 3, 3]
+    assert ceilings == [3] * len(STAGE_NAMES)
 
 
 def doc_yaml_blocks() -> list[object]:
@@ -407,7 +407,7 @@ def test_per_stage_overrides() -> None:
     assert ("PodDisruptionBudget", "nf-newsflow-extractor") in names
     assert not any(name == "nf-newsflow-indexer" for _, name in names)
     mins = {d["metadata"]["name"]: d["spec"]["minReplicaCount"] for d in docs if d["kind"] == "ScaledObject"}
-    assert mins == {"nf-newsflow-cleaner": 0, "nf-newsflow-extractor": 1}
+    assert mins == {f"nf-newsflow-{name}": 0 if name == "cleaner" else 1 for name in STAGE_NAMES if name != "indexer"}
     extractor = next(d for d in docs if d["kind"] == "Deployment" and d["metadata"]["name"] == "nf-newsflow-extractor")
     limits = extractor["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"]
     assert limits == {"cpu": "1", "memory": "3Gi"}  # the default cpu limit stays
