@@ -2,7 +2,8 @@
 tests (and several namespaces) can each have their own.
 
 Routes (see /work/shared/CONTRACT.md): ``GET /`` the page, ``GET /articles/{id}`` an article as
-HTML, ``GET /api/search``, ``GET /api/articles/{id}``, ``GET /healthz``, ``/docs``. When
+HTML, ``GET /api/search``, ``GET /api/articles/{id}``, ``GET /api/stories/{story_id}``,
+``GET /healthz``, ``/docs``. When
 ``services/api/ingest.py`` exists its ``router`` is included; it finds the settings in
 ``request.app.state.settings`` and the Elasticsearch client in ``request.app.state.es``.
 
@@ -29,7 +30,14 @@ from fastapi.staticfiles import StaticFiles
 from services.api.health import check_health
 from services.api.ingest import router as ingest_router
 from services.api.pages import article_page, not_found_page
-from services.search.query import SearchParams, build_search, empty_response, shape_response
+from services.search.query import (
+    STORY_FIELD,
+    VERSION_FIELDS,
+    SearchParams,
+    build_search,
+    empty_response,
+    shape_response,
+)
 from shared.contracts.settings import Settings, get_settings
 from shared.runtime.elastic import client_options
 
@@ -38,6 +46,8 @@ log = logging.getLogger("newsflow.api")
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 MAX_ID_LENGTH = 200  # RawArticle.id's limit
 
+MAX_STORY_ARTICLES = 1000
+StoryId = Annotated[str, PathParam(min_length=1, max_length=MAX_ID_LENGTH, description="a story id")]
 ArticleId = Annotated[str, PathParam(min_length=1, max_length=MAX_ID_LENGTH, description="the article id")]
 
 
@@ -142,6 +152,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if doc is None:
             return error(404, "not_found", f"no article with id {article_id!r}")
         return doc
+
+    @app.get("/api/stories/{story_id}", tags=["search"])
+    async def get_story(request: Request, story_id: StoryId) -> Any:
+        """A story's articles, oldest first (by publication date, undated last, then id): the
+        original and its near-identical copies. 404 when no article has that story_id."""
+        try:
+            response = await es_of(request).search(
+                index=settings.index_alias, ignore_unavailable=True, allow_no_indices=True,
+                query={"term": {STORY_FIELD: story_id}}, size=MAX_STORY_ARTICLES, track_total_hits=True,
+                sort=[{"story.order": {"order": "asc", "missing": "_last"}}, {"id": "asc"}],
+                source_includes=[*VERSION_FIELDS, "duplicate_of", "story_id", "word_count"],
+            )
+        except (ApiError, TransportError) as exc:
+            raise _es_failure(settings, exc) from exc
+        hits = response.body["hits"]["hits"]
+        if not hits:
+            return error(404, "not_found", f"no story with id {story_id!r}")
+        return {
+            "story_id": story_id,
+            "total": response.body["hits"]["total"]["value"],
+            "articles": [{**h["_source"], "id": h["_id"]} for h in hits],
+        }
 
     @app.get("/healthz", tags=["operations"])
     async def healthz(request: Request) -> JSONResponse:
