@@ -10,9 +10,11 @@ construction implies (a story is named by its first member by publication time, 
 
 from __future__ import annotations
 
+import asyncio
 import random
 import subprocess
 import time
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -21,7 +23,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.api.app import create_app
-from shared.contracts.schemas import RawArticle
+from services.cleaner.fingerprint import fingerprint
+from services.indexer.worker import IndexerLogic
+from shared.contracts.schemas import EnrichedArticle, RawArticle
+from shared.contracts.settings import Settings
+from shared.runtime.elastic import sync_client
 from tests.integration.conftest import Pipeline, seed_articles
 from tests.integration.test_browser_search import NEWSFLOW, browser, free_port, hit_ids, page, ready
 
@@ -145,6 +151,69 @@ def test_a_redelivered_article_keeps_its_story(stories: dict) -> None:
     pipeline.wait_for(lambda: pipeline.documents()[article_id]["indexed_at"] != indexed_at, 90, "the re-delivery")
     time.sleep(1)
     assert story_state(pipeline) == before
+
+
+def race_set(rng: random.Random) -> tuple[list[EnrichedArticle], dict[str, str]]:
+    """Each seed and three syndicated copies of it, as the indexer receives them."""
+    articles, truth = [], {}
+    base = datetime(2024, 9, 20, tzinfo=UTC)
+    for seed in seed_articles():
+        _title, _, body = seed.content.partition("\n")
+        texts = [body.strip()] + [republish(seed, outlet, base, rng).content for outlet in (*OUTLETS, "Northwire")]
+        for n, text in enumerate(texts):
+            article_id = f"{seed.metadata['file'][:3]}-{n}"
+            when = None if n == 3 else base + timedelta(hours=rng.randint(-48, 48))
+            articles.append(EnrichedArticle(id=article_id, body=text, content_hash=article_id, published_at=when,
+                                            fingerprint=fingerprint(text)))
+            truth[article_id] = seed.metadata["file"]
+    return articles, truth
+
+
+async def index_concurrently(settings: Settings, articles: list[EnrichedArticle], workers: int,
+                             rng: random.Random) -> None:
+    """``workers`` indexer logics at once, each handling its own small batches in turn."""
+    logics = [IndexerLogic(settings) for _ in range(workers)]
+    shares: list[list[list[EnrichedArticle]]] = [[] for _ in logics]
+    order = list(articles)
+    rng.shuffle(order)
+    while order:
+        size = rng.randint(1, 3)
+        shares[rng.randrange(workers)].append(order[:size])
+        order = order[size:]
+
+    async def run(logic: IndexerLogic, batches: list[list[EnrichedArticle]]) -> None:
+        await logic.start()
+        try:
+            for batch in batches:
+                assert await logic.handle(batch) == [None] * len(batch)
+        finally:
+            await logic.stop()
+
+    await asyncio.gather(*(run(logic, share) for logic, share in zip(logics, shares, strict=True)))
+
+
+def test_racing_indexers_end_with_the_same_stories(base_settings: Settings) -> None:
+    """Three indexers at once, small batches, two different interleavings: the stories are
+    those the construction implies, every time."""
+    rng = random.Random(21)
+    articles, truth = race_set(rng)
+    expected: dict[str, str] = {}
+    for name in set(truth.values()):
+        members = [a for a in articles if truth[a.id] == name]
+        first = min(members, key=lambda a: ((a.published_at or datetime.max.replace(tzinfo=UTC)), a.id))
+        expected.update({a.id: first.id for a in members})
+    outcomes = []
+    for trial in range(2):
+        settings = base_settings.model_copy(update={"index_alias": f"t{uuid.uuid4().hex[:8]}-race{trial}-articles"})
+        asyncio.run(index_concurrently(settings, articles, 3, rng))
+        with sync_client(settings) as es:
+            es.indices.refresh(index=settings.index_alias)
+            hits = es.search(index=settings.index_alias, size=100, source_includes=["story_id", "duplicate_of"],
+                             query={"match_all": {}})["hits"]["hits"]
+            es.indices.delete(index=f"{settings.index_alias}-v*")
+        outcomes.append({h["_id"]: (h["_source"]["story_id"], h["_source"]["duplicate_of"]) for h in hits})
+        assert {k: v[0] for k, v in outcomes[-1].items()} == expected
+    assert outcomes[0] == outcomes[1]
 
 
 @pytest.fixture(scope="module")
