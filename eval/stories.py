@@ -1,6 +1,6 @@
 """Evaluate near-duplicate detection and story grouping on a generated syndication set.
 
-    python -m eval.stories [--copies 2] [--seed 7] [--verbose] [--write-set PATH]
+    python -m eval.stories [--copies 2] [--seed 7] [--no-related] [--verbose] [--write-set PATH]
 
 The set: every page of ../shared/eval/news-pages-dev.jsonl.gz (its HTML, through the cleaner)
 and every seed (seeds/*.txt) is an original story. Each is republished ``--copies`` times by
@@ -9,8 +9,12 @@ own navigation, sidebars, share bars, inline promos and footer, under an edited 
 the last paragraph cut (the second copy also loses the one before and gains a dateline and an
 editor's note), a few words changed, another URL (so another id), source and publication time.
 Copies go through the same cleaner as the originals. The originals are distinct stories on
-overlapping subjects (the five seeds are five different articles on Pakistan and Russia), so
-every pair of articles from two different originals must stay apart.
+overlapping subjects (the five seeds are five different articles on Pakistan and Russia; the
+pages come two by two from one site), so every pair of articles from two different originals
+must stay apart. To make that harder, each neighbouring pair (consecutive pages of one site,
+consecutive seeds) gives one more article: the second story republished with a background
+paragraph of the first inserted, as follow-ups reuse a wire paragraph; it belongs to the second
+story only.
 
 Printed: duplicate-pair precision and recall, where a predicted pair is two articles given the
 same ``story_id`` (the grouping users see) and, separately, two articles directly linked as
@@ -76,6 +80,7 @@ class Original:
     body: str  # the text the copies republish
     raw: RawArticle  # the original as a source delivers it
     published: datetime
+    site: str = ""
 
 
 def pages_file() -> Path:
@@ -100,12 +105,13 @@ def load_originals() -> list[Original]:
             published = published.replace(hour=8, tzinfo=UTC)
             raw = RawArticle(url=row["url"], content=row["content"], content_type=ContentType.HTML,
                              published_at=published)
-            originals.append(Original(f"page:{row['id']}", gold.get("title") or "", gold["body"], raw, published))
+            originals.append(Original(f"page:{row['id']}", gold.get("title") or "", gold["body"], raw, published,
+                                      row.get("site") or ""))
     for path in sorted(SEEDS.glob("*.txt")):
         raw = RawArticle(id=f"seed-{path.stem}", content=path.read_text(encoding="utf-8"))
         cleaned = clean_article(raw)
         published = cleaned.published_at or datetime(2024, 9, 20, 8, tzinfo=UTC)
-        originals.append(Original(f"seed:{path.stem}", cleaned.title or "", cleaned.body, raw, published))
+        originals.append(Original(f"seed:{path.stem}", cleaned.title or "", cleaned.body, raw, published, "seeds"))
     return originals
 
 
@@ -141,6 +147,27 @@ def change_words(paragraph: str, rng: random.Random, count: int) -> tuple[str, i
                 words[i] = ""  # a dropped adjective or name
                 changed += 1
     return " ".join(w for w in words if w), changed
+
+
+def related_pairs(originals: list[Original]) -> list[tuple[Original, Original]]:
+    """Originals on neighbouring subjects: consecutive pages of one site, and the seeds."""
+    by_site: dict[str, list[Original]] = {}
+    for original in originals:
+        by_site.setdefault(original.site, []).append(original)
+    return [(a, b) for group in by_site.values() for a, b in itertools.pairwise(group)]
+
+
+def borrowing(story: Original, lender: Original, rng: random.Random) -> Original:
+    """Another article of ``story``'s outlet that reuses a background paragraph of ``lender``
+    (a paragraph at most a quarter of the lender's words long): still ``story``, never
+    ``lender``."""
+    words = len(lender.body.split())
+    reusable = [p for p in lender.body.split("\n\n") if 12 <= len(p.split()) <= words // 4]
+    paragraphs = story.body.split("\n\n")
+    if reusable:
+        paragraphs.insert(rng.randrange(1, len(paragraphs) + 1), rng.choice(reusable))
+    return Original(story.key, story.title, "\n\n".join(paragraphs), story.raw,
+                    max(story.published, lender.published) + timedelta(hours=2), story.site)
 
 
 def republish(original: Original, copy: int, rng: random.Random) -> RawArticle:
@@ -192,17 +219,28 @@ class Item:
     article: CleanArticle
 
 
-def build_set(copies: int, seed: int) -> tuple[list[Item], int]:
-    """The articles (originals and copies, cleaned) and how many inputs the cleaner refused."""
+def raw_set(copies: int, seed: int, related: bool) -> list[tuple[str, RawArticle]]:
+    """(original's key, article) for every original, its copies and, with ``related``, the
+    articles that borrow a paragraph from a neighbouring story."""
     rng = random.Random(seed)
+    originals = load_originals()
+    raws = []
+    for original in originals:
+        raws += [(original.key, r) for r in [original.raw] + [republish(original, n, rng) for n in range(copies)]]
+    if related:
+        for lender, story in related_pairs(originals):
+            raws.append((story.key, republish(borrowing(story, lender, rng), copies, rng)))
+    return raws
+
+
+def build_set(copies: int, seed: int, related: bool = True) -> tuple[list[Item], int]:
+    """The articles (cleaned) and how many inputs the cleaner refused."""
     items, refused = [], 0
-    for original in load_originals():
-        raws = [original.raw] + [republish(original, n, rng) for n in range(copies)]
-        for raw in raws:
-            try:
-                items.append(Item(original.key, clean_article(raw)))
-            except RejectedArticle:
-                refused += 1
+    for key, raw in raw_set(copies, seed, related):
+        try:
+            items.append(Item(key, clean_article(raw)))
+        except RejectedArticle:
+            refused += 1
     return items, refused
 
 
@@ -230,17 +268,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--copies", type=int, default=2, help="republished copies per original")
     parser.add_argument("--seed", type=int, default=7, help="seed of the copies' edits")
     parser.add_argument("--verbose", action="store_true", help="list the wrong pairs")
+    parser.add_argument("--no-related", dest="related", action="store_false",
+                        help="leave out the articles that borrow a paragraph from a neighbouring story")
     parser.add_argument("--write-set", type=Path, help="also write the set as RawArticle JSON lines")
     args = parser.parse_args(argv)
 
     started = time.monotonic()
-    items, refused = build_set(args.copies, args.seed)
+    items, refused = build_set(args.copies, args.seed, args.related)
     if args.write_set:
-        rng = random.Random(args.seed)
         with args.write_set.open("w", encoding="utf-8") as out:
-            for original in load_originals():
-                for raw in [original.raw] + [republish(original, n, rng) for n in range(args.copies)]:
-                    out.write(raw.model_dump_json() + "\n")
+            for key, raw in raw_set(args.copies, args.seed, args.related):
+                out.write(json.dumps({"story": key, "article": raw.model_dump(mode="json")}) + "\n")
     built = time.monotonic() - started
     by_id = {i.article.id: i for i in items}
     assert len(by_id) == len(items), "two articles of the set share an id"
@@ -266,9 +304,11 @@ def main(argv: list[str] | None = None) -> int:
     lp, lr, l_fp, l_fn = score(link_pairs, truth)
     originals = len(truth_groups)
     negatives = len(items) * (len(items) - 1) // 2 - len(truth)
+    related = len(items) + refused - originals * (args.copies + 1)
     print(f"syndication set: {originals} original stories ({sum(k.startswith('seed:') for k in truth_groups)} "
-          f"seeds), {len(items)} articles with {args.copies} copies each "
-          f"({refused} inputs refused by the cleaner); {len(truth)} duplicate pairs, {negatives} distinct pairs")
+          f"seeds), {args.copies} copies of each, {related} related articles that borrow a paragraph from a "
+          f"neighbouring story: {len(items)} articles ({refused} refused by the cleaner); "
+          f"{len(truth)} duplicate pairs, {negatives} distinct pairs")
     print(f"same story_id   precision {sp:.4f}  recall {sr:.4f}  ({s_fp} false, {s_fn} missed pairs)")
     print(f"direct link     precision {lp:.4f}  recall {lr:.4f}  ({l_fp} false, {l_fn} missed pairs)")
     print(f"stories found: {len(story_groups)} (truth {originals}); two arrival orders give the same "

@@ -32,6 +32,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 
 import numpy as np
 
@@ -56,14 +57,19 @@ _B = _rng.integers(0, 2**63 - 1, size=NUM_PERM, dtype=np.uint64)
 _EMPTY = np.zeros(0, dtype=np.uint64)
 
 
+@lru_cache(maxsize=1024)
 def shingles(body: str) -> np.ndarray:
-    """The distinct 32-bit hashes of the body's word shingles, sorted (as uint64)."""
+    """The distinct 32-bit hashes of the body's word shingles, sorted (as uint64), read-only.
+    Memoised: the indexer needs an article's shingles to write it, to find its copies and to
+    verify it as another article's candidate, all within a batch or two."""
     words = normalize_text(body[: MAX_WORDS * 12]).split()[:MAX_WORDS]
     if len(words) < SHINGLE:
         return _EMPTY
     grams = (" ".join(words[i:i + SHINGLE]) for i in range(len(words) - SHINGLE + 1))
     values = [int.from_bytes(hashlib.blake2b(g.encode("utf-8"), digest_size=4).digest(), "big") for g in grams]
-    return np.unique(np.array(values, dtype=np.uint64))
+    result = np.unique(np.array(values, dtype=np.uint64))
+    result.setflags(write=False)
+    return result
 
 
 def minhash(hashes: np.ndarray) -> np.ndarray:
@@ -231,6 +237,11 @@ class StoryGraph:
         return result
 
 
+@lru_cache(maxsize=1024)
+def _bands(body: str, fingerprint: str | None) -> tuple[str, ...]:
+    return tuple(band_keys(shingles(body), fingerprint))
+
+
 def story_fields(article_id: str, published_at: datetime | str | None, body: str,
                  fingerprint: str | None) -> dict:
     """What a newly indexed article carries about its story before any link is known: its own
@@ -242,7 +253,7 @@ def story_fields(article_id: str, published_at: datetime | str | None, body: str
         "story_id": article_id,
         "duplicate_of": None,
         "story": {"order": order, "key": order, "links": [], "duplicate_key": None,
-                  "bands": band_keys(shingles(body), fingerprint)},
+                  "bands": list(_bands(body, fingerprint))},
     }
 
 

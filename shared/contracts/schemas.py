@@ -107,6 +107,16 @@ class EnrichedArticle(CleanArticle):
     summary: str | None = None
 
 
+class IndexedArticle(EnrichedArticle):
+    """A document of the search index (``GET /api/articles/{id}``): the EnrichedArticle plus
+    what the indexer adds. The index also keeps a ``story`` object of its own bookkeeping."""
+
+    indexed_at: datetime
+    story_id: str = Field(..., description="the story: id of its first article by (published_at, id)")
+    duplicate_of: str | None = Field(None, description="the first earlier article this one is a near-identical "
+                                                       "copy of; null for a story's original")
+
+
 class DeadLetter(Message):
     """A message a stage could not handle, with why and where it came from; replayable."""
 
@@ -126,6 +136,7 @@ MODELS: dict[str, type[BaseModel]] = {
     "RawArticle": RawArticle,
     "CleanArticle": CleanArticle,
     "EnrichedArticle": EnrichedArticle,
+    "IndexedArticle": IndexedArticle,
     "DeadLetter": DeadLetter,
 }
 

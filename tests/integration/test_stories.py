@@ -25,7 +25,7 @@ from fastapi.testclient import TestClient
 from services.api.app import create_app
 from services.cleaner.fingerprint import fingerprint
 from services.indexer.worker import IndexerLogic
-from shared.contracts.schemas import EnrichedArticle, RawArticle
+from shared.contracts.schemas import EnrichedArticle, IndexedArticle, RawArticle
 from shared.contracts.settings import Settings
 from shared.runtime.elastic import sync_client
 from tests.integration.conftest import Pipeline, seed_articles
@@ -129,6 +129,8 @@ def test_two_workers_and_one_in_another_order_give_the_same_stories(stories: dic
     settle(stories["two"], expected)
     settle(stories["one"], expected)
     assert story_state(stories["two"]) == story_state(stories["one"])
+    for doc in stories["two"].documents().values():  # the documented index document
+        assert IndexedArticle.model_validate(doc).story_id == doc["story_id"]
 
 
 def test_the_copy_dated_first_names_the_story(stories: dict) -> None:
