@@ -255,6 +255,9 @@ def test_the_stories_route_lists_a_story_oldest_first(client: TestClient, storie
         dates = [docs[i].get("published_at") or "9999" for i in ids]
         assert dates == sorted(dates)
         assert [a["duplicate_of"] for a in body["articles"]] == [expected[i][1] for i in ids]
+    copy_id, (story_id, original) = next((i, v) for i, v in expected.items() if v[1])
+    page = client.get(f"/articles/{copy_id}").text
+    assert f'href="/api/stories/{story_id}"' in page and f'href="/articles/{original}"' in page
     missing = client.get("/api/stories/no-such-story")
     assert missing.status_code == 404 and missing.json()["error"] == "not_found"
 
