@@ -20,7 +20,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-from elasticsearch import ApiError, AsyncElasticsearch, TransportError
+from elasticsearch import ApiError, AsyncElasticsearch, BadRequestError, TransportError
 from fastapi import FastAPI, Query, Request
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
@@ -35,8 +35,10 @@ from services.search.query import (
     VERSION_FIELDS,
     SearchParams,
     build_search,
+    cannot_collapse,
     empty_response,
     shape_response,
+    uncollapsed,
 )
 from shared.contracts.settings import Settings, get_settings
 from shared.runtime.elastic import client_options
@@ -122,9 +124,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """Full-text search with filters, facets (top values per entity field, articles per day)
         and highlighted snippets. Unknown parameters are rejected with 400."""
         try:
-            response = await es_of(request).search(
-                index=settings.index_alias, ignore_unavailable=True, allow_no_indices=True, **build_search(params)
-            )
+            try:
+                response = await es_of(request).search(
+                    index=settings.index_alias, ignore_unavailable=True, allow_no_indices=True, **build_search(params)
+                )
+            except BadRequestError as exc:
+                if not (params.collapse and cannot_collapse(exc)):
+                    raise
+                params = uncollapsed(params)
+                response = await es_of(request).search(
+                    index=settings.index_alias, ignore_unavailable=True, allow_no_indices=True, **build_search(params)
+                )
         except (ApiError, TransportError) as exc:
             raise _es_failure(settings, exc) from exc
         if not response.body.get("_shards", {}).get("total", 1):

@@ -9,12 +9,21 @@ import re
 import sys
 
 import typer
+from elasticsearch import BadRequestError
 from pydantic import ValidationError
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from services.search.query import SORTS, SearchParams, build_search, empty_response, shape_response
+from services.search.query import (
+    SORTS,
+    SearchParams,
+    build_search,
+    cannot_collapse,
+    empty_response,
+    shape_response,
+    uncollapsed,
+)
 from shared.contracts.settings import get_settings
 from shared.runtime.elastic import sync_client
 
@@ -123,8 +132,15 @@ def search(
     settings = get_settings()
     es = sync_client(settings)
     try:
-        response = es.search(index=settings.index_alias, ignore_unavailable=True, allow_no_indices=True,
-                             **build_search(params)).body
+        try:
+            response = es.search(index=settings.index_alias, ignore_unavailable=True, allow_no_indices=True,
+                                 **build_search(params)).body
+        except BadRequestError as exc:
+            if not (params.collapse and cannot_collapse(exc)):
+                raise
+            params = uncollapsed(params)
+            response = es.search(index=settings.index_alias, ignore_unavailable=True, allow_no_indices=True,
+                                 **build_search(params)).body
     except Exception as exc:
         err.print(f"[bold red]error:[/] search failed at {settings.elasticsearch_url}: {exc}", highlight=False)
         raise typer.Exit(1) from exc

@@ -273,8 +273,20 @@ def shape_response(params: SearchParams, response: dict[str, Any]) -> dict[str, 
     result["undated"] = aggregations.get("undated", {}).get("doc_count", 0)
     result["collapse"] = params.collapse
     # Stories among the matching articles: the number of hits pages run through when collapsed.
-    result["stories"] = min(aggregations.get("stories", {}).get("value", result["total"]), result["total"])
+    stories = aggregations.get("stories", {}).get("value") or result["total"]  # 0: no story_id anywhere
+    result["stories"] = min(stories, result["total"])
     return result
+
+
+def cannot_collapse(error: Exception) -> bool:
+    """Elasticsearch refused to collapse because ``story_id`` is not mapped: an index made
+    before stories, not yet reached by an indexer of this version. Search then answers without
+    collapsing instead of failing."""
+    return f"`{STORY_FIELD}` in order to collapse on" in str(error)
+
+
+def uncollapsed(params: SearchParams) -> SearchParams:
+    return params.model_copy(update={"collapse": False})
 
 
 def empty_response(params: SearchParams) -> dict[str, Any]:
