@@ -9,10 +9,11 @@ and the evaluation and unit tests run them in memory through :class:`StoryGraph`
   change few shingles.
 - **Candidates.** A MinHash signature of the shingles (``NUM_PERM`` multiply-shift hash
   functions) is cut into ``BANDS`` bands of ``ROWS`` values; each band gives a keyword
-  ("band key") stored with the article. Two articles share a band key with probability
-  ``1 - (1 - J**ROWS) ** BANDS`` for shingle Jaccard similarity J: 0.99 at J = 0.5, 0.66 at
-  J = 0.3, 0.04 at J = 0.1. The four 16-bit blocks of the cleaner's SimHash ``fingerprint`` are
-  keys too: two fingerprints within 3 bits share at least one block.
+  ("band key") stored with the article. Two articles share a band with probability J**ROWS for
+  shingle Jaccard similarity J, so at least ``MIN_SHARED_KEYS`` (2) of the 60 bands with
+  probability 0.98 at J = 0.3, 0.70 at J = 0.2, 0.12 at J = 0.1. The four 16-bit blocks of the
+  cleaner's SimHash ``fingerprint`` are keys too: two fingerprints within 3 bits share at least
+  one block.
 - **Verification.** A candidate is a duplicate when the shared shingles cover most of the
   shorter text (containment, which tolerates truncation) and the shorter text is not a small
   part of the longer one (a quote or a brief does not make the long article a copy).
@@ -46,6 +47,7 @@ SEED = 20240920  # fixed: band keys must be the same in every worker and every r
 MAX_WORDS = 20_000  # beyond this, more words tell nothing new about which story it is
 MIN_SHINGLES = 8  # shorter texts (a headline, a caption) never count as copies
 
+MIN_SHARED_KEYS = 2  # a candidate shares at least this many band keys: one alone is mostly chance
 CONTAINMENT_MIN = 0.6  # shared shingles / shingles of the shorter text
 SIZE_RATIO_MIN = 0.2  # shingles of the shorter / of the longer text
 UNDATED = "9999-12-31T23:59:59.999999Z"  # undated articles come after every dated one
@@ -161,8 +163,10 @@ def story_of(member_keys: Iterable[str]) -> str:
 
 
 def rank_candidates(matches: dict[str, int], limit: int) -> list[str]:
-    """Candidates by shared band keys (most first), then id: the same list whoever asks."""
-    return [c for c, _ in sorted(matches.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]]
+    """Candidates sharing at least MIN_SHARED_KEYS band keys, most first, then by id: the same
+    list whoever asks."""
+    ranked = sorted(((c, n) for c, n in matches.items() if n >= MIN_SHARED_KEYS), key=lambda kv: (-kv[1], kv[0]))
+    return [c for c, _ in ranked[:limit]]
 
 
 @dataclass

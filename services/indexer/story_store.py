@@ -34,6 +34,7 @@ from elasticsearch import ConnectionTimeout as ESConnectionTimeout
 from elasticsearch.helpers import async_streaming_bulk
 
 from services.indexer.stories import (
+    MIN_SHARED_KEYS,
     add_link,
     carry_story,
     is_near_duplicate,
@@ -148,11 +149,12 @@ async def write_documents(es: AsyncElasticsearch, settings: Settings,
 
 
 def candidate_query(article_id: str, bands: Sequence[str]) -> dict[str, Any]:
-    """Documents sharing band keys with the article, most shared keys first, then by id."""
+    """Documents sharing at least MIN_SHARED_KEYS band keys with the article, most shared keys
+    first, then by id (``StoryGraph`` ranks the same way)."""
     return {
         "query": {"bool": {
             "should": [{"constant_score": {"filter": {"term": {"story.bands": key}}}} for key in bands],
-            "minimum_should_match": 1,
+            "minimum_should_match": MIN_SHARED_KEYS,
             "must_not": [{"ids": {"values": [article_id]}}],
         }},
         "size": MAX_CANDIDATES,
