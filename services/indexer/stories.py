@@ -314,6 +314,18 @@ def add_link(doc: dict, other_order: str) -> dict | None:
     return partial
 
 
+def add_links(doc: dict, other_orders: Iterable[str]) -> dict | None:
+    """:func:`add_link` for several articles at once: one partial document, or None."""
+    story = dict(doc.get("story") or {})
+    partial: dict = {}
+    for other_order in sorted(other_orders):
+        change = add_link({**doc, "story": story}, other_order)
+        if change is not None:
+            story.update(change["story"])
+            partial = {**partial, **change, "story": {**partial.get("story", {}), **change["story"]}}
+    return partial or None
+
+
 def lower_story(doc: dict, first_key: str) -> dict | None:
     """The story's first member as a walk found it; never raises the key."""
     story = doc.get("story")

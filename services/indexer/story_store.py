@@ -35,7 +35,7 @@ from elasticsearch.helpers import async_streaming_bulk
 
 from services.indexer.stories import (
     MIN_SHARED_KEYS,
-    add_link,
+    add_links,
     carry_story,
     is_near_duplicate,
     lower_story,
@@ -210,17 +210,7 @@ async def link_stories(es: AsyncElasticsearch, settings: Settings, articles: Seq
             partners.setdefault(article_id, set()).add(other_order)
             partners.setdefault(other, set()).add(order)
 
-        def link_all(doc_id: str, source: dict[str, Any]) -> dict[str, Any] | None:
-            merged: dict[str, Any] | None = None
-            for other_order in sorted(partners[doc_id]):
-                view = {**source, "story": {**(source.get("story") or {}), **((merged or {}).get("story") or {})}}
-                partial = add_link(view, other_order)
-                if partial is not None:
-                    merged = {**(merged or {}), **partial, "story": {**((merged or {}).get("story") or {}),
-                                                                    **partial["story"]}}
-            return merged
-
-        await update_each(es, settings, list(partners), link_all)
+        await update_each(es, settings, list(partners), lambda doc_id, source: add_links(source, partners[doc_id]))
         firsts: dict[str, str] = {}
         for start in sorted(partners):
             if start in firsts:

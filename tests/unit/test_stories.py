@@ -14,6 +14,7 @@ from services.indexer.stories import (
     StoryGraph,
     StoryInput,
     add_link,
+    add_links,
     band_keys,
     carry_story,
     first_linked_before,
@@ -156,6 +157,9 @@ def test_merge_steps_converge_in_any_order() -> None:
         finals.add((doc["story_id"], doc["duplicate_of"], tuple(doc["story"]["links"]), doc["story"]["key"]))
     assert finals == {("b", "b", ("b", "c", "d"), keys["b"])}
     assert add_link(merge(start, add_link(start, keys["b"])), keys["b"]) is None  # nothing twice
+    together = merge(start, add_links(start, [keys["d"], keys["c"], keys["b"]]))
+    assert (together["duplicate_of"], together["story"]["links"]) == ("b", ["b", "c", "d"])
+    assert add_links(together, [keys["c"]]) is None
 
 
 def test_a_rewritten_article_keeps_its_story() -> None:
