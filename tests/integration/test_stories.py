@@ -274,6 +274,50 @@ def test_cli_shows_more_versions(stories: dict) -> None:
     assert "11 article(s)" in every.stdout.decode() and "more version" not in every.stdout.decode()
 
 
+def test_an_index_made_before_stories_is_searched_then_upgraded(base_settings: Settings) -> None:
+    """Search answers uncollapsed over an index without the story fields; the first batch an
+    indexer writes adds them in place, and a reindex gives old documents their own story."""
+    from services.indexer.mapping import index_mappings
+
+    settings = base_settings.model_copy(update={"index_alias": f"t{uuid.uuid4().hex[:8]}-upgrade-articles"})
+    mappings = index_mappings()
+    for name in ("story_id", "duplicate_of", "story"):
+        mappings["properties"].pop(name)
+    old = f"{settings.index_alias}-v2"
+    body = seed_articles()[0].content
+    with sync_client(settings) as es:
+        es.indices.create(index=old, mappings=mappings, aliases={settings.index_alias: {"is_write_index": True}})
+        es.index(index=settings.index_alias, id="old", document={"id": "old", "title": "Old", "body": body},
+                 refresh=True)
+        try:
+            with TestClient(create_app(settings)) as client:
+                before = client.get("/api/search", params={"q": "Pakistan"}).json()
+                assert (before["total"], before["collapse"], [h["id"] for h in before["hits"]]) == (1, False, ["old"])
+                copy = EnrichedArticle(id="new", body=body, content_hash="h", fingerprint=fingerprint(body))
+                logic = IndexerLogic(settings)
+
+                async def index_one() -> list:
+                    await logic.start()
+                    try:
+                        return await logic.handle([copy])
+                    finally:
+                        await logic.stop()
+
+                assert asyncio.run(index_one()) == [None]
+                after = client.get("/api/search", params={"q": "Pakistan"}).json()
+                assert after["collapse"] is True and after["total"] == 2
+                run = subprocess.run([NEWSFLOW, "reindex"], capture_output=True, timeout=120, check=False,
+                                     env={**os.environ, "NEWSFLOW_INDEX_ALIAS": settings.index_alias})
+                assert run.returncode == 0, run.stderr.decode()
+                es.indices.refresh(index=settings.index_alias)
+                docs = {h["_id"]: h["_source"] for h in es.search(index=settings.index_alias)["hits"]["hits"]}
+                assert docs["old"]["story_id"] == "old" and docs["old"]["story"]["bands"]
+                assert docs["new"]["story_id"] == "new"  # linked only when an article is indexed again
+        finally:
+            es.indices.delete(index=f"{settings.index_alias}-v*")
+
+
+# The page's test comes last: the browser's event loop stays up for the rest of the module.
 @pytest.fixture(scope="module")
 def server(stories: dict, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``newsflow api`` on the two-worker namespace, as users run it."""
@@ -325,45 +369,3 @@ def test_the_page_shows_one_hit_per_story_and_every_version_on_demand(stories: d
     assert page.locator("#summary").inner_text() == "1–10 of 11 articles"
     assert page.locator("#hits button.more-versions").count() == 0
 
-
-def test_an_index_made_before_stories_is_searched_then_upgraded(base_settings: Settings) -> None:
-    """Search answers uncollapsed over an index without the story fields; the first batch an
-    indexer writes adds them in place, and a reindex gives old documents their own story."""
-    from services.indexer.mapping import index_mappings
-
-    settings = base_settings.model_copy(update={"index_alias": f"t{uuid.uuid4().hex[:8]}-upgrade-articles"})
-    mappings = index_mappings()
-    for name in ("story_id", "duplicate_of", "story"):
-        mappings["properties"].pop(name)
-    old = f"{settings.index_alias}-v2"
-    body = seed_articles()[0].content
-    with sync_client(settings) as es:
-        es.indices.create(index=old, mappings=mappings, aliases={settings.index_alias: {"is_write_index": True}})
-        es.index(index=settings.index_alias, id="old", document={"id": "old", "title": "Old", "body": body},
-                 refresh=True)
-        try:
-            with TestClient(create_app(settings)) as client:
-                before = client.get("/api/search", params={"q": "Pakistan"}).json()
-                assert (before["total"], before["collapse"], [h["id"] for h in before["hits"]]) == (1, False, ["old"])
-                copy = EnrichedArticle(id="new", body=body, content_hash="h", fingerprint=fingerprint(body))
-                logic = IndexerLogic(settings)
-
-                async def index_one() -> list:
-                    await logic.start()
-                    try:
-                        return await logic.handle([copy])
-                    finally:
-                        await logic.stop()
-
-                assert asyncio.run(index_one()) == [None]
-                after = client.get("/api/search", params={"q": "Pakistan"}).json()
-                assert after["collapse"] is True and after["total"] == 2
-                run = subprocess.run([NEWSFLOW, "reindex"], capture_output=True, timeout=120, check=False,
-                                     env={**os.environ, "NEWSFLOW_INDEX_ALIAS": settings.index_alias})
-                assert run.returncode == 0, run.stderr.decode()
-                es.indices.refresh(index=settings.index_alias)
-                docs = {h["_id"]: h["_source"] for h in es.search(index=settings.index_alias)["hits"]["hits"]}
-                assert docs["old"]["story_id"] == "old" and docs["old"]["story"]["bands"]
-                assert docs["new"]["story_id"] == "new"  # linked only when an article is indexed again
-        finally:
-            es.indices.delete(index=f"{settings.index_alias}-v*")
