@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test unit lint install k8s-tools stack-up stack-down stop bench eval schemas clean-stack help
+.PHONY: demo test unit lint install k8s-tools stack-up stack-down stop bench eval eval-stories schemas clean-stack help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s "$$(printf '\t')"
@@ -53,3 +53,6 @@ eval: $(STAMP)  ## print the quality figures: cleaning (seeds, fixture pages, de
 bench: $(STAMP)  ## run the benchmarks (they print their figures)
 	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/alerts.py
+
+eval-stories: $(STAMP)  ## near-duplicate stories on a generated syndication set: duplicate-pair precision and recall
+	$(BIN)/python -m eval.stories

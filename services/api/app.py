@@ -1,11 +1,10 @@
 """The HTTP API and the search page: ``create_app(settings)`` builds one app per settings, so
 tests (and several namespaces) can each have their own.
 
-Routes (see /work/shared/CONTRACT.md): ``GET /`` the page, ``GET /articles/{id}`` an article as
-HTML, ``GET /api/search``, ``GET /api/articles/{id}``, ``/api/alerts`` (services/alerts/api.py),
-``GET /healthz``, ``/docs``. When
-``services/api/ingest.py`` exists its ``router`` is included; it finds the settings in
-``request.app.state.settings`` and the Elasticsearch client in ``request.app.state.es``.
+Routes (the contract's, and newsflow's own): ``GET /`` the page, ``GET /articles/{id}`` an article
+as HTML, ``GET /api/search``, ``GET /api/articles/{id}``, ``GET /api/stories/{story_id}``,
+``/api/alerts`` (services/alerts/api.py), ``POST /api/ingest`` (services/api/ingest.py, which finds
+the settings in ``request.app.state.settings``), ``GET /healthz``, ``/docs``.
 
 Errors are JSON ``{"error": <code>, "detail": ...}``: 400 for a bad query or path parameter
 (unknown parameters included), 404 for a missing article, 503 when Elasticsearch (or, for
@@ -20,7 +19,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-from elasticsearch import ApiError, AsyncElasticsearch, TransportError
+from elasticsearch import ApiError, AsyncElasticsearch, BadRequestError, TransportError
 from fastapi import FastAPI, Query, Request
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
@@ -31,7 +30,16 @@ from services.alerts.api import router as alerts_router
 from services.api.health import check_health
 from services.api.ingest import router as ingest_router
 from services.api.pages import article_page, not_found_page
-from services.search.query import SearchParams, build_search, empty_response, shape_response
+from services.search.query import (
+    STORY_FIELD,
+    VERSION_FIELDS,
+    SearchParams,
+    build_search,
+    cannot_collapse,
+    empty_response,
+    shape_response,
+    uncollapsed,
+)
 from shared.contracts.settings import Settings, get_settings
 from shared.runtime.elastic import client_options
 
@@ -40,6 +48,8 @@ log = logging.getLogger("newsflow.api")
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 MAX_ID_LENGTH = 200  # RawArticle.id's limit
 
+MAX_STORY_ARTICLES = 1000
+StoryId = Annotated[str, PathParam(min_length=1, max_length=MAX_ID_LENGTH, description="a story id")]
 ArticleId = Annotated[str, PathParam(min_length=1, max_length=MAX_ID_LENGTH, description="the article id")]
 
 
@@ -114,9 +124,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """Full-text search with filters, facets (top values per entity field, articles per day)
         and highlighted snippets. Unknown parameters are rejected with 400."""
         try:
-            response = await es_of(request).search(
-                index=settings.index_alias, ignore_unavailable=True, allow_no_indices=True, **build_search(params)
-            )
+            try:
+                response = await es_of(request).search(
+                    index=settings.index_alias, ignore_unavailable=True, allow_no_indices=True, **build_search(params)
+                )
+            except BadRequestError as exc:
+                if not (params.collapse and cannot_collapse(exc)):
+                    raise
+                params = uncollapsed(params)
+                response = await es_of(request).search(
+                    index=settings.index_alias, ignore_unavailable=True, allow_no_indices=True, **build_search(params)
+                )
         except (ApiError, TransportError) as exc:
             raise _es_failure(settings, exc) from exc
         if not response.body.get("_shards", {}).get("total", 1):
@@ -144,6 +162,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if doc is None:
             return error(404, "not_found", f"no article with id {article_id!r}")
         return doc
+
+    @app.get("/api/stories/{story_id}", tags=["search"])
+    async def get_story(request: Request, story_id: StoryId) -> Any:
+        """A story's articles, oldest first (by publication date, undated last, then id): the
+        original and its near-identical copies. 404 when no article has that story_id."""
+        try:
+            response = await es_of(request).search(
+                index=settings.index_alias, ignore_unavailable=True, allow_no_indices=True,
+                query={"term": {STORY_FIELD: story_id}}, size=MAX_STORY_ARTICLES, track_total_hits=True,
+                sort=[{"story.order": {"order": "asc", "missing": "_last"}}, {"id": "asc"}],
+                source_includes=[*VERSION_FIELDS, "duplicate_of", "story_id", "word_count"],
+            )
+        except (ApiError, TransportError) as exc:
+            raise _es_failure(settings, exc) from exc
+        hits = response.body["hits"]["hits"]
+        if not hits:
+            return error(404, "not_found", f"no story with id {story_id!r}")
+        return {
+            "story_id": story_id,
+            "total": response.body["hits"]["total"]["value"],
+            "articles": [{**h["_source"], "id": h["_id"]} for h in hits],
+        }
 
     @app.get("/healthz", tags=["operations"])
     async def healthz(request: Request) -> JSONResponse:

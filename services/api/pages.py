@@ -53,6 +53,11 @@ def article_page(doc: dict[str, Any]) -> str:
     if (doc.get("url") or "").startswith(("http://", "https://")):  # never a javascript: link
         meta.append(f'<a href="{escape(doc["url"])}" rel="noopener noreferrer">original</a>')
     meta.append(f'<a href="/api/articles/{escape(doc["id"])}">JSON</a>')
+    if doc.get("story_id") and (doc.get("story") or {}).get("links"):  # copies of it exist
+        meta.append(f'<a class="story" href="/api/stories/{escape(doc["story_id"])}">all versions</a>')
+    if doc.get("duplicate_of"):
+        original = escape(doc["duplicate_of"])
+        meta.append(f'copy of <a class="original" href="/articles/{original}">an earlier article</a>')
     entities = []
     for field, label, param in ENTITY_FIELDS:
         values = doc.get(field) or []

@@ -7,6 +7,8 @@ dates are dates; money is nested so amount and currency are matched together.
 
 Version 2 indexes offsets for title, body and summary: the unified highlighter then builds
 snippets from the postings instead of re-analysing whole bodies at query time.
+Version 3 adds the story fields: ``story_id`` (collapsed on by search), ``duplicate_of`` and the
+``story`` bookkeeping (band keys, links, order keys; see ``services/indexer/stories.py``).
 A changed mapping gets a new version: ``newsflow reindex`` copies the documents into
 ``<alias>-v<MAPPING_VERSION>`` and swaps the alias in one atomic step.
 """
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-MAPPING_VERSION = 2
+MAPPING_VERSION = 3
 
 KEYWORD_LISTS = ("people", "organizations", "locations", "countries", "topics", "keywords", "authors")
 
@@ -31,6 +33,18 @@ def _text_with_exact() -> dict[str, Any]:
 
 def _keyword_with_text() -> dict[str, Any]:
     return {"type": "keyword", "ignore_above": 256, "fields": {"text": {"type": "text", "analyzer": "standard"}}}
+
+
+def story_mappings() -> dict[str, Any]:
+    """The story fields: also added in place to an index created before them."""
+    keyword = {"type": "keyword"}
+    return {
+        "story_id": keyword,
+        "duplicate_of": keyword,
+        "story": {"type": "object", "properties": {
+            "bands": keyword, "links": keyword, "order": keyword, "key": keyword, "duplicate_key": keyword,
+        }},
+    }
 
 
 def index_mappings() -> dict[str, Any]:
@@ -63,6 +77,7 @@ def index_mappings() -> dict[str, Any]:
     }
     for name in KEYWORD_LISTS:
         properties[name] = _keyword_with_text()
+    properties.update(story_mappings())
     return {"dynamic": False, "_meta": {"mapping_version": MAPPING_VERSION}, "properties": properties}
 
 

@@ -22,6 +22,7 @@ from elasticsearch.helpers import scan, streaming_bulk
 
 from services.indexer.mapping import MAPPING_VERSION, index_template
 from services.indexer.store import template_name, version_key, versioned_index
+from services.indexer.stories import with_story
 from shared.contracts.settings import Settings, get_settings
 from shared.runtime.elastic import sync_client
 
@@ -67,7 +68,7 @@ def target_name(es: Elasticsearch, alias: str, current: list[str]) -> str:
 def _copy(es: Elasticsearch, sources: list[str], target: str, settings: Settings,
           query: dict[str, Any], on_copied: Callable[[int], None]) -> tuple[int, dict[str, str]]:
     actions = (
-        {"_op_type": "index", "_index": target, "_id": hit["_id"], "_source": hit["_source"]}
+        {"_op_type": "index", "_index": target, "_id": hit["_id"], "_source": with_story(hit["_id"], hit["_source"])}
         for hit in scan(es, index=sources, query={"query": query}, size=settings.bulk_max_docs, scroll="5m")
     )
     return _bulk(es, actions, settings, on_copied)

@@ -12,9 +12,9 @@ from typing import Any
 from elasticsearch import AsyncElasticsearch, BadRequestError, NotFoundError
 from elasticsearch import ConnectionError as ESConnectionError
 from elasticsearch import ConnectionTimeout as ESConnectionTimeout
-from elasticsearch.helpers import async_streaming_bulk
 
-from services.indexer.mapping import MAPPING_VERSION, index_template
+from services.indexer.mapping import MAPPING_VERSION, index_template, story_mappings
+from services.indexer.story_store import write_documents
 from shared.contracts.outcomes import TransientError
 from shared.contracts.schemas import EnrichedArticle
 from shared.contracts.settings import Settings
@@ -52,9 +52,12 @@ async def ensure_index(es: AsyncElasticsearch, settings: Settings) -> str:
     )
     try:
         current = await es.indices.get_alias(name=alias)
-        return newest_index(list(current.keys()))
     except NotFoundError:
         pass
+    else:
+        # An index made before the story fields existed gets them (adding fields is allowed).
+        await es.indices.put_mapping(index=alias, properties=story_mappings())
+        return newest_index(list(current.keys()))
     index = versioned_index(alias, MAPPING_VERSION)
     try:
         await es.indices.create(index=index, aliases={alias: {"is_write_index": True}})
@@ -80,31 +83,13 @@ class BulkOutcome:
 
 
 async def bulk_index(es: AsyncElasticsearch, settings: Settings, articles: Sequence[EnrichedArticle]) -> BulkOutcome:
-    """Index by article id (idempotent). Documents Elasticsearch rejects are reported, not raised;
+    """Index by article id (idempotent; a re-written article keeps its story, see
+    ``story_store.write_documents``). Documents Elasticsearch rejects are reported, not raised;
     an unreachable or overloaded cluster raises TransientError so the batch is retried."""
     now = datetime.now(UTC)
-    actions = (
-        {"_op_type": "index", "_index": settings.index_alias, "_id": a.id, "_source": to_document(a, now)}
-        for a in articles
-    )
-    indexed = 0
-    rejected: dict[str, str] = {}
+    docs = {a.id: to_document(a, now) for a in articles}
     try:
-        async for ok, item in async_streaming_bulk(
-            es, actions, chunk_size=settings.bulk_max_docs, max_chunk_bytes=settings.bulk_max_bytes,
-            raise_on_error=False, raise_on_exception=True, max_retries=5, initial_backoff=1,
-        ):
-            if ok:
-                indexed += 1
-                continue
-            result = item.get("index", {})
-            status = result.get("status", 0)
-            if status == 429 or status >= 500:
-                raise TransientError(f"Elasticsearch answered {status} for {result.get('_id')}")
-            error = result.get("error", {})
-            reason = error.get("reason", str(error)) if isinstance(error, dict) else str(error)
-            rejected[str(result.get("_id"))] = f"{error.get('type', 'rejected')}: {reason}" if isinstance(
-                error, dict) else reason
+        indexed, rejected = await write_documents(es, settings, docs)
     except (ESConnectionError, ESConnectionTimeout) as exc:
         raise TransientError(f"Elasticsearch is not reachable: {exc}") from exc
     return BulkOutcome(indexed, rejected, now)

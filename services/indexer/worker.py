@@ -1,5 +1,6 @@
 """The indexer stage's logic as the runner drives it: articles.enriched -> Elasticsearch (bulk, by
-article id) -> articles.indexed (each article as written, with its ``indexed_at``, for the alerts)."""
+article id), then the near-duplicates of the batch linked and their stories merged -> articles.indexed
+(each article as written, with its ``indexed_at``, for the alerts)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Sequence
 from elasticsearch import AsyncElasticsearch
 
 from services.indexer.store import bulk_index, ensure_index
+from services.indexer.story_store import link_stories
 from shared.contracts.outcomes import Failure, Result, TransientError
 from shared.contracts.schemas import EnrichedArticle, IndexedArticle
 from shared.contracts.settings import Settings
@@ -36,6 +38,14 @@ class IndexerLogic:
                 raise TransientError(f"index not ready: {exc}") from exc
             self.index_ready = True
         outcome = await bulk_index(self.es, self.settings, batch)
+        indexed = [a for a in batch if a.id not in outcome.rejected]
+        if indexed:
+            # Written before looking for candidates: see story_store on why that is race-free.
+            try:
+                await self.es.indices.refresh(index=self.settings.index_alias)
+            except Exception as exc:
+                raise TransientError(f"refresh failed: {exc}") from exc
+            await link_stories(self.es, self.settings, indexed)
         return [
             Failure("ElasticsearchRejected", outcome.rejected[a.id]) if a.id in outcome.rejected
             else IndexedArticle(**a.model_dump(), indexed_at=outcome.indexed_at)

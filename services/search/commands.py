@@ -9,12 +9,21 @@ import re
 import sys
 
 import typer
+from elasticsearch import BadRequestError
 from pydantic import ValidationError
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from services.search.query import SORTS, SearchParams, build_search, empty_response, shape_response
+from services.search.query import (
+    SORTS,
+    SearchParams,
+    build_search,
+    cannot_collapse,
+    empty_response,
+    shape_response,
+    uncollapsed,
+)
 from shared.contracts.settings import get_settings
 from shared.runtime.elastic import sync_client
 
@@ -47,10 +56,17 @@ def validation_message(exc: ValidationError) -> str:
     return "\n".join(lines)
 
 
+def more_versions(count: int) -> str:
+    return f"{count} more version{'' if count == 1 else 's'}"
+
+
 def results_table(result: dict, query: str) -> Table:
     first = (result["page"] - 1) * result["size"] + 1
     shown = f"{first}-{first + len(result['hits']) - 1} of " if result["hits"] else ""
-    table = Table(title=f"{shown}{result['total']} article(s) for {query or 'everything'!r}", show_lines=True,
+    counted = f"{result['total']} article(s)"
+    if result.get("collapse") and result.get("stories", result["total"]) != result["total"]:
+        counted = f"{result['stories']} stories ({result['total']} articles)"
+    table = Table(title=f"{shown}{counted} for {query or 'everything'!r}", show_lines=True,
                   title_justify="left", expand=True)
     table.add_column("published", no_wrap=True, width=10)
     table.add_column("source", max_width=18)
@@ -63,6 +79,9 @@ def results_table(result: dict, query: str) -> Table:
         tags = [", ".join(hit[f]) for f in ("countries", "people", "topics") if hit.get(f)]
         if tags:
             cell.append("\n" + " · ".join(tags), style="cyan")
+        if hit.get("more_versions"):
+            sources = ", ".join(dict.fromkeys(v["source"] or "unknown source" for v in hit.get("versions", [])))
+            cell.append(f"\n{more_versions(hit['more_versions'])}: {sources}", style="magenta")
         cell.append(f"\n{hit['id']}", style="dim")
         table.add_row((hit["published_at"] or "undated")[:10], hit["source"] or "-", cell)
     return table
@@ -92,6 +111,8 @@ def search(
     size: int = typer.Option(10, "--size", "-n", help="hits per page (0-100)"),
     page: int = typer.Option(1, "--page", help="1-based page"),
     sort: str = typer.Option("relevance", "--sort", help=", ".join(SORTS)),
+    collapse: bool = typer.Option(True, "--collapse/--no-collapse",
+                                  help="one hit per story (its copies as 'N more versions'), or every copy"),
     facets: bool = typer.Option(True, "--facets/--no-facets", help="show the top values of each entity field"),
     as_json: bool = typer.Option(False, "--json", help="print the API's JSON answer"),
 ) -> None:
@@ -103,6 +124,7 @@ def search(
             "q": query, "country": country, "person": person, "organization": organization,
             "location": location, "topic": topic, "source": source, "language": language,
             "from": date_from, "to": date_to, "size": size, "page": page, "sort": sort,
+            "collapse": collapse,
         })
     except ValidationError as exc:
         err.print(f"[bold red]error:[/] {validation_message(exc)}", highlight=False)
@@ -110,8 +132,15 @@ def search(
     settings = get_settings()
     es = sync_client(settings)
     try:
-        response = es.search(index=settings.index_alias, ignore_unavailable=True, allow_no_indices=True,
-                             **build_search(params)).body
+        try:
+            response = es.search(index=settings.index_alias, ignore_unavailable=True, allow_no_indices=True,
+                                 **build_search(params)).body
+        except BadRequestError as exc:
+            if not (params.collapse and cannot_collapse(exc)):
+                raise
+            params = uncollapsed(params)
+            response = es.search(index=settings.index_alias, ignore_unavailable=True, allow_no_indices=True,
+                                 **build_search(params)).body
     except Exception as exc:
         err.print(f"[bold red]error:[/] search failed at {settings.elasticsearch_url}: {exc}", highlight=False)
         raise typer.Exit(1) from exc

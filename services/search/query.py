@@ -50,6 +50,9 @@ SORTS = ("relevance", "newest", "oldest")
 MAX_RESULT_WINDOW = 10_000  # Elasticsearch's index.max_result_window
 MAX_HIGHLIGHT_OFFSET = 500_000  # characters of a body analysed for snippets; beyond, no highlight
 SNIPPET_CHARS = 180
+VERSIONS_SHOWN = 5  # other versions of a story listed with its hit
+STORY_FIELD = "story_id"
+VERSION_FIELDS = ["id", "title", "source", "published_at", "url"]
 
 FilterValue = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 FilterList = Annotated[list[FilterValue], Field(default_factory=list, max_length=20)]
@@ -78,6 +81,7 @@ class SearchParams(BaseModel):
     sort: Literal["relevance", "newest", "oldest"] = Field(
         "relevance", description="relevance (newest first when q is empty), newest or oldest"
     )
+    collapse: bool = Field(True, description="one hit per story with its other versions; false lists every copy")
 
     @field_validator("q")
     @classmethod
@@ -190,6 +194,14 @@ def build_search(params: SearchParams, with_facets: bool = True) -> dict[str, An
     sort = build_sort(params)
     if sort:
         body["sort"] = sort
+    if params.collapse:
+        body["collapse"] = {
+            "field": STORY_FIELD,
+            "inner_hits": {
+                "name": "versions", "size": VERSIONS_SHOWN + 1, "_source": VERSION_FIELDS,
+                "sort": [{"story.order": {"order": "asc", "missing": "_last"}}],
+            },
+        }
     if with_facets:
         aggs: dict[str, Any] = {field: {"terms": {"field": field, "size": n}} for field, n in FACET_FIELDS.items()}
         aggs["per_day"] = {
@@ -198,6 +210,7 @@ def build_search(params: SearchParams, with_facets: bool = True) -> dict[str, An
             }
         }
         aggs["undated"] = {"missing": {"field": "published_at"}}
+        aggs["stories"] = {"cardinality": {"field": STORY_FIELD, "precision_threshold": 40000}}
         body["aggs"] = aggs
     return body
 
@@ -207,10 +220,12 @@ def _first(values: list[str] | None) -> str | None:
 
 
 def shape_hit(hit: dict[str, Any]) -> dict[str, Any]:
+    """One hit; a collapsed one also has ``more_versions`` (how many other matching articles
+    its story has) and ``versions`` (the first of them, oldest first, with their sources)."""
     src = hit.get("_source", {})
     highlight = hit.get("highlight", {})
     snippet = " … ".join(highlight.get("body", []))
-    return {
+    shaped = {
         "id": hit["_id"],
         "title": src.get("title"),
         "source": src.get("source"),
@@ -228,12 +243,23 @@ def shape_hit(hit: dict[str, Any]) -> dict[str, Any]:
         "topics": src.get("topics", []),
         "summary": src.get("summary"),
         "word_count": src.get("word_count"),
+        "story_id": src.get("story_id"),
+        "duplicate_of": src.get("duplicate_of"),
     }
+    versions = hit.get("inner_hits", {}).get("versions", {}).get("hits")
+    if versions is not None:
+        total = versions["total"]["value"] if isinstance(versions["total"], dict) else int(versions["total"])
+        others = [v for v in versions["hits"] if v["_id"] != hit["_id"]][:VERSIONS_SHOWN]
+        shaped["more_versions"] = max(total - 1, 0)
+        shaped["versions"] = [{"id": v["_id"], **{f: v.get("_source", {}).get(f) for f in VERSION_FIELDS[1:]}}
+                              for v in others]
+    return shaped
 
 
 def shape_response(params: SearchParams, response: dict[str, Any]) -> dict[str, Any]:
     """Elasticsearch's answer -> ``{total, hits, facets}`` as the contract describes, plus the
-    page, the size, the filters applied and how many matching articles have no date."""
+    page, the size, the filters applied, how many matching articles have no date, whether hits
+    are collapsed by story and how many stories match (``total`` counts articles)."""
     aggregations = response.get("aggregations") or {}
     facets: dict[str, list[dict[str, Any]]] = {}
     for name in (*FACET_FIELDS, "per_day"):
@@ -250,7 +276,22 @@ def shape_response(params: SearchParams, response: dict[str, Any]) -> dict[str, 
         "filters": params.filters(),
     }
     result["undated"] = aggregations.get("undated", {}).get("doc_count", 0)
+    result["collapse"] = params.collapse
+    # Stories among the matching articles: the number of hits pages run through when collapsed.
+    stories = aggregations.get("stories", {}).get("value") or result["total"]  # 0: no story_id anywhere
+    result["stories"] = min(stories, result["total"])
     return result
+
+
+def cannot_collapse(error: Exception) -> bool:
+    """Elasticsearch refused to collapse because ``story_id`` is not mapped: an index made
+    before stories, not yet reached by an indexer of this version. Search then answers without
+    collapsing instead of failing."""
+    return f"`{STORY_FIELD}` in order to collapse on" in str(error)
+
+
+def uncollapsed(params: SearchParams) -> SearchParams:
+    return params.model_copy(update={"collapse": False})
 
 
 def empty_response(params: SearchParams) -> dict[str, Any]:

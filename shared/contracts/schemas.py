@@ -108,9 +108,15 @@ class EnrichedArticle(CleanArticle):
 
 
 class IndexedArticle(EnrichedArticle):
-    """An EnrichedArticle as the indexer wrote it: the alerts stage matches these against the saved alerts."""
+    """An EnrichedArticle as the indexer wrote it. On ``articles.indexed`` (the alerts stage's
+    input) and as a document of the search index (``GET /api/articles/{id}``), where the indexer
+    also sets ``story_id``/``duplicate_of`` and keeps a ``story`` object of its own bookkeeping."""
 
     indexed_at: datetime = Field(..., description="when the bulk write that made it searchable was acknowledged")
+    story_id: str | None = Field(None, description="the story: id of its first article by (published_at, id); "
+                                                   "always set in the index")
+    duplicate_of: str | None = Field(None, description="the first earlier article this one is a near-identical "
+                                                       "copy of; null for a story's original")
 
 
 class AlertMatch(Message):
@@ -150,8 +156,8 @@ MODELS: dict[str, type[BaseModel]] = {
     "RawArticle": RawArticle,
     "CleanArticle": CleanArticle,
     "EnrichedArticle": EnrichedArticle,
-    "DeadLetter": DeadLetter,
     "IndexedArticle": IndexedArticle,
+    "DeadLetter": DeadLetter,
     "AlertMatch": AlertMatch,
 }
 

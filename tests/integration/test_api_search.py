@@ -214,7 +214,7 @@ def test_page_and_openapi(client: TestClient) -> None:
     assert client.get("/docs").status_code == 200
     params = {p["name"] for p in client.get("/openapi.json").json()["paths"]["/api/search"]["get"]["parameters"]}
     assert params == {"q", "country", "person", "organization", "location", "topic", "source", "language",
-                      "from", "to", "page", "size", "sort"}
+                      "from", "to", "page", "size", "sort", "collapse"}
 
 
 # --------------------------------------------------------------------------- bad requests ---

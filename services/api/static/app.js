@@ -155,21 +155,53 @@ function drawHits(result) {
           label(param, value)));
       }
     }
-    list.append(el("li", { class: "hit", "data-id": hit.id }, title, meta, snippet, tags.childElementCount ? tags : null));
+    list.append(el("li", { class: "hit", "data-id": hit.id, "data-story": hit.story_id || "" },
+      title, meta, snippet, tags.childElementCount ? tags : null, drawVersions(hit)));
   }
+}
+
+// A collapsed hit stands for its story: "N more versions" with their sources, unfolding into
+// links to each version.
+function drawVersions(hit) {
+  if (!hit.more_versions) return null;
+  const sources = [...new Set((hit.versions || []).map((v) => v.source || "unknown source"))];
+  const list = el("ul", { class: "version-list", hidden: "" });
+  for (const version of hit.versions || []) {
+    list.append(el("li", { "data-id": version.id },
+      el("a", { href: `/articles/${encodeURIComponent(version.id)}`, text: version.title || "(untitled)" }),
+      el("span", { class: "muted", text: ` · ${version.source || "unknown source"} · ${formatDate(version.published_at)}` })));
+  }
+  if (hit.more_versions > (hit.versions || []).length) {
+    list.append(el("li", {}, el("a", { href: `/api/stories/${encodeURIComponent(hit.story_id)}`,
+      text: `all ${hit.more_versions + 1} versions (JSON)` })));
+  }
+  const toggle = el("button", { type: "button", class: "link more-versions", "aria-expanded": "false",
+    onclick: () => {
+      list.hidden = !list.hidden;
+      toggle.setAttribute("aria-expanded", String(!list.hidden));
+    } }, `${hit.more_versions} more version${hit.more_versions === 1 ? "" : "s"}`);
+  return el("div", { class: "versions" }, toggle,
+    el("span", { class: "muted version-sources", text: sources.length ? ` from ${sources.join(", ")}` : "" }), list);
+}
+
+function countShown(result) {
+  return result.collapse ? result.stories : result.total;
 }
 
 function drawSummary(result, params) {
   const q = params.get("q");
   const first = (result.page - 1) * PAGE_SIZE + 1;
   const range = result.hits.length ? `${first}–${first + result.hits.length - 1} of ` : "";
-  $("summary").textContent = `${range}${result.total} article${result.total === 1 ? "" : "s"}` + (q ? ` for “${q}”` : "");
+  const articles = `${result.total} article${result.total === 1 ? "" : "s"}`;
+  const counted = result.collapse && result.stories !== result.total
+    ? `${result.stories} stor${result.stories === 1 ? "y" : "ies"} (${articles})` : articles;
+  $("summary").textContent = `${range}${counted}` + (q ? ` for “${q}”` : "");
 }
 
 function drawPager(result, params) {
   const pager = $("pager");
   pager.replaceChildren();
-  const pages = Math.min(Math.ceil(result.total / PAGE_SIZE), Math.floor(10000 / PAGE_SIZE));
+  const pages = Math.min(Math.ceil(countShown(result) / PAGE_SIZE), Math.floor(10000 / PAGE_SIZE));
   if (pages <= 1) return;
   const page = result.page;
   const to = (n) => () => { const p = readState(); p.set("page", String(n)); go(p, { resetPage: false }); window.scrollTo(0, 0); };
@@ -267,6 +299,7 @@ async function run() {
   $("sort").value = params.get("sort") || "relevance";
   $("from").value = params.get("from") || "";
   $("to").value = params.get("to") || "";
+  $("every-version").checked = params.get("collapse") === "false";
   drawActiveFilters(params);
   const request = new URLSearchParams(params);
   request.set("size", String(PAGE_SIZE));
@@ -433,6 +466,11 @@ document.addEventListener("DOMContentLoaded", () => {
     go(p);
   });
   $("sort").addEventListener("change", () => { const p = readState(); p.set("sort", $("sort").value); go(p); });
+  $("every-version").addEventListener("change", () => {
+    const p = readState();
+    if ($("every-version").checked) p.set("collapse", "false"); else p.delete("collapse");
+    go(p);
+  });
   for (const bound of ["from", "to"]) {
     $(bound).addEventListener("change", () => { const p = readState(); p.set(bound, $(bound).value); go(p); });
   }

@@ -1,0 +1,226 @@
+"""Stories in Elasticsearch: links between near-duplicates and the merge of their stories.
+
+After a batch is written (each document with its band keys, see ``stories.py``) and the index
+refreshed, :func:`link_stories`:
+
+1. finds candidates: documents sharing band keys with each article (``story.bands``, scored by
+   the number of shared keys), verified on their bodies;
+2. writes each verified pair as a link on both documents (``story.links``) and, on the later
+   one, ``duplicate_of`` when the earlier one comes before its current original;
+3. walks each touched component through the links with real-time ``mget`` and lowers every
+   member's ``story_id`` to the component's first member.
+
+Every write is a read-modify-write with optimistic concurrency (``if_seq_no`` /
+``if_primary_term``; the stack runs without scripting): a write that lost a race is re-read and
+redone. Why this is race-free: each worker writes its articles *before* it looks for
+candidates, so of two near-duplicates indexed at the same time by two workers, at least the one
+that refreshes last sees the other (a link is never missed). Link writes happen before the
+walk, so the walk of whichever worker adds the last link of a component sees the whole
+component. Every change only adds links and lowers keys (``stories.add_link``,
+``stories.lower_story``), so changes in any order, repeated or interleaved, end at the same
+values: the minimum over the links. A re-delivered article keeps its links and story
+(``stories.carry_story``) and finds the same links again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from elasticsearch import AsyncElasticsearch, NotFoundError
+from elasticsearch import ConnectionError as ESConnectionError
+from elasticsearch import ConnectionTimeout as ESConnectionTimeout
+from elasticsearch.helpers import async_streaming_bulk
+
+from services.indexer.stories import (
+    MIN_SHARED_KEYS,
+    add_links,
+    carry_story,
+    is_near_duplicate,
+    lower_story,
+    shingles,
+    story_fields,
+)
+from shared.contracts.outcomes import TransientError
+from shared.contracts.schemas import EnrichedArticle
+from shared.contracts.settings import Settings
+
+log = logging.getLogger("newsflow.indexer.stories")
+
+MAX_CANDIDATES = 50  # per article, by shared band keys then id
+MAX_COMPONENT = 5000  # members walked per story; beyond, the first of those seen names it
+MAX_ROUNDS = 30  # read-modify-write rounds before the batch is retried as a whole
+STORY_SOURCE = ["story_id", "duplicate_of", "story"]
+
+Change = Callable[[str, dict[str, Any]], "dict[str, Any] | None"]
+
+
+async def read_current(es: AsyncElasticsearch, index: str, ids: Sequence[str],
+                       source: Sequence[str] = STORY_SOURCE) -> dict[str, dict[str, Any]]:
+    """The documents as they are now (real-time ``mget``): id -> hit with ``_source``,
+    ``_index``, ``_seq_no`` and ``_primary_term``; absent ids are left out."""
+    if not ids:
+        return {}
+    try:
+        answer = await es.mget(index=index, ids=list(ids), source_includes=list(source), realtime=True)
+    except NotFoundError:
+        return {}
+    return {d["_id"]: d for d in answer["docs"] if d.get("found")}
+
+
+async def conditional_bulk(es: AsyncElasticsearch, actions: list[dict[str, Any]]) -> tuple[set[str], dict[str, str]]:
+    """Runs conditional writes; returns the ids that lost a race (409) and those refused."""
+    lost: set[str] = set()
+    refused: dict[str, str] = {}
+    if not actions:
+        return lost, refused
+    async for ok, item in async_streaming_bulk(es, actions, raise_on_error=False, raise_on_exception=True,
+                                               max_retries=5, initial_backoff=1):
+        if ok:
+            continue
+        result = next(iter(item.values()), {})
+        status = result.get("status", 0)
+        doc_id = str(result.get("_id"))
+        if status == 409:
+            lost.add(doc_id)
+        elif status == 404:
+            continue  # deleted meanwhile: nothing to link
+        elif status == 429 or status >= 500:
+            raise TransientError(f"Elasticsearch answered {status} for {doc_id}")
+        else:
+            error = result.get("error", {})
+            refused[doc_id] = f"{error.get('type', 'rejected')}: {error.get('reason', error)}" if isinstance(
+                error, dict) else str(error)
+    return lost, refused
+
+
+async def update_each(es: AsyncElasticsearch, settings: Settings, ids: Sequence[str], change: Change) -> None:
+    """Applies ``change(id, current story fields)`` to each document with optimistic
+    concurrency, re-reading and redoing the ones another writer changed in between."""
+    pending = sorted(set(ids))
+    for _ in range(MAX_ROUNDS):
+        if not pending:
+            return
+        current = await read_current(es, settings.index_alias, pending)
+        actions = []
+        for doc_id in pending:
+            hit = current.get(doc_id)
+            partial = change(doc_id, hit["_source"]) if hit else None
+            if partial is not None:
+                actions.append({"_op_type": "update", "_index": hit["_index"], "_id": doc_id, "doc": partial,
+                                "if_seq_no": hit["_seq_no"], "if_primary_term": hit["_primary_term"]})
+        lost, refused = await conditional_bulk(es, actions)
+        if refused:
+            raise TransientError(f"story update refused: {next(iter(refused.items()))}")
+        pending = sorted(lost)
+    raise TransientError(f"{len(pending)} story update(s) kept losing races; the batch is retried")
+
+
+async def write_documents(es: AsyncElasticsearch, settings: Settings,
+                          docs: dict[str, dict[str, Any]]) -> tuple[int, dict[str, str]]:
+    """Writes each document (a ``to_document`` result) with its story fields: created when new,
+    else replaced keeping the links and story it has (``carry_story``), conditionally, so a
+    link another worker adds meanwhile is never overwritten. Returns (written, refused)."""
+    fresh = {i: story_fields(i, d.get("published_at"), d.get("body") or "", d.get("fingerprint"))
+             for i, d in docs.items()}
+    pending = sorted(docs)
+    written = 0
+    refused: dict[str, str] = {}
+    for _ in range(MAX_ROUNDS):
+        if not pending:
+            return written, refused
+        current = await read_current(es, settings.index_alias, pending)
+        actions = []
+        for doc_id in pending:
+            hit = current.get(doc_id)
+            source = {**docs[doc_id], **carry_story(fresh[doc_id], hit["_source"] if hit else None)}
+            if hit is None:
+                actions.append({"_op_type": "create", "_index": settings.index_alias, "_id": doc_id,
+                                "_source": source})
+            else:
+                actions.append({"_op_type": "index", "_index": hit["_index"], "_id": doc_id, "_source": source,
+                                "if_seq_no": hit["_seq_no"], "if_primary_term": hit["_primary_term"]})
+        lost, failed = await conditional_bulk(es, actions)
+        refused.update(failed)
+        written += len(pending) - len(lost) - len(failed)
+        pending = sorted(lost)
+    raise TransientError(f"{len(pending)} document(s) kept losing write races; the batch is retried")
+
+
+def candidate_query(article_id: str, bands: Sequence[str]) -> dict[str, Any]:
+    """Documents sharing at least MIN_SHARED_KEYS band keys with the article, most shared keys
+    first, then by id (``StoryGraph`` ranks the same way)."""
+    return {
+        "query": {"bool": {
+            "should": [{"constant_score": {"filter": {"term": {"story.bands": key}}}} for key in bands],
+            "minimum_should_match": MIN_SHARED_KEYS,
+            "must_not": [{"ids": {"values": [article_id]}}],
+        }},
+        "size": MAX_CANDIDATES,
+        "sort": [{"_score": "desc"}, {"id": "asc"}],
+        "_source": ["body", "story.order"],
+    }
+
+
+async def find_links(es: AsyncElasticsearch, settings: Settings,
+                     articles: Sequence[EnrichedArticle]) -> list[tuple[str, str, str, str]]:
+    """Verified near-duplicate pairs ``(id, order, other id, other order)`` of the articles."""
+    fields = {a.id: story_fields(a.id, a.published_at, a.body, a.fingerprint)["story"] for a in articles}
+    searched = [a for a in articles if fields[a.id]["bands"]]
+    if not searched:
+        return []
+    body: list[dict[str, Any]] = []
+    for article in searched:
+        body += [{"index": settings.index_alias}, candidate_query(article.id, fields[article.id]["bands"])]
+    answer = await es.msearch(searches=body)
+    links = []
+    for article, response in zip(searched, answer["responses"], strict=True):
+        if "error" in response:
+            raise TransientError(f"candidate search failed: {response['error']}")
+        own = shingles(article.body)
+        for hit in response["hits"]["hits"]:
+            other = hit["_source"]
+            order = (other.get("story") or {}).get("order")
+            if order and is_near_duplicate(own, shingles(other.get("body") or "")):
+                links.append((article.id, fields[article.id]["order"], hit["_id"], order))
+    return links
+
+
+async def walk(es: AsyncElasticsearch, settings: Settings, start: str) -> dict[str, dict[str, Any]]:
+    """Every document reachable from ``start`` through links: id -> its ``story`` object."""
+    members: dict[str, dict[str, Any]] = {}
+    frontier = {start}
+    while frontier and len(members) < MAX_COMPONENT:
+        found = await read_current(es, settings.index_alias, sorted(frontier), ["story"])
+        members.update({i: hit["_source"].get("story") or {} for i, hit in found.items()})
+        frontier = {link for story in members.values() for link in story.get("links") or []} - members.keys()
+    return members
+
+
+async def link_stories(es: AsyncElasticsearch, settings: Settings, articles: Sequence[EnrichedArticle]) -> int:
+    """Links for a batch already written and refreshed, then their stories merged; returns the
+    number of verified pairs found."""
+    try:
+        links = await find_links(es, settings, articles)
+        if not links:
+            return 0
+        partners: dict[str, set[str]] = {}  # id -> order keys of the articles it is linked to
+        for article_id, order, other, other_order in links:
+            partners.setdefault(article_id, set()).add(other_order)
+            partners.setdefault(other, set()).add(order)
+
+        await update_each(es, settings, list(partners), lambda doc_id, source: add_links(source, partners[doc_id]))
+        firsts: dict[str, str] = {}
+        for start in sorted(partners):
+            if start in firsts:
+                continue
+            members = await walk(es, settings, start)
+            orders = [m["order"] for m in members.values() if m.get("order")]
+            for member in members:
+                firsts[member] = min(orders) if orders else ""
+        await update_each(es, settings, [m for m, k in firsts.items() if k],
+                          lambda doc_id, source: lower_story(source, firsts[doc_id]))
+        return len(links)
+    except (ESConnectionError, ESConnectionTimeout) as exc:
+        raise TransientError(f"Elasticsearch is not reachable: {exc}") from exc
