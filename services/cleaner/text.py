@@ -620,8 +620,9 @@ def filter_blocks(texts: list[str], known_title: str | None = None, kinds: list[
     _mark_title(lines, known_title)
     kinds = kinds or ["p"] * len(lines)
     keep = [line.kind is None for line in lines]
+    listed = _introduced_items(lines, kinds, keep)
     end = len(lines) - 1
-    while end >= 0 and (not keep[end] or lines[end].score < 0):
+    while end >= 0 and (not keep[end] or (lines[end].score < 0 and not listed[end])):
         end -= 1
     start = 0
     while start <= end and (not keep[start] or (lines[start].score < 0 and kinds[start] != "head")):
@@ -629,6 +630,23 @@ def filter_blocks(texts: list[str], known_title: str | None = None, kinds: list[
     paragraphs = trim_bios([lines[k].text for k in range(start, end + 1) if keep[k]])
     _merge_cues(cues, lines, start, max(start, end))
     return TextResult(paragraphs, cues, None)
+
+
+LIST_LEAD_MIN_WORDS = 3
+
+
+def _introduced_items(lines: list[Line], kinds: list[str], keep: list[bool]) -> list[bool]:
+    """List items the article itself announces: a kept paragraph ending with a colon ("The full
+    list of winners is below:") right above a run of items. Such a list is part of the story
+    even at its end, where a run of short lines otherwise reads as a related-stories list."""
+    out = [False] * len(lines)
+    lead = False
+    for k, line in enumerate(lines):
+        if kinds[k] == "item":
+            out[k] = lead
+        else:
+            lead = keep[k] and line.words >= LIST_LEAD_MIN_WORDS and line.text.rstrip().endswith(":")
+    return out
 
 
 def _merge_cues(cues: Cues, lines: list[Line], start: int, end: int) -> None:

@@ -511,3 +511,18 @@ def test_headline_with_a_stop_opening_the_text() -> None:
     clean = clean_text("Fair Game? Councils Weigh the Cost of Free Parking.\n\n" + ARTICLE)
     assert clean.title == "Fair Game? Councils Weigh the Cost of Free Parking."
     assert clean.body == ARTICLE
+
+
+def test_list_the_article_announces_stays_at_its_end() -> None:
+    """A run of short list items at the end of the extracted blocks is a related-stories list,
+    unless the article announces it with a paragraph ending in a colon."""
+    from services.cleaner.text import filter_blocks
+
+    items = ["Best Drama - Northern Lights", "Best Comedy - The Long Lunch", "Best Debut - Paper Boats",
+             "Best Score - River Songs"]
+    intro = "The jury handed out its awards on Saturday night, and the full list of winners is below:"
+    kinds = ["p", "p", *["item"] * len(items)]
+    announced = filter_blocks([PARAGRAPH, intro, *items], kinds=kinds).paragraphs
+    assert announced[-len(items):] == items
+    plain = filter_blocks([PARAGRAPH, intro.replace(" is below:", " was read out."), *items], kinds=kinds).paragraphs
+    assert not set(items) & set(plain)
