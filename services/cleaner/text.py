@@ -180,6 +180,11 @@ class TextResult:
     title: str | None = None
 
 
+# "by Jane Doe - 12/22/23": a byline set in lower case under its headline, not the headline's
+# wrapped continuation
+_LOWER_BYLINE = re.compile(r"by\s+[A-Z][\w.'’-]+\s+[A-Z]")
+
+
 def unwrap(lines: list[str]) -> list[str]:
     """Join hard-wrapped lines: a line without final punctuation followed, with no blank line,
     by one that starts in lower case continues the same sentence."""
@@ -192,6 +197,7 @@ def unwrap(lines: list[str]) -> list[str]:
             and (line[0].islower() or line[0] in ",;)")
             and not is_terminal(out[-1])
             and len(out[-1]) >= 30
+            and not _LOWER_BYLINE.match(line)
         ):
             out[-1] = f"{out[-1]} {line}"
         else:

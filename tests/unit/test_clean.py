@@ -526,3 +526,13 @@ def test_list_the_article_announces_stays_at_its_end() -> None:
     assert announced[-len(items):] == items
     plain = filter_blocks([PARAGRAPH, intro.replace(" is below:", " was read out."), *items], kinds=kinds).paragraphs
     assert not set(items) & set(plain)
+
+
+def test_lower_case_byline_is_not_the_headline_wrapped() -> None:
+    """"by Jane Doe - 12/22/23" under a headline without a final stop is the byline, not the
+    rest of a hard-wrapped headline."""
+    from services.cleaner.text import unwrap
+
+    headline = "Finance ministry reports a rise in quarterly revenue"
+    assert unwrap([headline, "by Jane Doe - 12/22/23 11:35 AM ET"]) == [headline, "by Jane Doe - 12/22/23 11:35 AM ET"]
+    assert unwrap([headline, "by a wide margin this year"]) == [f"{headline} by a wide margin this year"]
