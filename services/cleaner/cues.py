@@ -272,7 +272,7 @@ def _name_then_date(line: str) -> list[str]:
 
 # A scraper that ignores markup runs inline elements together: "CorrespondentDec 22, 2023",
 # "Dec 22, 20235:00 AM ET", "UpdatedDec. 23". These put the space back.
-_GLUED_MONTH = re.compile(r"(?<=[a-z])(?=" + MONTH_RE + r"\s*\d)")
+_GLUED_MONTH = re.compile(r"(?<=[a-z0-9])(?=" + MONTH_RE + r"\s*\d)")
 _GLUED_YEAR = re.compile(r"(?<![\d/.-])((?:19|20)\d\d)(?=\d)")
 _GLUED_WORD = re.compile(r"(?<=[a-z])(?=(?:Published|Updated|Posted|Modified)\b)")
 _PUBLISHED_WORD = re.compile(r"\b(?:Published|Posted|First published)\b", re.I)

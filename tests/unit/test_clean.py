@@ -536,3 +536,11 @@ def test_lower_case_byline_is_not_the_headline_wrapped() -> None:
     headline = "Finance ministry reports a rise in quarterly revenue"
     assert unwrap([headline, "by Jane Doe - 12/22/23 11:35 AM ET"]) == [headline, "by Jane Doe - 12/22/23 11:35 AM ET"]
     assert unwrap([headline, "by a wide margin this year"]) == [f"{headline} by a wide margin this year"]
+
+
+def test_a_month_run_into_a_figure_is_read() -> None:
+    """"F1Dec 19, 2023": a scraper ran a role ending in a figure into the date."""
+    from services.cleaner.cues import header_date
+
+    when = header_date("Jane Doe, General Editor, F1Dec 19, 2023, 05:30 PM")
+    assert when is not None and when.date().isoformat() == "2023-12-19"
