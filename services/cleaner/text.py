@@ -513,7 +513,26 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
     _merge_cues(cues, lines, start, end)
     cues.authors = header.authors or cues.authors
     cues.set_date(header.published_at)
+    if cues.published_at is None:
+        cues.set_date(_only_date(lines))
     return TextResult(paragraphs, cues, title)
+
+
+def _only_date(lines: list[Line]) -> datetime | None:
+    """The day of the page's date lines when they all name the same one: a page that prints a
+    single date (under its comments, in a footer bar) prints the article's. None when date
+    lines disagree (a sidebar's teasers carry theirs) or only say when the page was updated."""
+    found: datetime | None = None
+    for line in lines:
+        if line.kind not in ("date", "byline") or updated_only(line.text):
+            continue
+        when = header_date(line.text)
+        if when is None:
+            continue
+        if found is not None and when.date() != found.date():
+            return None
+        found = found or when
+    return found
 
 
 EXTEND_GAP = 30

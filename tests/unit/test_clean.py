@@ -538,6 +538,22 @@ def test_lower_case_byline_is_not_the_headline_wrapped() -> None:
     assert unwrap([headline, "by a wide margin this year"]) == [f"{headline} by a wide margin this year"]
 
 
+def test_the_one_date_a_scraped_page_prints_is_its_date() -> None:
+    """No date line in the header: a page printing one date (below the story) is dated by it;
+    two different dates (a sidebar's teasers) date nothing."""
+    from services.cleaner.normalize import normalize_lines
+    from services.cleaner.text import extract_text
+
+    menu = "Home\nWorld\nBusiness\nFinance ministry reports a rise in quarterly revenue\n"
+    article = "\n".join(f"In region {k}, {PARAGRAPH[0].lower()}{PARAGRAPH[1:]}" for k in range(1, 16))
+    tail = "\nRelated Posts\nCLICK HERE TO COMMENT\n{date}\nShare This\n"
+    one = extract_text(normalize_lines(menu + article + tail.format(date="Dec 13, 2023 11:11am PDT"))).cues
+    assert one.published_at is not None and one.published_at.date().isoformat() == "2023-12-13"
+    sidebar = "".join(f"Council approves plan number {k} for the harbour district\nNov {k}, 2023\n" for k in range(1, 4))
+    two = menu + article + tail.format(date="Dec 13, 2023 11:11am PDT") + "Most Read\n" + sidebar
+    assert extract_text(normalize_lines(two)).cues.published_at is None
+
+
 def test_a_month_run_into_a_figure_is_read() -> None:
     """"F1Dec 19, 2023": a scraper ran a role ending in a figure into the date."""
     from services.cleaner.cues import header_date
