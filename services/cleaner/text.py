@@ -797,6 +797,22 @@ def _content_words(text: str) -> list[str]:
 
 
 TITLE_MIN_SCORE = 0.9
+SENTENCE_HEADLINE_BYLINE = 6  # lines under the standfirst searched for the byline or date line
+
+
+def _sentence_headline(texts: list[str], k: int, kinds: dict[int, str | None]) -> bool:
+    """A headline written as sentences with their stops ("New drugs are coming. Here's how
+    they could change everything."): short, right above a longer sentence (the standfirst),
+    with the byline or date line under that. A paragraph of prose has no such header under it."""
+    text = texts[k]
+    if not text.endswith(".") or not _headline_shaped(text[:-1]) or len(text.split()) > HEADLINE_MAX_WORDS:
+        return False
+    if k + 1 >= len(texts) or kinds.get(k + 1):
+        return False
+    below = texts[k + 1]
+    if not is_terminal(below) or len(below.split()) <= len(text.split()):
+        return False
+    return any(kinds.get(j) in ("byline", "date") for j in range(k + 2, k + 2 + SENTENCE_HEADLINE_BYLINE))
 TITLE_MIN_CONTENT_WORDS = 4
 LEAD_PARAGRAPHS = 6
 
@@ -807,7 +823,10 @@ def _title_score(texts: list[str], k: int, start: int, kinds: dict[int, str | No
     first paragraphs, which a menu, a label or another story's headline do not), followed by a
     byline or date line, near the body."""
     text = texts[k]
-    if kinds.get(k) or not _headline_shaped(text):
+    if kinds.get(k):
+        return float("-inf")
+    over_standfirst = not _headline_shaped(text)
+    if over_standfirst and not _sentence_headline(texts, k, kinds):
         return float("-inf")
     words = _content_words(text)
     if not words:
@@ -820,7 +839,9 @@ def _title_score(texts: list[str], k: int, start: int, kinds: dict[int, str | No
     n = len(text.split())
     if 5 <= n <= 25:
         score += 0.3
-    if _SENTENCE_END.search(text) is not None or text.rstrip().endswith(_TEASER_ENDS):
+    if over_standfirst:
+        score += 0.5  # a standfirst, then the byline: the header's own shape
+    elif _SENTENCE_END.search(text) is not None or text.rstrip().endswith(_TEASER_ENDS):
         score -= 0.6  # two sentences, or a teaser cut short: a standfirst or a link
     if any(kinds.get(j) for j in range(k + 1, k + 4)):
         score += 0.5

@@ -549,7 +549,8 @@ def test_the_one_date_a_scraped_page_prints_is_its_date() -> None:
     tail = "\nRelated Posts\nCLICK HERE TO COMMENT\n{date}\nShare This\n"
     one = extract_text(normalize_lines(menu + article + tail.format(date="Dec 13, 2023 11:11am PDT"))).cues
     assert one.published_at is not None and one.published_at.date().isoformat() == "2023-12-13"
-    sidebar = "".join(f"Council approves plan number {k} for the harbour district\nNov {k}, 2023\n" for k in range(1, 4))
+    teaser = "Council approves plan number {k} for the harbour district\nNov {k}, 2023\n"
+    sidebar = "".join(teaser.format(k=k) for k in range(1, 4))
     two = menu + article + tail.format(date="Dec 13, 2023 11:11am PDT") + "Most Read\n" + sidebar
     assert extract_text(normalize_lines(two)).cues.published_at is None
 
@@ -560,3 +561,17 @@ def test_a_month_run_into_a_figure_is_read() -> None:
 
     when = header_date("Jane Doe, General Editor, F1Dec 19, 2023, 05:30 PM")
     assert when is not None and when.date().isoformat() == "2023-12-19"
+
+
+def test_headline_written_as_sentences_over_its_standfirst() -> None:
+    """A headline with its stops ("... are coming. Here's what they change.") is read when a
+    longer standfirst and the byline follow it; the same line without that header is not."""
+    from services.cleaner.normalize import normalize_lines
+    from services.cleaner.text import extract_text
+
+    headline = "New tax rules are coming. Here's what they change."
+    dek = "The finance ministry wants a broader base and fewer exemptions, and the cabinet has agreed to most of it."
+    header = f"Home\nBusiness\nEconomy\n{headline}\n{dek}\nBy Jane Doe\nPublished December 22, 2023\n"
+    assert extract_text(normalize_lines(header + ARTICLE)).title == headline
+    bare = f"Home\nBusiness\nEconomy\n{headline}\n{dek}\n"
+    assert extract_text(normalize_lines(bare + ARTICLE)).title != headline
