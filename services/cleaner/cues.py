@@ -192,6 +192,9 @@ def is_name(text: str) -> bool:
         return False
     capitalised = 0
     for token in tokens:
+        if len(token) == 2 and token[1] == "." and token[0].isupper():
+            capitalised += 1  # a middle initial ("I." is not the pronoun)
+            continue
         low = token.lower().strip(".,")
         if low in _NOT_NAME or low in _FUNCTION_WORDS:
             return False

@@ -719,7 +719,10 @@ STANDFIRST_MIN_WORDS = 5
 STANDFIRST_MAX_WORDS = 80
 STANDFIRST_SPAN = 7
 # A photo caption ends with its credit after a dash or a slash ("...California.Jane Doe—Agency").
-_CREDIT_END = re.compile(r"[—–/|]\s*[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}\s*$")
+# or with it in brackets ("... on Wednesday. (Jane Doe/Agency via Images)").
+_CREDIT_END = re.compile(
+    r"[—–/|]\s*[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}\s*$|\([^()]*(?:/|\bvia\b)[^()]*\)\s*$"
+)
 
 
 def _read_standfirst(header: Header, texts: list[str], kinds: dict[int, str | None]) -> None:

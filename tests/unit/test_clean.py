@@ -575,3 +575,11 @@ def test_headline_written_as_sentences_over_its_standfirst() -> None:
     assert extract_text(normalize_lines(header + ARTICLE)).title == headline
     bare = f"Home\nBusiness\nEconomy\n{headline}\n{dek}\n"
     assert extract_text(normalize_lines(bare + ARTICLE)).title != headline
+
+
+def test_middle_initial_in_a_byline() -> None:
+    """"By Jane I. Doe": the initial "I." is part of the name, not the pronoun."""
+    from services.cleaner.cues import byline_names, is_name
+
+    assert byline_names("By Jane I. Doe") == ["Jane I. Doe"]
+    assert not is_name("What I Know")
