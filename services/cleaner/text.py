@@ -383,6 +383,7 @@ def _is_title_candidate(line: Line) -> bool:
         and not re.search(r"[.,;:]$", line.text)
         and not DATELINE.match(line.text)
         and not _BOILER_START.match(line.text)
+        and not _CREDIT_LINE.search(line.text)
     )
 
 
@@ -800,6 +801,9 @@ def _content_words(text: str) -> list[str]:
 
 
 TITLE_MIN_SCORE = 0.9
+# a photo's credit in brackets ("(Jane Doe / The Courier)", "[Jane Doe/Agency]") or a caption
+# that names its credit ("... Credit: Jane Doe"): no headline
+_CREDIT_LINE = re.compile(r"^[(\[][^()\[\]]*[)\]]$|\bCredit:\s")
 SENTENCE_HEADLINE_BYLINE = 6  # lines under the standfirst searched for the byline or date line
 
 
@@ -826,7 +830,7 @@ def _title_score(texts: list[str], k: int, start: int, kinds: dict[int, str | No
     first paragraphs, which a menu, a label or another story's headline do not), followed by a
     byline or date line, near the body."""
     text = texts[k]
-    if kinds.get(k):
+    if kinds.get(k) or _CREDIT_LINE.search(text):
         return float("-inf")
     over_standfirst = not _headline_shaped(text)
     if over_standfirst and not _sentence_headline(texts, k, kinds):

@@ -583,3 +583,14 @@ def test_middle_initial_in_a_byline() -> None:
 
     assert byline_names("By Jane I. Doe") == ["Jane I. Doe"]
     assert not is_name("What I Know")
+
+
+def test_a_photo_credit_is_no_headline() -> None:
+    """A credit in brackets or a caption naming its credit, right above the body, is not the
+    article's title."""
+    from services.cleaner.normalize import normalize_lines
+    from services.cleaner.text import extract_text
+
+    for credit in ("(Jane Doe / The Finance Courier)", "Ministry staff count revenue receipts. Credit: Jane Doe 2023"):
+        found = extract_text(normalize_lines(f"Home\nBusiness\n{credit}\n{ARTICLE}")).title
+        assert found != credit
