@@ -205,12 +205,24 @@ def unwrap(lines: list[str]) -> list[str]:
     return out
 
 
+# A cookie-consent dialog: cookies spoken of with the browser, opting out, consent or third
+# parties, in the site's own voice ("we use", "our website").
+_CONSENT = re.compile(
+    r"(?=.*\b(?:we|our|us)\b)"
+    r"(?=.*\b(?:browser|opt[- ]out|consent|third[- ]part(?:y|ies)|personal (?:data|information))\b)"
+    r".*\bcookies?\b"
+)
+
+
 def says_furniture(text: str, words: int) -> bool:
     """Whether a line says what page furniture says (share and comment widgets, subscription
-    prompts, legal lines, "Read more:" and bare links), whatever its shape."""
+    prompts, legal lines, "Read more:" and bare links), whatever its shape; a cookie-consent
+    dialog's paragraphs, whatever their length."""
+    low = text.lower()
+    if "cookie" in low and _CONSENT.search(low):
+        return True
     if words > 40:
         return False
-    low = text.lower()
     return bool(
         (words <= 12 and _BOILER_START.match(text)) or _boiler_anywhere(low, text) or (
             words < 15 and (

@@ -594,3 +594,17 @@ def test_a_photo_credit_is_no_headline() -> None:
     for credit in ("(Jane Doe / The Finance Courier)", "Ministry staff count revenue receipts. Credit: Jane Doe 2023"):
         found = extract_text(normalize_lines(f"Home\nBusiness\n{credit}\n{ARTICLE}")).title
         assert found != credit
+
+
+def test_cookie_consent_dialog_is_furniture_at_any_length() -> None:
+    """A consent dialog's long paragraphs (cookies, the browser, opting out, in the site's own
+    voice) are furniture; a sentence of a story about cookies is not."""
+    from services.cleaner.text import says_furniture
+
+    dialog = ("When you visit our website, we store cookies on your browser to collect information about "
+              "you, your preferences or your device, and you can choose to opt-out of some types of "
+              "cookies through the settings below, although blocking some of them may affect how the "
+              "site works for you and which services we are able to offer while you browse it.")
+    assert says_furniture(dialog, len(dialog.split()))
+    story = "Regulators said the company had set tracking cookies without asking, and fined it."
+    assert not says_furniture(story, len(story.split()))
