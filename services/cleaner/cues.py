@@ -192,6 +192,9 @@ def is_name(text: str) -> bool:
         return False
     capitalised = 0
     for token in tokens:
+        if len(token) == 2 and token[1] == "." and token[0].isupper():
+            capitalised += 1  # a middle initial ("I." is not the pronoun)
+            continue
         low = token.lower().strip(".,")
         if low in _NOT_NAME or low in _FUNCTION_WORDS:
             return False
@@ -272,7 +275,7 @@ def _name_then_date(line: str) -> list[str]:
 
 # A scraper that ignores markup runs inline elements together: "CorrespondentDec 22, 2023",
 # "Dec 22, 20235:00 AM ET", "UpdatedDec. 23". These put the space back.
-_GLUED_MONTH = re.compile(r"(?<=[a-z])(?=" + MONTH_RE + r"\s*\d)")
+_GLUED_MONTH = re.compile(r"(?<=[a-z0-9])(?=" + MONTH_RE + r"\s*\d)")
 _GLUED_YEAR = re.compile(r"(?<![\d/.-])((?:19|20)\d\d)(?=\d)")
 _GLUED_WORD = re.compile(r"(?<=[a-z])(?=(?:Published|Updated|Posted|Modified)\b)")
 _PUBLISHED_WORD = re.compile(r"\b(?:Published|Posted|First published)\b", re.I)

@@ -45,6 +45,13 @@ FULL_RUN_PROSE_FACTOR = 2.0
 # article needs), trafilatura is not run at all.
 MIN_PROSE_CHARS = 200
 FULL_RUN_PROSE_MARGIN = 900
+# A precision-minded pass can stop short of an article whose paragraphs are interleaved with
+# quote boxes or embeds: when one container holds half as much prose again as was kept (and
+# ~50 words more), a recall-minded pass is tried too, and kept when it is the same article
+# extended (it holds most of what the first pass found) rather than another block.
+RECALL_RUN_PROSE_FACTOR = 1.5
+RECALL_RUN_PROSE_MARGIN = 300
+RECALL_MIN_AGREEMENT = 0.8
 _BREAK = "\u2029"
 
 
@@ -259,12 +266,14 @@ def container_prose(tree: Any) -> int:
     return max(by_parent.values(), default=0)
 
 
-def _trafilatura_blocks(tree: Any, meta: PageMeta, fast: bool, links: set[str] | None = None) -> TextResult:
+def _trafilatura_blocks(
+    tree: Any, meta: PageMeta, fast: bool, links: set[str] | None = None, recall: bool = False,
+) -> TextResult:
     """trafilatura's main-content blocks, through the second classifier pass."""
     try:
         doc = trafilatura.bare_extraction(
-            tree, favor_precision=True, include_comments=False, include_tables=True, with_metadata=False,
-            fast=fast,
+            tree, favor_precision=not recall, favor_recall=recall, include_comments=False, include_tables=True,
+            with_metadata=False, fast=fast,
         )
     except (ValueError, TypeError, etree.LxmlError):
         doc = None
@@ -359,6 +368,17 @@ def _article_body_rescue(paragraphs: list[str], meta: PageMeta) -> list[str] | N
     return found.paragraphs or None
 
 
+def _fresh_pass(stripped: str, meta: PageMeta, links: set[str], recall: bool = False) -> TextResult | None:
+    """Another trafilatura pass on a fresh tree (the first one was pruned in place): the full
+    pass with its fallbacks, or the fast one minded for recall."""
+    fresh = parse_tree(stripped)
+    if fresh is None:
+        return None
+    _drop_raw(fresh)
+    prune_furniture(fresh)
+    return _trafilatura_blocks(fresh, meta, fast=recall, links=links, recall=recall)
+
+
 def extract_html(content: str, max_chars: int | None = None) -> HtmlResult:
     """Article paragraphs and metadata from a whole HTML page; empty paragraphs when the page
     holds no article. Markup beyond ``max_chars`` (counted after scripts and styles are
@@ -382,18 +402,24 @@ def extract_html(content: str, max_chars: int | None = None) -> HtmlResult:
     words = sum(map(count_words, kept.paragraphs))
     kept_chars = sum(len(p) for p in kept.paragraphs)
     # (trafilatura has only cut comment sections and appended stories out of ``tree`` in place)
+    most = container_prose(tree)
+    if words >= FULL_RUN_WORDS and most > RECALL_RUN_PROSE_FACTOR * kept_chars + RECALL_RUN_PROSE_MARGIN:
+        wider = _fresh_pass(stripped, meta, links, recall=True)
+        if wider is not None:
+            wider_words = sum(map(count_words, wider.paragraphs))
+            ours = _trigrams(" ".join(kept.paragraphs))
+            if wider_words > words and ours and \
+                    len(ours & _trigrams(" ".join(wider.paragraphs))) >= RECALL_MIN_AGREEMENT * len(ours):
+                kept, words = wider, wider_words
     if (
         words < FULL_RUN_WORDS
-        and container_prose(tree) > FULL_RUN_PROSE_FACTOR * kept_chars + FULL_RUN_PROSE_MARGIN
+        and most > FULL_RUN_PROSE_FACTOR * kept_chars + FULL_RUN_PROSE_MARGIN
     ):
         # Little found by the fast pass while the page holds more prose than that: let
         # trafilatura also try its readability and jusText fallbacks on a fresh tree (the first
         # one was pruned in place), keep the longer.
-        fresh = parse_tree(stripped)
-        if fresh is not None:
-            _drop_raw(fresh)
-            prune_furniture(fresh)
-            full = _trafilatura_blocks(fresh, meta, fast=False, links=links)
+        full = _fresh_pass(stripped, meta, links)
+        if full is not None:
             full_words = sum(map(count_words, full.paragraphs))
             if full_words > words:
                 kept, words = full, full_words

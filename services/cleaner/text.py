@@ -180,6 +180,11 @@ class TextResult:
     title: str | None = None
 
 
+# "by Jane Doe - 12/22/23": a byline set in lower case under its headline, not the headline's
+# wrapped continuation
+_LOWER_BYLINE = re.compile(r"by\s+[A-Z][\w.'’-]+\s+[A-Z]")
+
+
 def unwrap(lines: list[str]) -> list[str]:
     """Join hard-wrapped lines: a line without final punctuation followed, with no blank line,
     by one that starts in lower case continues the same sentence."""
@@ -192,6 +197,7 @@ def unwrap(lines: list[str]) -> list[str]:
             and (line[0].islower() or line[0] in ",;)")
             and not is_terminal(out[-1])
             and len(out[-1]) >= 30
+            and not _LOWER_BYLINE.match(line)
         ):
             out[-1] = f"{out[-1]} {line}"
         else:
@@ -199,12 +205,24 @@ def unwrap(lines: list[str]) -> list[str]:
     return out
 
 
+# A cookie-consent dialog: cookies spoken of with the browser, opting out, consent or third
+# parties, in the site's own voice ("we use", "our website").
+_CONSENT = re.compile(
+    r"(?=.*\b(?:we|our|us)\b)"
+    r"(?=.*\b(?:browser|opt[- ]out|consent|third[- ]part(?:y|ies)|personal (?:data|information))\b)"
+    r".*\bcookies?\b"
+)
+
+
 def says_furniture(text: str, words: int) -> bool:
     """Whether a line says what page furniture says (share and comment widgets, subscription
-    prompts, legal lines, "Read more:" and bare links), whatever its shape."""
+    prompts, legal lines, "Read more:" and bare links), whatever its shape; a cookie-consent
+    dialog's paragraphs, whatever their length."""
+    low = text.lower()
+    if "cookie" in low and _CONSENT.search(low):
+        return True
     if words > 40:
         return False
-    low = text.lower()
     return bool(
         (words <= 12 and _BOILER_START.match(text)) or _boiler_anywhere(low, text) or (
             words < 15 and (
@@ -377,6 +395,7 @@ def _is_title_candidate(line: Line) -> bool:
         and not re.search(r"[.,;:]$", line.text)
         and not DATELINE.match(line.text)
         and not _BOILER_START.match(line.text)
+        and not _CREDIT_LINE.search(line.text)
     )
 
 
@@ -507,7 +526,26 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
     _merge_cues(cues, lines, start, end)
     cues.authors = header.authors or cues.authors
     cues.set_date(header.published_at)
+    if cues.published_at is None:
+        cues.set_date(_only_date(lines))
     return TextResult(paragraphs, cues, title)
+
+
+def _only_date(lines: list[Line]) -> datetime | None:
+    """The day of the page's date lines when they all name the same one: a page that prints a
+    single date (under its comments, in a footer bar) prints the article's. None when date
+    lines disagree (a sidebar's teasers carry theirs) or only say when the page was updated."""
+    found: datetime | None = None
+    for line in lines:
+        if line.kind not in ("date", "byline") or updated_only(line.text):
+            continue
+        when = header_date(line.text)
+        if when is None:
+            continue
+        if found is not None and when.date() != found.date():
+            return None
+        found = found or when
+    return found
 
 
 EXTEND_GAP = 30
@@ -620,8 +658,9 @@ def filter_blocks(texts: list[str], known_title: str | None = None, kinds: list[
     _mark_title(lines, known_title)
     kinds = kinds or ["p"] * len(lines)
     keep = [line.kind is None for line in lines]
+    listed = _introduced_items(lines, kinds, keep)
     end = len(lines) - 1
-    while end >= 0 and (not keep[end] or lines[end].score < 0):
+    while end >= 0 and (not keep[end] or (lines[end].score < 0 and not listed[end])):
         end -= 1
     start = 0
     while start <= end and (not keep[start] or (lines[start].score < 0 and kinds[start] != "head")):
@@ -629,6 +668,23 @@ def filter_blocks(texts: list[str], known_title: str | None = None, kinds: list[
     paragraphs = trim_bios([lines[k].text for k in range(start, end + 1) if keep[k]])
     _merge_cues(cues, lines, start, max(start, end))
     return TextResult(paragraphs, cues, None)
+
+
+LIST_LEAD_MIN_WORDS = 3
+
+
+def _introduced_items(lines: list[Line], kinds: list[str], keep: list[bool]) -> list[bool]:
+    """List items the article itself announces: a kept paragraph ending with a colon ("The full
+    list of winners is below:") right above a run of items. Such a list is part of the story
+    even at its end, where a run of short lines otherwise reads as a related-stories list."""
+    out = [False] * len(lines)
+    lead = False
+    for k, line in enumerate(lines):
+        if kinds[k] == "item":
+            out[k] = lead
+        else:
+            lead = keep[k] and line.words >= LIST_LEAD_MIN_WORDS and line.text.rstrip().endswith(":")
+    return out
 
 
 def _merge_cues(cues: Cues, lines: list[Line], start: int, end: int) -> None:
@@ -676,7 +732,10 @@ STANDFIRST_MIN_WORDS = 5
 STANDFIRST_MAX_WORDS = 80
 STANDFIRST_SPAN = 7
 # A photo caption ends with its credit after a dash or a slash ("...California.Jane Doe—Agency").
-_CREDIT_END = re.compile(r"[—–/|]\s*[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}\s*$")
+# or with it in brackets ("... on Wednesday. (Jane Doe/Agency via Images)").
+_CREDIT_END = re.compile(
+    r"[—–/|]\s*[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}\s*$|\([^()]*(?:/|\bvia\b)[^()]*\)\s*$"
+)
 
 
 def _read_standfirst(header: Header, texts: list[str], kinds: dict[int, str | None]) -> None:
@@ -754,6 +813,25 @@ def _content_words(text: str) -> list[str]:
 
 
 TITLE_MIN_SCORE = 0.9
+# a photo's credit in brackets ("(Jane Doe / The Courier)", "[Jane Doe/Agency]") or a caption
+# that names its credit ("... Credit: Jane Doe"): no headline
+_CREDIT_LINE = re.compile(r"^[(\[][^()\[\]]*[)\]]$|\bCredit:\s")
+SENTENCE_HEADLINE_BYLINE = 6  # lines under the standfirst searched for the byline or date line
+
+
+def _sentence_headline(texts: list[str], k: int, kinds: dict[int, str | None]) -> bool:
+    """A headline written as sentences with their stops ("New drugs are coming. Here's how
+    they could change everything."): short, right above a longer sentence (the standfirst),
+    with the byline or date line under that. A paragraph of prose has no such header under it."""
+    text = texts[k]
+    if not text.endswith(".") or not _headline_shaped(text[:-1]) or len(text.split()) > HEADLINE_MAX_WORDS:
+        return False
+    if k + 1 >= len(texts) or kinds.get(k + 1):
+        return False
+    below = texts[k + 1]
+    if not is_terminal(below) or len(below.split()) <= len(text.split()):
+        return False
+    return any(kinds.get(j) in ("byline", "date") for j in range(k + 2, k + 2 + SENTENCE_HEADLINE_BYLINE))
 TITLE_MIN_CONTENT_WORDS = 4
 LEAD_PARAGRAPHS = 6
 
@@ -764,7 +842,10 @@ def _title_score(texts: list[str], k: int, start: int, kinds: dict[int, str | No
     first paragraphs, which a menu, a label or another story's headline do not), followed by a
     byline or date line, near the body."""
     text = texts[k]
-    if kinds.get(k) or not _headline_shaped(text):
+    if kinds.get(k) or _CREDIT_LINE.search(text):
+        return float("-inf")
+    over_standfirst = not _headline_shaped(text)
+    if over_standfirst and not _sentence_headline(texts, k, kinds):
         return float("-inf")
     words = _content_words(text)
     if not words:
@@ -777,7 +858,9 @@ def _title_score(texts: list[str], k: int, start: int, kinds: dict[int, str | No
     n = len(text.split())
     if 5 <= n <= 25:
         score += 0.3
-    if _SENTENCE_END.search(text) is not None or text.rstrip().endswith(_TEASER_ENDS):
+    if over_standfirst:
+        score += 0.5  # a standfirst, then the byline: the header's own shape
+    elif _SENTENCE_END.search(text) is not None or text.rstrip().endswith(_TEASER_ENDS):
         score -= 0.6  # two sentences, or a teaser cut short: a standfirst or a link
     if any(kinds.get(j) for j in range(k + 1, k + 4)):
         score += 0.5

@@ -511,3 +511,100 @@ def test_headline_with_a_stop_opening_the_text() -> None:
     clean = clean_text("Fair Game? Councils Weigh the Cost of Free Parking.\n\n" + ARTICLE)
     assert clean.title == "Fair Game? Councils Weigh the Cost of Free Parking."
     assert clean.body == ARTICLE
+
+
+def test_list_the_article_announces_stays_at_its_end() -> None:
+    """A run of short list items at the end of the extracted blocks is a related-stories list,
+    unless the article announces it with a paragraph ending in a colon."""
+    from services.cleaner.text import filter_blocks
+
+    items = ["Best Drama - Northern Lights", "Best Comedy - The Long Lunch", "Best Debut - Paper Boats",
+             "Best Score - River Songs"]
+    intro = "The jury handed out its awards on Saturday night, and the full list of winners is below:"
+    kinds = ["p", "p", *["item"] * len(items)]
+    announced = filter_blocks([PARAGRAPH, intro, *items], kinds=kinds).paragraphs
+    assert announced[-len(items):] == items
+    plain = filter_blocks([PARAGRAPH, intro.replace(" is below:", " was read out."), *items], kinds=kinds).paragraphs
+    assert not set(items) & set(plain)
+
+
+def test_lower_case_byline_is_not_the_headline_wrapped() -> None:
+    """"by Jane Doe - 12/22/23" under a headline without a final stop is the byline, not the
+    rest of a hard-wrapped headline."""
+    from services.cleaner.text import unwrap
+
+    headline = "Finance ministry reports a rise in quarterly revenue"
+    assert unwrap([headline, "by Jane Doe - 12/22/23 11:35 AM ET"]) == [headline, "by Jane Doe - 12/22/23 11:35 AM ET"]
+    assert unwrap([headline, "by a wide margin this year"]) == [f"{headline} by a wide margin this year"]
+
+
+def test_the_one_date_a_scraped_page_prints_is_its_date() -> None:
+    """No date line in the header: a page printing one date (below the story) is dated by it;
+    two different dates (a sidebar's teasers) date nothing."""
+    from services.cleaner.normalize import normalize_lines
+    from services.cleaner.text import extract_text
+
+    menu = "Home\nWorld\nBusiness\nFinance ministry reports a rise in quarterly revenue\n"
+    article = "\n".join(f"In region {k}, {PARAGRAPH[0].lower()}{PARAGRAPH[1:]}" for k in range(1, 16))
+    tail = "\nRelated Posts\nCLICK HERE TO COMMENT\n{date}\nShare This\n"
+    one = extract_text(normalize_lines(menu + article + tail.format(date="Dec 13, 2023 11:11am PDT"))).cues
+    assert one.published_at is not None and one.published_at.date().isoformat() == "2023-12-13"
+    teaser = "Council approves plan number {k} for the harbour district\nNov {k}, 2023\n"
+    sidebar = "".join(teaser.format(k=k) for k in range(1, 4))
+    two = menu + article + tail.format(date="Dec 13, 2023 11:11am PDT") + "Most Read\n" + sidebar
+    assert extract_text(normalize_lines(two)).cues.published_at is None
+
+
+def test_a_month_run_into_a_figure_is_read() -> None:
+    """"F1Dec 19, 2023": a scraper ran a role ending in a figure into the date."""
+    from services.cleaner.cues import header_date
+
+    when = header_date("Jane Doe, General Editor, F1Dec 19, 2023, 05:30 PM")
+    assert when is not None and when.date().isoformat() == "2023-12-19"
+
+
+def test_headline_written_as_sentences_over_its_standfirst() -> None:
+    """A headline with its stops ("... are coming. Here's what they change.") is read when a
+    longer standfirst and the byline follow it; the same line without that header is not."""
+    from services.cleaner.normalize import normalize_lines
+    from services.cleaner.text import extract_text
+
+    headline = "New tax rules are coming. Here's what they change."
+    dek = "The finance ministry wants a broader base and fewer exemptions, and the cabinet has agreed to most of it."
+    header = f"Home\nBusiness\nEconomy\n{headline}\n{dek}\nBy Jane Doe\nPublished December 22, 2023\n"
+    assert extract_text(normalize_lines(header + ARTICLE)).title == headline
+    bare = f"Home\nBusiness\nEconomy\n{headline}\n{dek}\n"
+    assert extract_text(normalize_lines(bare + ARTICLE)).title != headline
+
+
+def test_middle_initial_in_a_byline() -> None:
+    """"By Jane I. Doe": the initial "I." is part of the name, not the pronoun."""
+    from services.cleaner.cues import byline_names, is_name
+
+    assert byline_names("By Jane I. Doe") == ["Jane I. Doe"]
+    assert not is_name("What I Know")
+
+
+def test_a_photo_credit_is_no_headline() -> None:
+    """A credit in brackets or a caption naming its credit, right above the body, is not the
+    article's title."""
+    from services.cleaner.normalize import normalize_lines
+    from services.cleaner.text import extract_text
+
+    for credit in ("(Jane Doe / The Finance Courier)", "Ministry staff count revenue receipts. Credit: Jane Doe 2023"):
+        found = extract_text(normalize_lines(f"Home\nBusiness\n{credit}\n{ARTICLE}")).title
+        assert found != credit
+
+
+def test_cookie_consent_dialog_is_furniture_at_any_length() -> None:
+    """A consent dialog's long paragraphs (cookies, the browser, opting out, in the site's own
+    voice) are furniture; a sentence of a story about cookies is not."""
+    from services.cleaner.text import says_furniture
+
+    dialog = ("When you visit our website, we store cookies on your browser to collect information about "
+              "you, your preferences or your device, and you can choose to opt-out of some types of "
+              "cookies through the settings below, although blocking some of them may affect how the "
+              "site works for you and which services we are able to offer while you browse it.")
+    assert says_furniture(dialog, len(dialog.split()))
+    story = "Regulators said the company had set tracking cookies without asking, and fined it."
+    assert not says_furniture(story, len(story.split()))
