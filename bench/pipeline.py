@@ -64,7 +64,7 @@ def namespace(base: Settings, label: str) -> tuple[Settings, dict[str, str]]:
 
 def run_plain_loop(settings: Settings, articles: list[RawArticle], batch: int) -> dict[str, float]:
     """The same work in one process: clean, extract in batches with nlp.pipe, bulk-index."""
-    extractor = Extractor(settings.spacy_model, settings.max_nlp_chars)
+    extractor = Extractor.from_settings(settings)
 
     async def index_all() -> float:
         es = async_client(settings)

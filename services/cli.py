@@ -227,7 +227,7 @@ def extract(
     from services.extractor.extract import Extractor
 
     settings = get_settings()
-    extractor = Extractor(settings.spacy_model, settings.max_nlp_chars)
+    extractor = Extractor.from_settings(settings)
 
     def run(raws: list) -> list:
         results = []

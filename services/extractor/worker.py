@@ -22,9 +22,7 @@ class ExtractorLogic:
 
     async def start(self) -> None:
         if self.extractor is None:
-            self.extractor = await asyncio.to_thread(
-                Extractor, self.settings.spacy_model, self.settings.max_nlp_chars
-            )
+            self.extractor = await asyncio.to_thread(Extractor.from_settings, self.settings)
 
     async def stop(self) -> None: ...
 
