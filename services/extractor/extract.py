@@ -44,6 +44,11 @@ NO_NER = "none"
 NEWS_LABELS = {"PER": "PERSON", "ORG": "ORG", "LOC": "GPE"}
 # Base-model labels the news model replaces; its other labels (DATE, MONEY, NORP, ...) are kept.
 # FAC goes too: the news model reads stadiums, airports and bridges as places.
+# The two models were trained on different news (OntoNotes, CoNLL-2003): where the news model sees no
+# entity at all, the base model's person/organisation/place still counts (names the news model's 1996
+# Reuters data never showed, e.g. 'Special Secretary Amb Tasnim Aslam').
+FILL = True
+FILL_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC"})
 REPLACED_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC"})
 DEFAULT_MAX_CHARS = 100_000
 # What the fields need: tags and lemmas (keywords, topics), entities, sentences (summary). Sentences come
@@ -75,19 +80,27 @@ def paragraph_breaks(doc: Doc) -> Doc:
 WRITTEN_TEXT = "newsflow_written_text"
 
 
-def merge_entities(doc: Doc, news_ents: Iterable[tuple[int, int, str]]) -> Doc:
+def merge_entities(doc: Doc, news_ents: Iterable[tuple[int, int, str]], fill: bool = FILL) -> Doc:
     """The news model's people, organisations and places (character offsets, news labels), plus the
-    base model's other entities (dates, amounts, nationalities...) where they do not overlap them."""
+    base model's other entities (dates, amounts, nationalities...) where they do not overlap them.
+    With ``fill``, the base model's people/organisations/places also count where the news model saw
+    no entity of any kind."""
     kept = []
+    seen: set[int] = set()  # tokens inside any news entity, MISC included
     for start, end, label in news_ents:
+        span = doc.char_span(start, end, label=NEWS_LABELS.get(label, label), alignment_mode="expand")
+        if span is None or not span.text.strip():
+            continue
+        seen.update(range(span.start, span.end))
         if label in NEWS_LABELS:
-            span = doc.char_span(start, end, label=NEWS_LABELS[label], alignment_mode="expand")
-            if span is not None and span.text.strip():
-                kept.append(span)
+            kept.append(span)
     kept = filter_spans(kept)
     taken = {i for ent in kept for i in range(ent.start, ent.end)}
     for ent in doc.ents:
-        if ent.label_ not in REPLACED_LABELS and not any(i in taken for i in range(ent.start, ent.end)):
+        tokens = range(ent.start, ent.end)
+        other_label = ent.label_ not in REPLACED_LABELS and not any(i in taken for i in tokens)
+        gap = fill and ent.label_ in FILL_LABELS and not any(i in seen or i in taken for i in tokens)
+        if other_label or gap:
             kept.append(ent)
     doc.set_ents(sorted(kept, key=lambda e: e.start), default="outside")
     return doc

@@ -1,6 +1,6 @@
 """Train the extractor's news entity model (PER, ORG, LOC, MISC): ``make model``.
 
-    python services/extractor/model/train.py [--max-steps 8000] [--max-minutes 35]
+    python services/extractor/model/train.py [--max-steps 5500] [--max-minutes 45]
 
 Data: the CoNLL-2003 English shared-task files (Reuters news, 1996-97): train.txt (946 documents,
 14,041 sentences) to learn from, valid.txt (216 documents) to pick the best checkpoint. They are
@@ -130,8 +130,8 @@ def _register_deadline() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--max-steps", type=int, default=8000, help="optimizer steps at most")
-    parser.add_argument("--max-minutes", type=float, default=35.0, help="stop evaluating/training after this")
+    parser.add_argument("--max-steps", type=int, default=5500, help="optimizer steps at most")
+    parser.add_argument("--max-minutes", type=float, default=45.0, help="stop evaluating/training after this")
     parser.add_argument("--output", type=Path, default=OUTPUT)
     args = parser.parse_args(argv)
 
