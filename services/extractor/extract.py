@@ -94,6 +94,16 @@ def merge_entities(doc: Doc, news_ents: Iterable[tuple[int, int, str]], fill: bo
         seen.update(range(span.start, span.end))
         if label in NEWS_LABELS:
             kept.append(span)
+    if fill:
+        # A base-model person that strictly contains news place spans only: the news model read part of
+        # a name it never saw as a place ('Amb Tasnim Aslam' -> 'Aslam').
+        for ent in doc.ents:
+            if ent.label_ != "PERSON" or len(ent) > 4:
+                continue
+            inside = [k for k in kept if ent.start <= k.start and k.end <= ent.end]
+            if inside and all(k.label_ == "GPE" for k in inside) and sum(len(k) for k in inside) < len(ent) \
+                    and not any(k.start < ent.end and ent.start < k.end for k in kept if k not in inside):
+                kept = [k for k in kept if k not in inside] + [ent]
     kept = filter_spans(kept)
     taken = {i for ent in kept for i in range(ent.start, ent.end)}
     for ent in doc.ents:

@@ -128,3 +128,15 @@ def test_training_docs_join_sentences_and_keep_entity_spans() -> None:
     ents = [(e.text, e.label_) for d in docs for e in d.ents]
     assert ents == [("Ann Lee", "PER"), ("Oslo", "LOC")] * 3
     assert "Ann Lee won." in docs[0].text
+
+
+def test_a_base_model_person_wins_over_a_news_place_inside_it() -> None:
+    nlp = spacy.blank("en")
+    text = "The delegation was led by Envoy Farida Qureshi, and Acme Bank hosted it."
+    doc = nlp(text)
+    doc.set_ents([Span(doc, 6, 8, "PERSON"), Span(doc, 10, 12, "PERSON")])
+    qureshi, bank = text.index("Qureshi"), text.index("Bank")
+    news = [(qureshi, qureshi + len("Qureshi"), "LOC"), (text.index("Acme"), bank + len("Bank"), "ORG")]
+    merged = {(e.text, e.label_) for e in merge_entities(doc, news).ents}
+    # The surname read as a place goes back to the person; an organisation the news model saw stays one.
+    assert merged == {("Farida Qureshi", "PERSON"), ("Acme Bank", "ORG")}
