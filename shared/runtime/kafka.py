@@ -184,13 +184,16 @@ class GroupOffsets:
 
     async def read(self) -> dict[int, tuple[int, int]]:
         """partition -> (committed, end); a partition never committed counts from its beginning."""
-        parts = self.consumer.partitions_for_topic(self.topic)
-        if not parts:
-            await self.consumer.topics()  # refreshes the metadata: the topic may be new
-            parts = self.consumer.partitions_for_topic(self.topic) or set()
-        tps = [TopicPartition(self.topic, p) for p in sorted(parts)]
-        if not tps:
-            return {}
+        if not self.consumer.assignment():
+            # The topic's partitions, assigned by hand (no group) and paused: the consumer then
+            # knows their leaders for end_offsets and never fetches their messages.
+            [described] = await self.admin.describe_topics([self.topic])
+            parts = sorted(p["partition"] for p in described.get("partitions", []))
+            if not parts:
+                return {}
+            self.consumer.assign([TopicPartition(self.topic, p) for p in parts])
+            self.consumer.pause(*self.consumer.assignment())
+        tps = sorted(self.consumer.assignment())
         committed_all = await self.admin.list_consumer_group_offsets(self.group, partitions=tps)
         ends = await self.consumer.end_offsets(tps)
         committed = {tp.partition: meta.offset for tp, meta in committed_all.items() if tp.topic == self.topic}
