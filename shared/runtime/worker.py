@@ -66,6 +66,7 @@ def faust_app(spec: StageSpec, settings: Settings, client: str) -> faust.App:
         broker_commit_interval=settings.commit_interval,
         broker_commit_every=settings.batch_size,
         producer_acks=-1,
+        producer_linger=settings.producer_linger,
         producer_max_request_size=message_limit(settings),
         consumer_max_fetch_size=message_limit(settings),
         stream_wait_empty=False,
