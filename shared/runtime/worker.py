@@ -128,12 +128,13 @@ class StageWorker:
 
     async def check(self) -> None:
         """Lag of every partition of the group (gauge), readiness and the stall check."""
-        if self.offsets is None:
-            self.offsets = GroupOffsets(self.settings, self.spec.group(self.settings), self.input_topic)
-            await self.offsets.start()
         try:
+            if self.offsets is None:
+                reader = GroupOffsets(self.settings, self.spec.group(self.settings), self.input_topic)
+                await reader.start()
+                self.offsets = reader
             offsets = await self.offsets.read()
-        except Exception as exc:
+        except Exception as exc:  # Kafka unreachable for now: not ready, and the next check tries again
             self.health.set(ready=False, detail=f"cannot read offsets from Kafka: {exc}")
             return
         lags = {p: max(end - committed, 0) for p, (committed, end) in offsets.items()}

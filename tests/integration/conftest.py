@@ -71,7 +71,7 @@ class Pipeline:
         self.log_paths[proc.pid] = path
         return proc
 
-    def metrics_url(self, proc: subprocess.Popen[bytes], timeout: float = 60) -> str:
+    def metrics_url(self, proc: subprocess.Popen[bytes], timeout: float = 180) -> str:
         """http://127.0.0.1:<port> of a process's metrics server, from the line it prints at start."""
         path = self.log_paths[proc.pid]
         found: list[str] = []
