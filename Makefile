@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test unit lint install stack-up stack-down stop bench eval schemas clean-stack help
+.PHONY: demo test unit lint install k8s-tools stack-up stack-down stop bench eval schemas clean-stack help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s "$$(printf '\t')"
@@ -21,12 +21,15 @@ install: $(STAMP)  ## create .venv/ and install newsflow with its pinned depende
 demo: $(STAMP)  ## stack up, workers up, publish seeds/, wait until searchable, search
 	$(BIN)/python -m services.operations.demo
 
-test: $(STAMP)  ## the whole test suite against the real local stack (starts it if needed)
+test: $(STAMP) k8s-tools  ## the whole test suite against the real local stack (starts it if needed)
 	bash scripts/ensure-chromium.sh
 	$(BIN)/python -m pytest tests
 
-unit: $(STAMP)  ## only the fast tests that need no stack
+unit: $(STAMP) k8s-tools  ## only the fast tests that need no stack
 	$(BIN)/python -m pytest tests/unit
+
+k8s-tools: $(STAMP)  ## build helm, kubeconform and the Kubernetes/KEDA schemas into .tools/ (for the chart tests)
+	PYTHON=$(BIN)/python bash scripts/ensure-k8s-tools.sh
 
 lint: $(STAMP)  ## ruff
 	$(BIN)/ruff check .
@@ -42,6 +45,10 @@ stack-down: stop  ## same as stop
 
 schemas: $(STAMP)  ## regenerate shared/contracts/jsonschema from the pydantic models
 	$(BIN)/python -m shared.contracts.schemas
+
+eval: $(STAMP)  ## print the quality figures: cleaning (seeds, fixture pages, development corpus), then extraction
+	$(BIN)/python -m eval.cleaning --no-baseline
+	$(BIN)/python -m eval.extraction
 
 bench: $(STAMP)  ## run the benchmarks (they print their figures)
 	$(BIN)/python bench/pipeline.py

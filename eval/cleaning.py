@@ -1,41 +1,77 @@
-"""Evaluate the cleaner: body precision/recall/F1 by word shingles, title/date/source accuracy.
+"""Evaluate the cleaner: body precision/recall/F1 by word shingles, title/date/authors/source accuracy.
 
-    .venv/bin/python eval/cleaning.py [--no-real] [--no-baseline] [--verbose]
+    python -m eval.cleaning [--no-real] [--no-dev] [--half A|B] [--no-baseline] [--detail] [--misses]
 
 Corpora, each reported as its own input kind:
-- seed text: seeds/*.txt against the gold of ../shared/eval/seeds-gold.json (copy in eval/gold/);
+- seed text: seeds/*.txt against the gold of eval/gold/seeds-gold.json;
 - seed html: the seeds wrapped in whole news pages (eval/corpus/seed_pages/, made by
   eval/corpus/make_seed_pages.py; metadata gold in eval/gold/seed_pages.json);
 - real html: real news pages with known bodies, the test fixtures shipped in the newspaper4k
   source distribution (MIT licence), fetched once with pip into eval/corpus/cache/ (git-ignored);
 - real scraped / seed scraped: the full visible text of those pages (menus, sidebars, footers
-  and all) fed in as text/plain, the way a scraper that ignores markup would deliver it.
+  and all) fed in as text/plain, the way a scraper that ignores markup would deliver it;
+- dev html / dev text: the development corpus ../shared/eval/news-pages-dev.jsonl.gz (the
+  nearest shared/eval/ folder above the repository; real
+  news pages of about a hundred sites with gold title, date, authors and body), as the HTML it
+  is and as its visible text (eval/visible.py) fed in as text/plain. Sites are split into two
+  halves by a hash of the site name (A and B) so that a rule developed on one half can be
+  checked on the other.
 
 Body scores compare multisets of 4-word shingles of the lower-cased words, so order inside the
-article matters but paragraph breaks and punctuation do not. Exit status 1 when a seed misses its
-gold (body bounds, boilerplate left in, title/date/source), 2 when the gold file is missing.
+article matters but paragraph breaks and punctuation do not. On the development corpus a title
+is right when it equals the gold title after folding case, diacritics and punctuation (word
+tokens compared); a found title that is the gold title plus a trailing " - Site" / " | Site"
+part (at most six words after the last separator) is also right, and only then, since a gold
+title that has the suffix must be met with it. Authors are right when the set of names equals
+the gold set, names folded for case, whitespace and diacritics. Each field is scored on the
+pages whose gold has it. Exit status 1 when a seed misses its gold (body bounds, boilerplate left
+in, title/date/source), 2 when the gold file is missing.
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
+import hashlib
 import json
 import re
 import subprocess
 import sys
 import tarfile
 import time
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+import trafilatura
+from rich.console import Console
+from rich.table import Table
 
-SHARED_GOLD = ROOT.parent / "shared" / "eval" / "seeds-gold.json"
-LOCAL_GOLD = ROOT / "eval" / "gold" / "seeds-gold.json"
+from eval.visible import visible_text as scraped_text
+from services.cleaner.clean import RejectedArticle, clean_article
+from services.cleaner.html import visible_text
+from services.cleaner.metadata import parse_tree
+from services.cleaner.normalize import normalize_lines
+from shared.contracts.schemas import RawArticle
+
+ROOT = Path(__file__).resolve().parents[1]
+
+SEED_GOLD = ROOT / "eval" / "gold" / "seeds-gold.json"
+DEV_CORPUS_NAME = "news-pages-dev.jsonl.gz"
+
+
+def dev_corpus_path() -> Path:
+    """The development corpus: shared/eval/ beside the repository (the nearest such folder above
+    it, so that a git worktree nested deeper finds it too)."""
+    for folder in ROOT.parents:
+        candidate = folder / "shared" / "eval" / DEV_CORPUS_NAME
+        if candidate.is_file():
+            return candidate
+    return ROOT.parent / "shared" / "eval" / DEV_CORPUS_NAME
+
+
 SEED_PAGES = ROOT / "eval" / "corpus" / "seed_pages"
 SEED_PAGES_GOLD = ROOT / "eval" / "gold" / "seed_pages.json"
 CACHE = ROOT / "eval" / "corpus" / "cache"
@@ -50,21 +86,18 @@ REAL_PAGES = (
 SHINGLE = 4
 BOUND_SLACK = 3
 _TOKEN = re.compile(r"\w+", re.U)
+_ISO_DAY = re.compile(r"\d{4}-\d\d-\d\d")
 
 
 class GoldMissing(RuntimeError):
     """The seeds' gold file is not where the repository expects it."""
 
 
-def load_seed_gold() -> dict[str, dict[str, Any]]:
-    """The seeds' gold: ../shared/eval/seeds-gold.json, else the copy in eval/gold/."""
-    for path in (SHARED_GOLD, LOCAL_GOLD):
-        if path.is_file():
-            return json.loads(path.read_text(encoding="utf-8"))["articles"]
-    raise GoldMissing(
-        f"seeds gold not found: expected {SHARED_GOLD} (the shared folder beside the repository) "
-        f"or its copy {LOCAL_GOLD}"
-    )
+def load_seed_gold(path: Path = SEED_GOLD) -> dict[str, dict[str, Any]]:
+    """The seeds' gold, from the repository's own copy (the one the unit tests read too)."""
+    if not path.is_file():
+        raise GoldMissing(f"seeds gold not found: expected {path}")
+    return json.loads(path.read_text(encoding="utf-8"))["articles"]
 
 
 def _fold(text: str) -> str:
@@ -73,8 +106,6 @@ def _fold(text: str) -> str:
 
 def gold_body_paragraphs(seed_text: str, gold: dict[str, Any]) -> list[str]:
     """The gold body of a seed: from body_starts to body_ends, without not_in_body lines."""
-    from services.cleaner.normalize import normalize_lines
-
     text = normalize_lines(seed_text)
     start = text.find(_fold(gold["body_starts"]))
     end_marker = _fold(gold["body_ends"])
@@ -118,6 +149,49 @@ def same_source(found: str | None, gold: str | None) -> bool:
     return bool(a and b) and (a == b or a in b or b in a)
 
 
+def fold(value: str | None) -> str:
+    """Case, diacritics and whitespace folded; curly quotes and dashes as their plain forms."""
+    value = unicodedata.normalize("NFKD", value or "")
+    value = "".join(c for c in value if not unicodedata.combining(c))
+    value = value.translate(_PLAIN)
+    return " ".join(value.casefold().split())
+
+
+_PLAIN = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "‐": "-"})
+_SITE_SUFFIX = re.compile(r"^(?P<head>.*\S)\s+(?:[|\-:•·]|::)\s+(?P<tail>\S.*)$")
+SITE_SUFFIX_WORDS = 6
+
+
+def title_right(found: str | None, gold: str | None) -> bool:
+    """The development corpus's title rule: the gold's word tokens, in order, after folding case,
+    diacritics and punctuation; "<gold> - Site" / "<gold> | Site" (at most six words after the
+    last separator) also counts, which can only happen when the gold itself lacks the suffix."""
+    a, b = fold(found), fold(gold)
+    if not a or not b:
+        return False
+    tokens_b = _TOKEN.findall(b)
+    if _TOKEN.findall(a) == tokens_b:
+        return True
+    match = _SITE_SUFFIX.match(a)
+    return bool(match) and len(match["tail"].split()) <= SITE_SUFFIX_WORDS and \
+        _TOKEN.findall(match["head"]) == tokens_b
+
+
+def fold_name(name: str) -> str:
+    return fold(name).strip(" .,;:")
+
+
+def authors_right(found: list[str], gold: list[str]) -> bool:
+    """The same set of names, each folded for case, whitespace and diacritics."""
+    return {fold_name(n) for n in found if fold_name(n)} == {fold_name(n) for n in gold if fold_name(n)}
+
+
+def site_half(site: str) -> str:
+    """'A' or 'B': a fixed split of the development corpus by site (a hash of the site name)."""
+    key = re.sub(r"^https?://(?:www\.)?", "", site.strip().lower()).rstrip("/")
+    return "AB"[hashlib.sha1(key.encode()).digest()[0] % 2]
+
+
 @dataclass
 class Case:
     """One input with what a careful reader expects from it."""
@@ -131,6 +205,9 @@ class Case:
     date: str | None = None
     source: str | None = None
     seed_gold: dict[str, Any] | None = None
+    authors: list[str] | None = None
+    half: str | None = None  # development corpus only: the site's half
+    site: str | None = None
 
 
 @dataclass
@@ -142,9 +219,11 @@ class Outcome:
     title_ok: bool | None = None
     date_ok: bool | None = None
     source_ok: bool | None = None
+    authors_ok: bool | None = None
     baseline_f1: float | None = None
     problems: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    found: dict[str, Any] = field(default_factory=dict)
 
 
 def seed_cases(gold: dict[str, dict[str, Any]]) -> list[Case]:
@@ -157,9 +236,6 @@ def seed_cases(gold: dict[str, dict[str, Any]]) -> list[Case]:
 
 
 def seed_page_cases(gold: dict[str, dict[str, Any]], scraped: bool) -> list[Case]:
-    from services.cleaner.html import visible_text
-    from services.cleaner.metadata import parse_tree
-
     if not SEED_PAGES_GOLD.is_file():
         return []
     pages = json.loads(SEED_PAGES_GOLD.read_text(encoding="utf-8"))
@@ -214,9 +290,6 @@ def fetch_real_pages() -> Path | None:
 
 
 def real_cases(data: Path, scraped: bool) -> list[Case]:
-    from services.cleaner.html import visible_text
-    from services.cleaner.metadata import parse_tree
-
     cases = []
     for name in REAL_PAGES:
         html_file, txt_file = data / "html" / f"{name}.html", data / "txt" / f"{name}.txt"
@@ -235,6 +308,32 @@ def real_cases(data: Path, scraped: bool) -> list[Case]:
     return cases
 
 
+def dev_cases(scraped: bool, half: str | None = None, path: Path | None = None) -> list[Case]:
+    """The development corpus in one of its two forms: the page as it is, or its visible text."""
+    path = path or dev_corpus_path()
+    if not path.is_file():
+        sys.stderr.write(f"development corpus not found at {path}; skipping it\n")
+        return []
+    cases = []
+    with gzip.open(path, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            row = json.loads(line)
+            part = site_half(row["site"])
+            if half and part != half:
+                continue
+            gold = row["gold"]
+            content = scraped_text(row["content"]) if scraped else row["content"]
+            date = gold.get("published_date") or ""
+            authors = [a for a in gold.get("authors") or [] if a.strip()]
+            cases.append(Case(
+                "dev text" if scraped else "dev html", row["id"], content,
+                "text/plain" if scraped else "text/html", gold["body"], (gold.get("title") or "").strip() or None,
+                date if _ISO_DAY.fullmatch(date) else None,  # "NaT": the gold has no date
+                None, None, authors or None, part, row["site"],
+            ))
+    return cases
+
+
 def _seed_problems(body: str, gold: dict[str, Any]) -> list[str]:
     problems = []
     head = _fold(body)[: len(gold["body_starts"]) + BOUND_SLACK]
@@ -250,9 +349,6 @@ def _seed_problems(body: str, gold: dict[str, Any]) -> list[str]:
 
 
 def run_case(case: Case, baseline: bool) -> Outcome:
-    from services.cleaner.clean import RejectedArticle, clean_article
-    from shared.contracts.schemas import RawArticle
-
     out = Outcome(case)
     started = time.perf_counter()
     try:
@@ -263,8 +359,14 @@ def run_case(case: Case, baseline: bool) -> Outcome:
         return out
     out.seconds = time.perf_counter() - started
     out.precision, out.recall, out.f1 = body_scores(clean.body, case.gold_body)
-    if case.title is not None or (case.seed_gold is not None and case.kind == "seed text"):
+    out.found = {"title": clean.title, "date": clean.published_at.date().isoformat() if clean.published_at else None,
+                 "authors": clean.authors}
+    if case.half is not None:
+        out.title_ok = title_right(clean.title, case.title) if case.title else None
+    elif case.title is not None or (case.seed_gold is not None and case.kind == "seed text"):
         out.title_ok = same_title(clean.title, case.title) if case.title else clean.title is None
+    if case.authors:
+        out.authors_ok = authors_right(clean.authors, case.authors)
     if case.date:
         out.date_ok = clean.published_at is not None and clean.published_at.date().isoformat() == case.date
     if case.source:
@@ -276,8 +378,6 @@ def run_case(case: Case, baseline: bool) -> Outcome:
                 value = {"title": clean.title, "date": clean.published_at, "source": clean.source}[label]
                 out.problems.append(f"{label} {value!r}")
     if baseline and case.content_type == "text/html":
-        import trafilatura
-
         base = trafilatura.extract(case.content, favor_precision=True) or ""
         out.baseline_f1 = body_scores(base, case.gold_body)[2]
     return out
@@ -292,23 +392,43 @@ def _rate(values: list[bool | None]) -> str:
     return f"{sum(known)}/{len(known)}" if known else "-"
 
 
-def report(outcomes: list[Outcome], verbose: bool) -> None:
-    from rich.console import Console
-    from rich.table import Table
+TARGETS = {
+    "dev html": {"F1": 0.96, "title": 0.95, "date": 0.92, "authors": 0.88},
+    "dev text": {"F1": 0.93, "title": 0.90, "date": 0.75, "authors": 0.70},
+}
 
+
+def _share(values: list[bool | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return sum(known) / len(known) if known else None
+
+
+def _with_target(value: float | None, target: float | None, digits: int = 3) -> str:
+    if value is None:
+        return "-"
+    text = f"{value:.{digits}f}"
+    if target is None:
+        return text
+    return f"[green]{text}[/]" if value >= target else f"[red]{text}[/]"
+
+
+def report(outcomes: list[Outcome], detail: bool, verbose: bool) -> None:
     console = Console(width=160)
-    detail = Table(title="Cleaner: per input", show_lines=False)
-    for col in ("kind", "input", "P", "R", "F1", "trafilatura F1", "title", "date", "source", "ms", "problems"):
-        detail.add_column(col, overflow="fold")
-    for o in outcomes:
-        base = f"{o.baseline_f1:.3f}" if o.baseline_f1 is not None else ""
-        problems = "; ".join(o.problems) if verbose else "; ".join(p[:60] for p in o.problems)
-        detail.add_row(o.case.kind, o.case.name[:28], f"{o.precision:.3f}", f"{o.recall:.3f}", f"{o.f1:.3f}",
-                       base, _mark(o.title_ok), _mark(o.date_ok), _mark(o.source_ok),
-                       f"{o.seconds * 1000:.0f}", f"[red]{problems}[/]" if problems else "")
-    console.print(detail)
-    summary = Table(title="Cleaner: per input kind (means over inputs)")
-    for col in ("kind", "n", "P", "R", "F1", "trafilatura F1", "title", "date", "source", "seed gold met"):
+    if detail:
+        table = Table(title="Cleaner: per input", show_lines=False)
+        for col in ("kind", "input", "P", "R", "F1", "trafilatura F1", "title", "date", "authors", "source",
+                    "ms", "problems"):
+            table.add_column(col, overflow="fold")
+        for o in outcomes:
+            base = f"{o.baseline_f1:.3f}" if o.baseline_f1 is not None else ""
+            problems = "; ".join(o.problems) if verbose else "; ".join(p[:60] for p in o.problems)
+            table.add_row(o.case.kind, o.case.name[:28], f"{o.precision:.3f}", f"{o.recall:.3f}", f"{o.f1:.3f}",
+                          base, _mark(o.title_ok), _mark(o.date_ok), _mark(o.authors_ok), _mark(o.source_ok),
+                          f"{o.seconds * 1000:.0f}", f"[red]{problems}[/]" if problems else "")
+        console.print(table)
+    summary = Table(title="Cleaner: per input kind (means over inputs; fields right / scored)")
+    for col in ("kind", "n", "P", "R", "F1", "trafilatura F1", "title", "date", "authors", "source",
+                "seed gold met"):
         summary.add_column(col)
     kinds = list(dict.fromkeys(o.case.kind for o in outcomes))
     for kind in kinds:
@@ -320,16 +440,58 @@ def report(outcomes: list[Outcome], verbose: bool) -> None:
             kind, str(n), f"{sum(o.precision for o in group) / n:.3f}", f"{sum(o.recall for o in group) / n:.3f}",
             f"{sum(o.f1 for o in group) / n:.3f}", f"{sum(bases) / len(bases):.3f}" if bases else "-",
             _rate([o.title_ok for o in group]), _rate([o.date_ok for o in group]),
-            _rate([o.source_ok for o in group]),
+            _rate([o.authors_ok for o in group]), _rate([o.source_ok for o in group]),
             f"{sum(not o.problems for o in seeds)}/{len(seeds)}" if seeds else "-",
         )
     console.print(summary)
+    dev = [o for o in outcomes if o.case.half is not None]
+    if not dev:
+        return
+    table = Table(title="Development corpus (news-pages-dev): body F1 and field accuracy, targets in colour")
+    for col in ("form", "sites", "pages", "body F1", "trafilatura F1", "title", "date", "authors"):
+        table.add_column(col)
+    for kind in ("dev html", "dev text"):
+        for half in ("A", "B", None):
+            group = [o for o in dev if o.case.kind == kind and (half is None or o.case.half == half)]
+            if not group:
+                continue
+            target = TARGETS[kind] if half is None else {}
+            bases = [o.baseline_f1 for o in group if o.baseline_f1 is not None]
+            table.add_row(
+                kind.split()[1] + ("" if half is None else f" (half {half})"),
+                str(len({o.case.site for o in group})), str(len(group)),
+                _with_target(sum(o.f1 for o in group) / len(group), target.get("F1")),
+                f"{sum(bases) / len(bases):.3f}" if bases else "-",
+                *(_with_target(_share([getattr(o, f"{f}_ok") for o in group]), target.get(f), 2)
+                  for f in ("title", "date", "authors")),
+            )
+    console.print(table)
+
+
+def print_misses(outcomes: list[Outcome]) -> None:
+    """Each wrong title, date or author set on the development corpus beside its gold."""
+    for o in outcomes:
+        if o.case.half is None:
+            continue
+        for label, ok, gold in (("title", o.title_ok, o.case.title), ("date", o.date_ok, o.case.date),
+                                ("authors", o.authors_ok, o.case.authors)):
+            if ok is False:
+                print(f"{o.case.kind}\t{o.case.half}\t{o.case.name[:10]}\t{label}\tfound={o.found.get(label)!r}"
+                      f"\tgold={gold!r}")
+        if o.f1 < 0.9:
+            print(f"{o.case.kind}\t{o.case.half}\t{o.case.name[:10]}\tbody\tP={o.precision:.2f} R={o.recall:.2f}"
+                  f"{'  ' + '; '.join(o.problems) if o.problems else ''}")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--no-real", action="store_true", help="skip the real pages (no fetch)")
+    parser.add_argument("--no-real", action="store_true", help="skip the real fixture pages (no fetch)")
+    parser.add_argument("--no-dev", action="store_true", help="skip the development corpus")
+    parser.add_argument("--half", choices=("A", "B"), help="only this half of the development corpus")
+    parser.add_argument("--form", choices=("html", "text"), help="only this form of the development corpus")
     parser.add_argument("--no-baseline", action="store_true", help="skip the trafilatura baseline column")
+    parser.add_argument("--detail", action="store_true", help="also print one row per input")
+    parser.add_argument("--misses", action="store_true", help="print each wrong field of the development corpus")
     parser.add_argument("--verbose", action="store_true", help="print problems in full")
     parser.add_argument("--json", type=Path, help="also write the per-input figures to this file")
     args = parser.parse_args(argv)
@@ -343,17 +505,26 @@ def main(argv: list[str] | None = None) -> int:
         data = fetch_real_pages()
         if data is not None:
             cases += real_cases(data, scraped=False) + real_cases(data, scraped=True)
+    if not args.no_dev:
+        for scraped in (False, True):
+            if args.form is None or args.form == ("text" if scraped else "html"):
+                cases += dev_cases(scraped, args.half)
     outcomes = [run_case(case, baseline=not args.no_baseline) for case in cases]
-    report(outcomes, args.verbose)
+    report(outcomes, args.detail, args.verbose)
+    if args.misses:
+        print_misses(outcomes)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps([
-            {"kind": o.case.kind, "input": o.case.name, "precision": o.precision, "recall": o.recall,
-             "f1": o.f1, "baseline_f1": o.baseline_f1, "title_ok": o.title_ok, "date_ok": o.date_ok,
-             "source_ok": o.source_ok, "problems": o.problems} for o in outcomes], indent=2) + "\n")
+            {"kind": o.case.kind, "input": o.case.name, "half": o.case.half, "precision": o.precision,
+             "recall": o.recall, "f1": o.f1, "baseline_f1": o.baseline_f1, "title_ok": o.title_ok,
+             "date_ok": o.date_ok, "authors_ok": o.authors_ok, "source_ok": o.source_ok, "found": o.found,
+             "problems": o.problems} for o in outcomes], indent=2, default=str) + "\n")
     failed = [o for o in outcomes if o.case.seed_gold is not None and o.problems]
     for o in failed:
         sys.stderr.write(f"seed missed its gold: {o.case.kind} {o.case.name}: {'; '.join(o.problems)}\n")
+    print(f"seeds meeting their gold: {sum(1 for o in outcomes if o.case.seed_gold is not None) - len(failed)}"
+          f"/{sum(1 for o in outcomes if o.case.seed_gold is not None)}")
     return 1 if failed else 0
 
 

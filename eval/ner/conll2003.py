@@ -100,3 +100,22 @@ def load(limit: int | None = None) -> list[NerDocument]:
         current.append((parts[0], parts[-1]))
     close_doc()
     return docs[:limit] if limit else docs
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write the test documents as RawArticles, one JSON object per line, for
+    ``newsflow clean --jsonl`` / ``newsflow extract --jsonl``."""
+    import argparse
+    import json
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("output", type=Path, help="the JSONL file to write")
+    args = parser.parse_args(argv)
+    with args.output.open("w", encoding="utf-8") as out:
+        for doc in load():
+            out.write(json.dumps({"id": doc.id, "content": doc.text}) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -9,18 +9,23 @@ RawArticle carries always win over what is inferred from the content.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
-from services.cleaner.cues import Cues
+from services.cleaner.cues import Cues, read_line
+from services.cleaner.dates import parse_date
 from services.cleaner.fingerprint import MAX_WORDS, fingerprint
-from services.cleaner.html import extract_html
+from services.cleaner.html import extract_html, furniture_free_text
 from services.cleaner.language import detect_language
+from services.cleaner.localdate import is_local_date_line
 from services.cleaner.metadata import PageMeta
 from services.cleaner.normalize import join_paragraphs, normalize_inline, normalize_lines
+from services.cleaner.segment import count_sentences, count_words
+from services.cleaner.shape import holds_more, is_list_item, is_row, lenient_lines, shape_flags
 from services.cleaner.text import extract_text
 from shared.contracts.identity import article_id, content_hash, normalize_text
 from shared.contracts.schemas import CleanArticle, ContentType, RawArticle
 
-MIN_WORDS = 20
+HEADLINE_WORDS = 16
 # Bounds on what is analysed, far above any article (the longest news features run to ~20,000
 # words, ~150 KB; a page's markup without its scripts and styles rarely passes 500 KB): they keep the worst case a few
 # seconds. Anything beyond is cut off and flagged, never silently.
@@ -32,7 +37,26 @@ _LOOKS_HTML = re.compile(r"^\s*(?:<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\
 
 
 class RejectedArticle(ValueError):
-    """The input holds no article; the reason goes into the dead letter."""
+    """The input holds no text at all; the reason goes into the dead letter."""
+
+
+BINARY_SAMPLE = 4096
+BINARY_SHARE = 0.1
+# Control characters that no text carries (tab, newline and carriage return excepted), and the
+# replacement character a failed decoding leaves.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
+
+
+def is_binary(content: str) -> bool:
+    """Bytes that are not text (an image, a compressed file, a failed decoding): a tenth or more
+    of the first 4,096 characters are control or replacement characters."""
+    sample = content[:BINARY_SAMPLE]
+    return len(_CONTROL.findall(sample)) >= BINARY_SHARE * len(sample)
+
+
+def has_text(text: str) -> bool:
+    """Whether there is anything to read: one letter or digit, in any script."""
+    return any(map(str.isalnum, text))
 
 
 def _is_html(raw: RawArticle) -> bool:
@@ -43,10 +67,13 @@ def clean_article(raw: RawArticle) -> CleanArticle:
     """The article in ``raw``, or RejectedArticle(reason) when there is none."""
     if not raw.content or not raw.content.strip():
         raise RejectedArticle("content is empty")
+    if is_binary(raw.content):
+        raise RejectedArticle("content is binary, not text")
     flags: list[str] = []
     meta = PageMeta()
     content = raw.content
-    if _is_html(raw):
+    html = _is_html(raw)
+    if html:
         result = extract_html(content, MAX_HTML_CHARS)
         if result.truncated:
             flags.append("truncated_input")
@@ -65,13 +92,21 @@ def clean_article(raw: RawArticle) -> CleanArticle:
     if method == "visible-text":
         flags.append("fallback_extraction")
     body = join_paragraphs(paragraphs)
-    word_count = len(body.split())
-    if word_count == 0:
-        raise RejectedArticle("no article text found")
-    if word_count < MIN_WORDS:
-        raise RejectedArticle(f"no article text found (only {word_count} words of prose)")
+    word_count = count_words(body)
+    if word_count < SHORT_WORDS:
+        whole = _whole_text(content, paragraphs, (raw.title, meta.title, title), html)
+        if whole is not None:
+            paragraphs, method, more_flags = whole
+            flags.extend(more_flags)
+            if title is None and not raw.title and not meta.title:
+                title, paragraphs = _leading_headline(paragraphs)
+            body = join_paragraphs(paragraphs)
+            word_count = count_words(body)
+    if not has_text(body):
+        raise RejectedArticle("no text found")
     if word_count < SHORT_WORDS:
         flags.append("short_body")
+    flags.extend(shape_flags(paragraphs))
 
     detected, confidence = detect_language(body)
     language = raw.language or meta.language or detected
@@ -81,10 +116,15 @@ def clean_article(raw: RawArticle) -> CleanArticle:
             flags.append("language_mismatch")
     elif raw.language is None:
         flags.append("language_uncertain")
+        if not meta.language and "no_prose" in flags:
+            language = None  # names and figures: an uncertain guess would be noise
     if language and language.split("-")[0].lower() != "en":
         flags.append("not_english")
 
     url = raw.url or meta.url
+    published_at = raw.published_at or meta.published_at or cues.published_at
+    if published_at is None and html:
+        published_at = _printed_date(furniture_free_text(content, MAX_HTML_CHARS), title or meta.title, paragraphs)
     folded = normalize_text(body)  # once, for the identities and the fingerprint
     return CleanArticle(
         id=raw.id or article_id(url, body, folded),
@@ -92,7 +132,7 @@ def clean_article(raw: RawArticle) -> CleanArticle:
         source=raw.source or meta.source or cues.source,
         title=raw.title or _title(meta, cues, title),
         authors=_authors(meta, cues),
-        published_at=raw.published_at or meta.published_at or cues.published_at,
+        published_at=published_at,
         language=language,
         body=body,
         word_count=word_count,
@@ -101,6 +141,58 @@ def clean_article(raw: RawArticle) -> CleanArticle:
         quality_flags=flags,
         metadata={**_cleaner_metadata(method, confidence, meta), **raw.metadata},
     )
+
+
+def _whole_text(
+    content: str, kept: list[str], titles: tuple[str | None, ...], html: bool
+) -> tuple[list[str], str, list[str]] | None:
+    """Little prose found: a brief, a table, a list, a photo story. When the classifier kept
+    nothing, or less than the table rows, lines of figures, list items or captions around it,
+    the item is its whole text without furniture (``whole_text``); when that is nothing, the
+    whole text as it is (``no_article``: nothing but furniture). None: keep what was kept (a
+    brief the classifier found is not padded with the headlines around it)."""
+    whole = furniture_free_text(content, MAX_HTML_CHARS) if html else normalize_lines(content)
+    kept_words = sum(map(count_words, kept))
+    lenient = lenient_lines(whole, frozenset(t.casefold() for t in titles if t))
+    if sum(map(count_words, lenient)) > kept_words and (not kept or holds_more(kept, lenient)):
+        return lenient, "whole-text", ["whole_text"]
+    if kept:
+        return None
+    if not has_text(whole) and html:
+        whole = furniture_free_text(content, MAX_HTML_CHARS, prune=False)
+    lines = [line for line in whole.split("\n") if line]
+    return (lines, "whole-text", ["whole_text", "no_article"]) if lines else None
+
+
+DATE_LINES_AROUND = 8
+
+
+def _printed_date(page_text: str, title: str | None, paragraphs: list[str]) -> datetime | None:
+    """A page without a date in its markup: the date line it prints below the headline or
+    above the body's first paragraph ("14 มีนาคม 2568 เวลา 11:15 น.", "March 3, 2025")."""
+    lines = page_text.split("\n")
+    folded = {line.casefold(): i for i, line in reversed(list(enumerate(lines)))}
+    start = folded.get(title.casefold(), -1) + 1 if title else 0
+    end = folded.get(paragraphs[0].casefold(), len(lines)) if paragraphs else len(lines)
+    if start == 0 and end < len(lines):
+        start = max(0, end - DATE_LINES_AROUND)
+    for line in lines[start: min(end, start + DATE_LINES_AROUND)]:
+        if read_line(line, Cues()) == "date" or is_local_date_line(line):
+            return parse_date(line)
+    return None
+
+
+def _leading_headline(paragraphs: list[str]) -> tuple[str | None, list[str]]:
+    """A whole-text item that opens with a headline (one short sentence or phrase, with more
+    lines after it): the headline is its title, not its body."""
+    if len(paragraphs) < 2:
+        return None, paragraphs
+    first = paragraphs[0]
+    if count_words(first) > HEADLINE_WORDS or count_sentences(first) > 1 or first.endswith(":"):
+        return None, paragraphs
+    if is_row(first) or is_list_item(first):
+        return None, paragraphs
+    return first, paragraphs[1:]
 
 
 def _title(meta: PageMeta, cues: Cues, text_title: str | None) -> str | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from services.cleaner.dates import DATE_RE, MONTH_RE, parse_date
 
@@ -135,3 +135,191 @@ def read_line(line: str, cues: Cues, words: int | None = None) -> str | None:
     if _HAS_CAPTION_KEY.search(line) is not None and CAPTION.search(line):
         return "caption"
     return None
+
+
+# --- the article's header: headline, byline, date line -------------------------------------
+# Above its first paragraph a news article prints the same few things in any template: the
+# headline, maybe a standfirst, the byline (a "By ..." line, or the author's name alone on its
+# line), the date line ("Published ...", "Saturday 23 December 2023 09:25"). A scraper that
+# ignores markup delivers them as short lines between the menus and the body; the functions
+# below read them from those lines.
+
+_PARTICLES = frozenset({"de", "van", "von", "der", "den", "bin", "al", "del", "da", "la", "le", "di", "du", "dos",
+                        "y", "e", "ter", "ten", "st."})
+_NAME_TOKEN = re.compile(r"^[A-Z\u00C0-\u024F][\w'’.\u00C0-\u024F-]*$")
+# Words that make a capitalised line a label, not a person: what page furniture and
+# organisation names are built from.
+_NOT_NAME = frozenset("""
+news staff press media report reporter editor editors team desk wire service services associated
+agency network online daily times post journal herald tribune magazine group inc ltd llc company
+university institute school college council department ministry office center centre foundation
+home about contact menu search subscribe login sign share follow more read watch video videos
+photos photo gallery live latest top breaking world business sports sport politics opinion
+entertainment culture lifestyle travel health science technology tech weather local national
+international newsletters newsletter advertisement sponsored updated published posted print email
+comments comment close open next previous back skip main content privacy terms cookies policy
+images image photo photos credit courtesy getty shutterstock archive file handout
+navigation footer header sidebar deals recommends insider podcast podcasts events shop store
+""".split())  # noqa: SIM905
+# Words a sentence or a label is built with and a name never is ("Advertise With Us").
+_FUNCTION_WORDS = frozenset("""
+a an the and or of in on at to for from by with without into onto over under about after before is are was
+were be been has have had do does did not no this that these those it its we us our you your they their
+he she his her i me my how what when where why who which all any every new here there now
+""".split())  # noqa: SIM905
+_BY_LINE = re.compile(
+    r"^(?:(?:Written|Reported|Words|Story|Text|Published|Posted)\s+)?(?:[Bb]y\s*:?\s+|By(?=[A-Z][a-z]))(?P<rest>.+)$"
+    r"|^(?:As told to|Author|Authors|Written by)\s*:?\s*(?P<rest2>.+)$"
+)
+_BY_INSIDE = re.compile(r"(?:^|\s|[|•·,])(?:[Bb]y|Published By\s*:|Author\s*:)\s+(?P<rest>[A-Z].{2,80})$")
+_NAME_END = re.compile(
+    r"(?:Published|Updated|Posted|Last updated|Modified|Posted On|Staff|Reporter|Correspondent)\b"
+    r"|\s[|•·—–]\s|\s[-]\s|,\s*(?:19|20)\d\d|,\s*" + MONTH_RE + r"|\s" + MONTH_RE + r"\s+\d|\d"
+)
+
+
+_CREDENTIAL = re.compile(r"[A-Z]{2,5}|Ph\.?D\.?|M\.?D\.?")
+# A scraper runs inline elements together: "Jane DoeDec 05, 2023" is a name, then a date.
+_GLUED_DATE = re.compile(r"(?<=[a-z])(?=" + MONTH_RE + r"\s*\d)")
+
+
+def is_name(text: str) -> bool:
+    """Whether ``text`` is shaped like a person's name: two to five capitalised words (name
+    particles such as "de" or "van" allowed), no digits, not all upper case, none of the words
+    page labels and organisations are made of."""
+    tokens = text.split()
+    if not 2 <= len(tokens) <= 5 or len(text) > 48:
+        return False
+    capitalised = 0
+    for token in tokens:
+        low = token.lower().strip(".,")
+        if low in _NOT_NAME or low in _FUNCTION_WORDS:
+            return False
+        if _NAME_TOKEN.match(token):
+            capitalised += 1
+        elif low not in _PARTICLES:
+            return False
+    return capitalised >= 2 and not text.isupper()
+
+
+def names_in(text: str) -> list[str]:
+    """The names a byline's text holds ("A B and C D", "A B, C D", "A B | email"), cut before
+    what follows them (a date, a role, a separator); empty when something else is written."""
+    text = _GLUED_DATE.sub(" ", text)
+    end = _NAME_END.search(text)
+    if end is not None:
+        text = text[:end.start()]
+    text = text.strip(" ,;:|•·-–—")
+    names: list[str] = []
+    for part in re.split(r"\s*(?:,|;|\band\b|&|\bwith\b)\s*", text):
+        part = part.strip(" .,")
+        words = part.split()
+        while len(words) > 2 and _CREDENTIAL.fullmatch(words[-1]):
+            words.pop()  # "Name MS": a degree after the name
+        part = " ".join(words)
+        if not part or (names and _CREDENTIAL.fullmatch(part)):
+            continue
+        if part.isupper() and len(part) > 3:
+            part = part.title()
+        if not is_name(part):
+            # a single-word pen name or an organisation ("Reuters") is not read from a byline
+            return names if names else []
+        names.append(part)
+    return names
+
+
+def byline_names(line: str) -> list[str]:
+    """The authors a byline line names: "By A B", "By A B • 12/11/23 4:23pm", "By A BPublished:
+    Dec 22, 2023" (inline elements run together by a scraper), "Published By : A B", "text by A
+    B, Dec 19th 2023", "As told to A B"."""
+    match = _BY_LINE.match(line) if line[:1] in _BY_FIRST else None
+    rest = None
+    if match:
+        rest = match["rest"] or match["rest2"]
+    elif ("by" in line or "By" in line or "Author" in line) and len(line.split()) <= 30:
+        inside = _BY_INSIDE.search(line)
+        if inside:
+            rest = inside["rest"]
+    if not rest:
+        return _name_then_date(line) if _DIGIT.search(line) else []
+    rest = re.sub(r"(?<=[a-z])(?=(?:Published|Updated|Posted)\b)", " ", rest)
+    return names_in(rest)
+
+
+# every character a line _BY_LINE matches can start with
+_BY_FIRST = frozenset("WRSTPBbA")
+_SEPARATOR = re.compile(r"\s+[·•|]\s+")
+_DATED = re.compile(r"\b(?:Published|Posted|Updated)\b|\d")
+
+
+_NAME_BEFORE_DATE = re.compile(r"^(?P<name>[^\d|•·]{3,48}?)\s+(?=" + MONTH_RE + r"\s*\d)")
+
+
+def _name_then_date(line: str) -> list[str]:
+    """"Jane Doe · The Courier · Posted: Mar 3, 2024": a byline without "By", the name first,
+    then separators and the date."""
+    glued = _NAME_BEFORE_DATE.match(_GLUED_DATE.sub(" ", line))
+    if glued is not None and len(line.split()) <= 16:
+        # "Jane DoeMar 5, 2024" (a scraper ran them together), "Jane Doe, Senior WriterMar 5, 2024"
+        name = glued["name"].split(",")[0].strip()
+        if is_name(name):
+            return [name]
+    parts = _SEPARATOR.split(line, maxsplit=4)
+    if len(parts) < 2 or len(line.split()) > 30 or not any(_DATED.search(p) for p in parts[1:]):
+        return []
+    return names_in(parts[0]) if is_name(parts[0]) else []
+
+
+# A scraper that ignores markup runs inline elements together: "CorrespondentDec 22, 2023",
+# "Dec 22, 20235:00 AM ET", "UpdatedDec. 23". These put the space back.
+_GLUED_MONTH = re.compile(r"(?<=[a-z])(?=" + MONTH_RE + r"\s*\d)")
+_GLUED_YEAR = re.compile(r"(?<![\d/.-])((?:19|20)\d\d)(?=\d)")
+_GLUED_WORD = re.compile(r"(?<=[a-z])(?=(?:Published|Updated|Posted|Modified)\b)")
+_PUBLISHED_WORD = re.compile(r"\b(?:Published|Posted|First published)\b", re.I)
+
+
+def unglue(line: str) -> str:
+    """``line`` with the spaces a scraper dropped between a word, a month, a year and a time."""
+    if not _DIGIT.search(line):
+        return line
+    line = _GLUED_WORD.sub(" ", _GLUED_MONTH.sub(" ", line))
+    return _GLUED_YEAR.sub(r"\1 ", line)
+
+
+def updated_only(line: str) -> bool:
+    """An "Updated ..." line that does not also say when the page was published."""
+    line = unglue(line)
+    return UPDATED_ONLY.match(line) is not None and _PUBLISHED_WORD.search(line) is None
+
+
+def header_date(line: str) -> datetime | None:
+    """The date of a short date line ("Published: Dec 22, 2023 10:55 AM EST", "Saturday 23
+    December 2023 09:25, UK", "12/11/23 4:23pm"), None for other lines. Of "Updated <date> /
+    Published <date>", the published one."""
+    if len(line.split()) > 16 or not _DIGIT.search(line):
+        return None
+    line = unglue(line)
+    published = _PUBLISHED_WORD.search(line)
+    if published is not None and published.start() > 0:
+        line = line[published.start():]
+    value = parse_date(line)
+    if value is None:
+        match = _US_SHORT.search(line)
+        if match:
+            value = _us_short(match)
+    return value
+
+
+_US_SHORT = re.compile(r"(?<![\d/])(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{2}|(?:19|20)\d\d)(?![\d/])")
+
+
+def _us_short(match: re.Match[str]) -> datetime | None:
+    """12/11/23: month first unless the first number cannot be a month."""
+    month, day, year = int(match["m"]), int(match["d"]), int(match["y"])
+    if month > 12 >= day:
+        month, day = day, month
+    year = year + 2000 if year < 100 else year
+    try:
+        return datetime(year, month, day, tzinfo=UTC)
+    except ValueError:
+        return None

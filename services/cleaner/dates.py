@@ -82,4 +82,7 @@ def parse_date(text: str | None) -> datetime | None:
     match = _SLASH_YMD.search(text)
     if match:
         return _valid(int(match["y"]), int(match["m"]), int(match["d"]))
-    return None
+    # "2025年3月14日", "14 марта 2025", "14.03.2025": the shapes pages in other scripts print
+    from services.cleaner.localdate import parse_local_date
+
+    return parse_local_date(text)

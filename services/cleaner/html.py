@@ -19,10 +19,11 @@ from typing import Any
 import trafilatura
 from lxml import etree
 
-from services.cleaner.cues import Cues
+from services.cleaner.cues import Cues, is_name
 from services.cleaner.metadata import PageMeta, parse_tree, read_page_meta
 from services.cleaner.normalize import normalize_inline, normalize_lines
-from services.cleaner.text import TextResult, extract_text, filter_blocks
+from services.cleaner.segment import count_words
+from services.cleaner.text import TextResult, extract_text, filter_blocks, read_byline
 
 INVISIBLE_TAGS = frozenset({
     "script", "style", "noscript", "template", "svg", "math", "head", "iframe", "object", "embed",
@@ -258,7 +259,7 @@ def container_prose(tree: Any) -> int:
     return max(by_parent.values(), default=0)
 
 
-def _trafilatura_blocks(tree: Any, meta: PageMeta, fast: bool) -> TextResult:
+def _trafilatura_blocks(tree: Any, meta: PageMeta, fast: bool, links: set[str] | None = None) -> TextResult:
     """trafilatura's main-content blocks, through the second classifier pass."""
     try:
         doc = trafilatura.bare_extraction(
@@ -268,7 +269,94 @@ def _trafilatura_blocks(tree: Any, meta: PageMeta, fast: bool) -> TextResult:
     except (ValueError, TypeError, etree.LxmlError):
         doc = None
     blocks = _body_blocks(doc.body) if doc is not None and doc.body is not None else []
+    if links:
+        # a block that is nothing but a link to another story (a "related" teaser the extractor
+        # kept between paragraphs)
+        blocks = [(k, t) for k, t in blocks if k == "head" or " ".join(t.casefold().split()) not in links]
     return filter_blocks([text for _, text in blocks], known_title=meta.title, kinds=[k for k, _ in blocks])
+
+
+LINK_MIN_WORDS = 4
+
+
+def link_texts(tree: Any) -> set[str]:
+    """The folded texts of the page's links of four words or more: story links, not buttons."""
+    out: set[str] = set()
+    for a in tree.iter("a"):
+        text = " ".join(a.text_content().casefold().split())
+        if text.count(" ") >= LINK_MIN_WORDS - 1:
+            out.add(text)
+    return out
+
+
+HEADER_LINES = 400  # visible lines read for the headline's byline (the header sits near the top)
+
+
+def _read_visible_header(tree: Any, meta: PageMeta) -> str | None:
+    """The byline and date line printed under the page's headline, read as a reader sees them:
+    a "By ..." byline names the authors the page credits (metadata often lists an organisation,
+    a profile handle or extra contributors, or nothing); a date line under the headline is the
+    calendar day the page shows (metadata is often in UTC, a day off for evening stories).
+    Returns the standfirst printed under the headline, if any."""
+    title = meta.title
+    if not title:
+        return None
+    texts = visible_text(tree).split("\n")
+    head = [t.casefold() for t in texts[:HEADER_LINES]]
+    if title.endswith(("...", "…")):
+        # a metadata title cut short: the page prints it whole
+        prefix = title.rstrip(".… ").casefold()
+        whole = next((i for i, t in enumerate(head) if t.startswith(prefix) and len(t) > len(prefix)), None)
+        if whole is not None and len(texts[whole].split()) <= 40:
+            title = meta.title = texts[whole]
+    folded = title.casefold()
+    # the headline's own line, else a line holding it (a kicker or a label run into it)
+    index = next((i for i, t in enumerate(head) if t == folded), None)
+    if index is None:
+        index = next((i for i, t in enumerate(head) if folded in t and len(t) <= len(folded) * 2 + 20), None)
+    if index is None:
+        return None
+    header = read_byline(texts, index)
+    persons = [n for n in meta.authors if is_name(n)]
+    if header.authors and (header.by_line or not persons):
+        meta.authors = header.authors
+    if header.published_at is not None:
+        meta.published_at = header.published_at
+    return header.standfirst
+
+
+def _with_standfirst(paragraphs: list[str], standfirst: str | None) -> list[str]:
+    """The standfirst opens the article unless the extraction already holds it."""
+    if not standfirst or not paragraphs:
+        return paragraphs
+    folded = " ".join(standfirst.casefold().split())
+    if any(folded in " ".join(p.casefold().split()) for p in paragraphs[:5]):
+        return paragraphs
+    return [standfirst, *paragraphs]
+
+
+ARTICLE_BODY_MIN_WORDS = 150
+ARTICLE_BODY_MIN_SHARED = 0.5
+
+
+def _trigrams(text: str) -> set[tuple[str, ...]]:
+    words = re.findall(r"\w+", text.casefold())
+    return {tuple(words[i:i + 3]) for i in range(len(words) - 2)}
+
+
+def _article_body_rescue(paragraphs: list[str], meta: PageMeta) -> list[str] | None:
+    """The publisher's own articleBody (JSON-LD) when the extraction missed most of it: the
+    extractor then picked the wrong block (a gallery, a sidebar, a related story)."""
+    body = meta.article_body
+    if not body or len(body.split()) < ARTICLE_BODY_MIN_WORDS:
+        return None
+    theirs = _trigrams(body)
+    ours = _trigrams(" ".join(paragraphs))
+    if theirs and len(theirs & ours) / len(theirs) >= ARTICLE_BODY_MIN_SHARED:
+        return None
+    blocks = [normalize_inline(b) for b in re.split(r"\n+", body)]
+    found = filter_blocks([b for b in blocks if b], known_title=meta.title)
+    return found.paragraphs or None
 
 
 def extract_html(content: str, max_chars: int | None = None) -> HtmlResult:
@@ -284,12 +372,14 @@ def extract_html(content: str, max_chars: int | None = None) -> HtmlResult:
         return HtmlResult([], PageMeta(), method="unparseable", truncated=truncated)
     meta = read_page_meta(tree)
     _drop_raw(tree)
+    standfirst = _read_visible_header(tree, meta)
     prune_furniture(tree)
     # Hardly any sentence-length prose on the page (a front page, a gallery, a portal): nothing
     # for trafilatura to find; the visible-text classifier below decides.
     no_prose = not has_prose(tree, MIN_PROSE_CHARS)
-    kept = TextResult([]) if no_prose else _trafilatura_blocks(tree, meta, fast=True)
-    words = sum(len(p.split()) for p in kept.paragraphs)
+    links = link_texts(tree)
+    kept = TextResult([]) if no_prose else _trafilatura_blocks(tree, meta, fast=True, links=links)
+    words = sum(map(count_words, kept.paragraphs))
     kept_chars = sum(len(p) for p in kept.paragraphs)
     # (trafilatura has only cut comment sections and appended stories out of ``tree`` in place)
     if (
@@ -303,17 +393,49 @@ def extract_html(content: str, max_chars: int | None = None) -> HtmlResult:
         if fresh is not None:
             _drop_raw(fresh)
             prune_furniture(fresh)
-            full = _trafilatura_blocks(fresh, meta, fast=False)
-            full_words = sum(len(p.split()) for p in full.paragraphs)
+            full = _trafilatura_blocks(fresh, meta, fast=False, links=links)
+            full_words = sum(map(count_words, full.paragraphs))
             if full_words > words:
                 kept, words = full, full_words
+    rescued = _article_body_rescue(kept.paragraphs, meta)
+    if rescued is not None:
+        return HtmlResult(rescued, meta, kept.cues, kept.title, "json-ld", truncated)
     if words >= MIN_HTML_WORDS:
-        return HtmlResult(kept.paragraphs, meta, kept.cues, kept.title, truncated=truncated)
+        return HtmlResult(_with_standfirst(kept.paragraphs, standfirst), meta, kept.cues, kept.title,
+                          truncated=truncated)
     page = parse_tree(stripped)  # trafilatura has pruned the first tree in place
     if page is None:
         return HtmlResult(kept.paragraphs, meta, kept.cues, kept.title, truncated=truncated)
     _drop_raw(page)
     found = extract_text(normalize_lines(visible_text(page)), known_title=meta.title)
-    if sum(len(p.split()) for p in found.paragraphs) > words:
+    if sum(map(count_words, found.paragraphs)) > words:
         return HtmlResult(found.paragraphs, meta, found.cues, found.title, "visible-text", truncated)
     return HtmlResult(kept.paragraphs, meta, kept.cues, kept.title, truncated=truncated)
+
+
+def furniture_free_text(content: str, max_chars: int | None = None, prune: bool = True) -> str:
+    """The page's visible text (one line per block element) without scripts, styles and (unless
+    ``prune`` is false) the subtrees that are furniture by their element (navigation, asides,
+    footers, forms, hidden elements): the whole text of a page whose article the extractors
+    found too little of."""
+    stripped = strip_raw_elements(content)
+    tree = parse_tree(stripped[:max_chars] if max_chars is not None else stripped)
+    if tree is None:
+        return ""
+    _drop_raw(tree)
+    if prune:
+        prune_furniture(tree)
+    _render_rows_and_items(tree)
+    return normalize_lines(visible_text(tree))
+
+
+def _render_rows_and_items(tree: Any) -> None:
+    """As a browser shows them: a table row on one line (its cells side by side), a list item
+    with its marker (a bullet, or its number in an ordered list)."""
+    for cell in list(tree.iter("td", "th")):
+        cell.tag = "span"
+        cell.tail = " " + (cell.tail or "")
+    for listing in tree.iter("ul", "ol"):
+        items = [child for child in listing if child.tag == "li"]
+        for number, item in enumerate(items, 1):
+            item.text = ("• " if listing.tag == "ul" else f"{number}. ") + (item.text or "")

@@ -125,6 +125,77 @@ def _site_from_title(title: str, site: str | None) -> tuple[str, str | None]:
     return title, None
 
 
+# A media tag on a headline ("... (video)", "... [Watch]", "WATCH: ...") says what the page
+# shows, not what the story is called.
+_MEDIA_TAG = re.compile(
+    r"\s*[(\[](?:video|videos|watch|photos?|pictures?|gallery|listen|audio|podcast|live|updated?)[)\]]\s*$"
+    r"|^(?:watch|video|photos?|listen|live)\s*:\s*",
+    re.I,
+)
+
+
+def strip_media_tag(title: str) -> str:
+    stripped = _MEDIA_TAG.sub("", title).strip()
+    return stripped or title
+
+
+def _fold(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def choose_title(meta_title: str | None, headings: list[str], source: str | None) -> str | None:
+    """The article's title: the page's visible headline (its first <h1> of three words or more
+    that is not the site's name), which is what a reader sees and what the page is cited by;
+    the metadata title when the headline holds it plus a label ("Politics | <title>") or when
+    there is no such headline. Metadata titles often carry an SEO variant or the site's name."""
+    site = _fold(source or "")
+    heading = next((h for h in headings if 3 <= len(h.split()) <= 40 and _fold(h) != site), None)
+    if heading is None:
+        return strip_media_tag(meta_title) if meta_title else None
+    if meta_title:
+        folded_meta, folded_heading = _fold(meta_title), _fold(heading)
+        if folded_meta and folded_meta != folded_heading and folded_meta in folded_heading:
+            return strip_media_tag(meta_title)
+    return strip_media_tag(heading)
+
+
+def headings(tree: Any) -> list[str]:
+    """The texts of the page's <h1> elements, in document order."""
+    out = []
+    for h1 in tree.iter("h1"):
+        text = normalize_inline(h1.text_content())
+        if text:
+            out.append(text)
+    return out
+
+
+_CREDENTIAL = re.compile(r"^(?:[A-Z]{2,5}|Ph\.?D\.?|M\.?D\.?|Jr\.?|Sr\.?)$")
+_EMAIL = re.compile(r"\S+@\S+")
+
+
+_HANDLE = re.compile(r"^[\w.-]*[\d._][\w.-]*$")
+
+
+def clean_names(names: list[str], source: str | None = None) -> list[str]:
+    """Author names as a byline list holds them: without a leading "By", e-mail addresses,
+    what follows a "|", profile handles ("jane.doe.1234"), degrees and credentials split off as
+    names of their own ("Name MS, RDN, LD"), or the publication itself beside a person."""
+    out: list[str] = []
+    for name in names:
+        name = _EMAIL.sub("", name.split("|")[0]).strip(" ,;|-–—")
+        name = re.sub(r"^[Bb]y\s+", "", name)
+        if not name or _CREDENTIAL.match(name) or _HANDLE.match(name):
+            continue
+        words = name.split()
+        while len(words) > 2 and re.fullmatch(r"[A-Z]{2,5}", words[-1]):
+            words.pop()
+        out.append(" ".join(words))
+    site = _fold(source or "")
+    if site and len(out) > 1:
+        out = [n for n in out if _fold(n) != site] or out
+    return list(dict.fromkeys(out))
+
+
 def read_page_meta(tree: Any) -> PageMeta:
     """PageMeta from an lxml HTML tree; never raises on malformed data."""
     meta = PageMeta()
@@ -179,6 +250,8 @@ def read_page_meta(tree: Any) -> PageMeta:
     if meta.title and meta.source and meta.source.casefold() in meta.title.casefold():
         meta.title, _ = _site_from_title(meta.title, meta.source)
     meta.description = meta.description or (normalize_inline(metas["description"]) if "description" in metas else None)
+    meta.title = choose_title(meta.title, headings(tree), meta.source)
+    meta.authors = clean_names(meta.authors, meta.source)
     return meta
 
 

@@ -15,10 +15,25 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from operator import itemgetter
 
-from services.cleaner.cues import DATE_PREFIX, DATELINE, UPDATED_ONLY, Cues, read_line
+from services.cleaner.cues import (
+    DATE_PREFIX,
+    DATELINE,
+    UPDATED_ONLY,
+    Cues,
+    byline_names,
+    header_date,
+    is_name,
+    names_in,
+    read_line,
+    updated_only,
+)
 from services.cleaner.dates import parse_date
+from services.cleaner.localdate import DATE_LINE_WORDS, is_local_date_line
+from services.cleaner.metadata import strip_media_tag
+from services.cleaner.segment import count_line_words, count_sentences, count_words, has_stopless, is_sentence_stop
 
 # Words every English sentence is built with; a line of prose has 30-50% of them, a headline,
 # a menu or a list of names far fewer. Used only when the text is English-like overall.
@@ -43,7 +58,8 @@ _BOILER_START = re.compile(
     r"read (?:more|also|next)\b|also read\b|see also\b|recommended\b|most (?:read|popular|viewed)\b|"
     r"more (?:from|stories|news|must-reads|on this)\b|you may (?:also )?like|don'?t miss|trending\b|"
     r"advertisement\b|sponsored\b|ad feedback|story continues below|continue reading|skip to\b|"
-    r"subscribe\b|sign up\b|newsletter\b|follow us\b|get the latest|download (?:the|our) app|"
+    r"subscribe\b|sign up\b|(?:please )?(?:log|sign) ?in to\b|"
+    r"newsletter\b|follow us\b|get the latest|download (?:the|our) app|"
     r"all rights reserved|terms (?:of|and) (?:use|service|conditions)|privacy (?:policy|notice)|"
     r"cookie|we use cookies|accept (?:all )?cookies|this (?:site|website) uses cookies|"
     r"posted in\b|filed under\b|tags?:|categories:|topics:|previous (?:post|article)|next (?:post|article)|"
@@ -70,15 +86,58 @@ def _boiler_anywhere(low: str, text: str) -> bool:
     return _HAS_BOILER_KEY.search(low) is not None and _BOILER_ANY.search(text) is not None
 
 
+# The author's box: "<Name> is a senior editor at ...", "<Name>, CLC is a certified ... journalist",
+# "<Name> is <Outlet>'s Editor-in-Chief": a person introduced by what they do for a living.
+_BIO = re.compile(
+    r"^(?:[A-Z][\w'’.-]+,?\s+){0,4}[A-Z][\w'’.-]+,?\s+(?:[A-Z]{2,5}\s+)?(?:is|was|has been)\s+"
+    r"(?i:(?:a|an|the|\S+['’]s)\b.{0,100}?\b(?:writer|editor|reporter|journalist|correspondent|"
+    r"contributor|columnist|author|producer|critic|freelancer|dietitian|librarian|fact-checker|"
+    r"photographer|analyst|intern|editor-in-chief)s?\b)"
+)
+BIO_MAX_WORDS = 80
+_BIO_VERBS = (" is ", " was ", " has been ")
+
+
+def _is_bio(text: str) -> bool:
+    head = text[:80]
+    return (
+        len(text.split()) <= BIO_MAX_WORDS and any(map(head.__contains__, _BIO_VERBS)) and _BIO.match(text) is not None
+    )
+
+
+BIO_EDGE = 3
+
+
+def trim_bios(paragraphs: list[str]) -> list[str]:
+    """Without the author's box: a biography among the last three paragraphs ends the article
+    (what follows it is furniture too), one among the first three before the first paragraph of
+    prose goes. In
+    the middle of the article, "X is the author of ..." is what the story says and stays."""
+    if not paragraphs:
+        return paragraphs
+    for k in range(max(1, len(paragraphs) - BIO_EDGE), len(paragraphs)):
+        if _is_bio(paragraphs[k]):
+            paragraphs = paragraphs[:k]
+            break
+    head: list[int] = []
+    for k in range(min(BIO_EDGE, len(paragraphs) - 1)):
+        if _is_bio(paragraphs[k]):
+            head.append(k)
+        elif len(paragraphs[k].split()) >= PROSE_MIN_WORDS:
+            break  # the article has begun
+    return [p for k, p in enumerate(paragraphs) if k not in head]
+
+
 # A line ends like a sentence: final punctuation, maybe closed by quotes or brackets, or
 # followed by an agency tag in parentheses ("... on Friday. (Reuters)").
-_CLOSERS = "\"'”’)]"
+_CLOSERS = "\"'”’)]」』»"
 _TERMINAL_TAG = re.compile(r"""[.!?]["'”’)\]]*\s*\(\w[^)]{0,40}\)$""")
 
 
 def is_terminal(text: str) -> bool:
     """Whether a line ends like a sentence (a string test; the pattern only for a final ")")."""
-    if text.rstrip(_CLOSERS)[-1:] in (".", "!", "?", "…"):
+    last = text.rstrip(_CLOSERS)[-1:]
+    if last in (".", "!", "?", "…") or (last > "\x7f" and is_sentence_stop(last)):
         return True
     return text.endswith(")") and _TERMINAL_TAG.search(text) is not None
 
@@ -95,6 +154,7 @@ _FIRST = itemgetter(0)
 HARD_KINDS = frozenset({"trailer", "copyright"})
 RUN_FACTOR_MAX = 3.0
 RUN_FACTOR_STEP = 3.0
+STOPLESS_PROSE_WORDS = 15
 
 
 @dataclass(slots=True)
@@ -139,27 +199,37 @@ def unwrap(lines: list[str]) -> list[str]:
     return out
 
 
+def says_furniture(text: str, words: int) -> bool:
+    """Whether a line says what page furniture says (share and comment widgets, subscription
+    prompts, legal lines, "Read more:" and bare links), whatever its shape."""
+    if words > 40:
+        return False
+    low = text.lower()
+    return bool(
+        (words <= 12 and _BOILER_START.match(text)) or _boiler_anywhere(low, text) or (
+            words < 15 and (
+                _READ_MORE.match(text)
+                or (_HAS_LINK_KEY.search(low) is not None and _LINKISH.search(text))
+            )
+        )
+    )
+
+
 def _features(line: Line, english: bool) -> None:
     text = line.text
     n = max(line.words, 1)
-    line.terminal = is_terminal(text)
+    # a long line in a script without sentence stops (Thai) may be prose all the same
+    line.terminal = is_terminal(text) or (n >= STOPLESS_PROSE_WORDS and has_stopless(text))
     line.headline_like = not line.terminal and n <= 25 and not text.endswith((",", ";"))
     if text.endswith(":") and n >= 8:
         line.headline_like = False  # introduces a quote or a list: part of the prose
     if line.kind is not None:
         line.score = -1.0
         return
-    if n <= 40:
-        low = text.lower()
-        if (n <= 12 and _BOILER_START.match(text)) or _boiler_anywhere(low, text) or (
-            n < 15 and (
-                _READ_MORE.match(text)
-                or (_HAS_LINK_KEY.search(low) is not None and _LINKISH.search(text))
-            )
-        ):
-            line.kind = "boiler"
-            line.score = -1.0
-            return
+    if says_furniture(text, n):
+        line.kind = "boiler"
+        line.score = -1.0
+        return
     if n <= 3 and not line.terminal:
         line.score = -0.9 if text[:1].isupper() else -0.7
         return
@@ -174,7 +244,9 @@ def _features(line: Line, english: bool) -> None:
             score = 0.15
         else:
             score = -0.3
-        if _SENTENCE_END.search(text) is not None:  # two sentences or more
+        if _SENTENCE_END.search(text) is not None or (  # two sentences or more
+            not english and not text.isascii() and count_sentences(text) > 1
+        ):
             score += 0.2
         if n < 40 and text.rstrip().endswith(_TEASER_ENDS):
             score = -0.6  # a teaser cut short is a link to another story
@@ -332,11 +404,14 @@ def _build_lines(texts: list[str], cues: Cues) -> list[Line]:
         if prefix and len(body) - prefix.end() > 40:
             cues.set_date(parse_date(prefix["date"]))
             body = body[prefix.end():]
-        words = len(body.split()) if "  " in body else body.count(" ") + 1  # lines are normalized
+        words = count_line_words(body) if "  " not in body else count_words(body)
         line = Line(body, index, words)
         # read_line writes into its Cues only when it names a kind: one scratch object serves
         # the ordinary lines.
         line.kind = read_line(body, scratch, words)
+        if line.kind is None and words <= DATE_LINE_WORDS and (not body.isascii() or body[:1].isdigit()) \
+                and is_local_date_line(body):
+            line.kind = "date"  # "2025年3月14日 09:30", "14 марта 2025, 12:40"
         if line.kind is not None:
             line.cues, scratch = scratch, Cues()
         elif prefix is None:
@@ -389,8 +464,17 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
         if DATELINE.match(lines[k].text) and lines[k].words >= 12:
             start = k
             break
-    title = None
-    for k in range(start - 1, max(-1, start - 7), -1):
+    lead = _lead_above(lines, start, end)
+    header = read_header([line.text for line in lines], lead[0] if lead else start, start)
+    if lead and header.title is None and _opens_as_headline(lines[lead[0]]):
+        # the top line taken back is the headline itself ("... City Parking.")
+        header = read_header([line.text for line in lines], lead[0], start)
+        header.title, header.title_index = strip_media_tag(lines[lead[0]].text), lead[0]
+        lead = lead[1:]
+    title = header.title
+    if header.title_index is not None and start <= header.title_index < end:
+        start = header.title_index + 1
+    for k in range(start - 1, max(-1, start - 7), -1) if title is None else ():
         cand = lines[k]
         if cand.kind in ("byline", "date", "caption") or (cand.kind is None and cand.words <= 2):
             continue
@@ -402,6 +486,9 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
         if _is_title_candidate(first) and first.headline_like and first.index == 0:
             title = first.text
             start += 1
+        elif header.title_index is None and _opens_as_headline(first) and _is_prose(lines[start + 1]):
+            title = strip_media_tag(first.text)  # the region opens with its headline
+            start += 1
     paragraphs: list[str] = []
     for k in range(start, end + 1):
         line = lines[k]
@@ -410,8 +497,117 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
         if line.headline_like and line.words >= 7 and line.score < 0 and not _is_subheading(lines, k, start, end):
             continue  # an inline link to another story
         paragraphs.append(line.text)
+    paragraphs.extend(lines[k].text for k in _continuation(lines, start, end))
+    if lead and paragraphs:
+        paragraphs[:0] = [lines[k].text for k in lead if header.title_index is None or k > header.title_index]
+    if header.standfirst_index is not None and header.standfirst_index < start and paragraphs \
+            and header.standfirst not in paragraphs:
+        paragraphs.insert(0, header.standfirst)
+    paragraphs = trim_bios(paragraphs)
     _merge_cues(cues, lines, start, end)
+    cues.authors = header.authors or cues.authors
+    cues.set_date(header.published_at)
     return TextResult(paragraphs, cues, title)
+
+
+EXTEND_GAP = 30
+EXTEND_MIN_WORDS = 12
+EXTEND_MIN_SHARED = 0.15
+ENGLISH_SHARE = 0.2
+# What opens the furniture after an article: comments, related and recommended lists, the
+# author's box. Prose below one of these belongs to something else.
+_SECTION_END = re.compile(
+    r"^(?:\d+\s+)?(?:comments?|leave a (?:reply|comment)|join the conversation|related|recommended|"
+    r"more (?:from|stories|news|on|to read|like this)|read (?:more|next)|you (?:may|might) (?:also )?like|"
+    r"trending|most (?:read|popular|viewed|shared)|about the author|popular|latest|further reading|"
+    r"see also|up next|what to read next|editor'?s picks|top stories)\b",
+    re.I,
+)
+
+
+LEAD_SPAN = 10
+
+
+def _opens_as_headline(line: Line) -> bool:
+    """A short line that may close with a stop: a headline, when nothing above reads as one
+    ("Fair or foul? Let's litigate this case.")."""
+    text = line.text
+    if text.endswith(".") and not _title_case(text):
+        return False  # a one-sentence opening paragraph, not a headline
+    return (
+        line.words <= HEADLINE_MAX_WORDS
+        and (_headline_shaped(text) or (text.endswith((".", "!")) and _headline_shaped(text[:-1])))
+    )
+
+
+HEADLINE_MAX_WORDS = 20
+TITLE_CASE_SHARE = 0.6
+
+
+def _title_case(text: str) -> bool:
+    """Most words of four letters or more capitalised: how headlines, not sentences, are set."""
+    words = [w for w in _WORD.findall(text) if len(w) >= 4]
+    return bool(words) and sum(w[0].isupper() for w in words) >= TITLE_CASE_SHARE * len(words)
+
+
+def _lead_above(lines: list[Line], start: int, end: int) -> list[int]:
+    """The article's first paragraphs when a caption, a video player or a share bar between
+    them and the rest kept them out of the densest region: prose lines (8+ words, ending like
+    a sentence) in the few lines above it that speak of what the region speaks of, up to the
+    header's byline or date line."""
+    found: list[int] = []
+    topic: set[str] | None = None
+    k = start - 1
+    while k >= 0 and start - k <= LEAD_SPAN:
+        line = lines[k]
+        if line.kind in HARD_KINDS or line.kind in ("byline", "date"):
+            break
+        if _is_prose(line) and line.score > 0:
+            if topic is None:
+                topic = set()
+                for kept in lines[start:min(end + 1, start + 12)]:
+                    if kept.kind is None and kept.score > 0:
+                        topic.update(_content_words(kept.text))
+            words = _content_words(line.text)
+            if not words or sum(w in topic for w in words) < EXTEND_MIN_SHARED * len(words):
+                break
+            found.append(k)
+        k -= 1
+    return found[::-1]
+
+
+def _continuation(lines: list[Line], start: int, end: int) -> list[int]:
+    """Paragraphs of the same article below its densest region, past a gallery, a product box or
+    an ad strip that split it (listicles, shopping and live pages): sentence-length prose lines
+    after the region, until a hard boundary, a furniture heading that opens another section
+    (comments, related stories, the author's box), or a long stretch without prose."""
+    extra: list[int] = []
+    sample = " ".join(line.text for line in lines[start:end + 1]).split()[:1500]
+    if not sample or sum(map(STOPWORDS.__contains__, map(str.lower, sample))) / len(sample) <= ENGLISH_SHARE:
+        return extra  # the headings that end an article are read in English only
+    gap = 0
+    topic: set[str] | None = None  # the region's words, read only when a candidate shows up
+    for k in range(end + 1, len(lines)):
+        line = lines[k]
+        if line.kind in HARD_KINDS or (line.words <= 6 and _SECTION_END.match(line.text)):
+            break
+        words = _content_words(line.text) if _is_prose(line) and line.words >= EXTEND_MIN_WORDS else []
+        if words and topic is None:
+            topic = set()
+            for kept in lines[start:end + 1]:
+                if kept.kind is None and kept.score > 0:
+                    topic.update(_content_words(kept.text))
+        # about what the article is about (a disclaimer, an ad-blocker notice or the author's
+        # biography shares few of its words)
+        if words and topic is not None and sum(w in topic for w in words) >= EXTEND_MIN_SHARED * len(words):
+            extra.append(k)
+            topic.update(words)
+            gap = 0
+        else:
+            gap += 1
+            if gap > EXTEND_GAP:
+                break
+    return extra
 
 
 def filter_blocks(texts: list[str], known_title: str | None = None, kinds: list[str] | None = None) -> TextResult:
@@ -430,7 +626,7 @@ def filter_blocks(texts: list[str], known_title: str | None = None, kinds: list[
     start = 0
     while start <= end and (not keep[start] or (lines[start].score < 0 and kinds[start] != "head")):
         start += 1
-    paragraphs = [lines[k].text for k in range(start, end + 1) if keep[k]]
+    paragraphs = trim_bios([lines[k].text for k in range(start, end + 1) if keep[k]])
     _merge_cues(cues, lines, start, max(start, end))
     return TextResult(paragraphs, cues, None)
 
@@ -452,3 +648,241 @@ def _merge_cues(cues: Cues, lines: list[Line], start: int, end: int) -> None:
     for line in lines[max(0, start - 8): start]:
         if line.kind == "date" and not UPDATED_ONLY.match(line.text):
             cues.set_date(parse_date(line.text))
+
+
+# --- the article's header ------------------------------------------------------------------
+ABOVE_DATE_WORDS = 8
+INSIDE_SPAN = 12  # lines into the region read for a byline or date line the header lacks
+HEADER_LINE_CHARS = 240
+HEADER_SPAN = 60  # lines above the body searched for the headline, byline and date line
+ANCHOR_SPAN = 12  # lines above the body searched for a byline or date line
+TITLE_BLOCK = 3
+
+
+@dataclass
+class Header:
+    """What the lines just above an article's first paragraph say: headline, authors, date."""
+
+    title: str | None = None
+    title_index: int | None = None
+    authors: list[str] = field(default_factory=list)
+    published_at: datetime | None = None
+    by_line: bool = False  # the authors come from a "By ..." line, not a name alone on a line
+    standfirst: str | None = None
+    standfirst_index: int | None = None
+
+
+STANDFIRST_MIN_WORDS = 5
+STANDFIRST_MAX_WORDS = 80
+STANDFIRST_SPAN = 7
+# A photo caption ends with its credit after a dash or a slash ("...California.Jane Doe—Agency").
+_CREDIT_END = re.compile(r"[—–/|]\s*[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}\s*$")
+
+
+def _read_standfirst(header: Header, texts: list[str], kinds: dict[int, str | None]) -> None:
+    """The standfirst (dek) printed right under the headline: the article's first lines, a
+    sentence or two that sum it up. Not a byline or date line, a caption, furniture or a link."""
+    if header.title_index is None:
+        return
+    k = header.title_index + 1
+    # past the headline printed twice, byline and date lines, labels and separators
+    past_byline = False
+    while k < len(texts) and k - header.title_index <= STANDFIRST_SPAN and (
+        kinds.get(k) or len(texts[k].split()) <= 3
+        or texts[k] == texts[header.title_index]
+    ):
+        past_byline = past_byline or bool(kinds.get(k))
+        k += 1
+    if k >= len(texts) or k - header.title_index > STANDFIRST_SPAN:
+        return
+    text = texts[k]
+    words = len(text.split())
+    low = text.lower()
+    if (past_byline and not is_terminal(text)) or _CREDIT_END.search(text):
+        return  # below the byline, only sentences: not a caption, a credit or a related link
+    tokens = text.lower().split()
+    if not is_terminal(text) and sum(map(STOPWORDS.__contains__, tokens)) < ENGLISH_SHARE * len(tokens):
+        return  # without a final stop, only an English line is read as prose (a name and role, a date)
+    if (
+        (words >= STANDFIRST_MIN_WORDS or (words >= 4 and is_terminal(text)))
+        and words <= STANDFIRST_MAX_WORDS
+        and not _BOILER_START.match(text)
+        and not _boiler_anywhere(low, text)
+        and _HAS_LINK_KEY.search(low) is None
+        and read_line(text, Cues(), words) is None
+        and text != header.title
+    ):
+        header.standfirst, header.standfirst_index = text, k
+
+
+# the stops of "Dec." and "a.m." end no sentence
+_ABBREVIATION = re.compile(r"\b(Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|[ap]\.m)\.")
+
+
+def _header_kind(texts: list[str], i: int) -> str | None:
+    text = texts[i]
+    if len(text) > HEADER_LINE_CHARS:
+        return None  # a paragraph, not a header line
+    if byline_names(text) or (text.rstrip(":") in ("By", "by", "BY") and i + 1 < len(texts)):
+        return "byline"
+    if header_date(text) is not None and (
+        len(text.split()) <= 12 or _SENTENCE_END.search(_ABBREVIATION.sub(r"\1", text)) is None
+    ):
+        return "date"
+    if is_name(text.rstrip(",")):
+        return "name"
+    return None
+
+
+def _headline_shaped(text: str) -> bool:
+    words = len(text.split())
+    return (
+        3 <= words <= 30
+        and text[-1:] not in ".,;:"
+        and not DATELINE.match(text)
+        and not _BOILER_START.match(text)
+        and not _HAS_LINK_KEY.search(text.lower())
+    )
+
+
+_CONTENT_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def _content_words(text: str) -> list[str]:
+    """Lower-cased words of three letters or more that are not function words."""
+    return [w for w in _CONTENT_WORD.findall(text.lower()) if w not in STOPWORDS]
+
+
+TITLE_MIN_SCORE = 0.9
+TITLE_MIN_CONTENT_WORDS = 4
+LEAD_PARAGRAPHS = 6
+
+
+def _title_score(texts: list[str], k: int, start: int, kinds: dict[int, str | None], body: set[str]) -> float:
+    """How much line ``k`` reads as the headline of the body that starts at ``start``: shaped
+    like a headline, written about what the body is about (its content words recur in the
+    first paragraphs, which a menu, a label or another story's headline do not), followed by a
+    byline or date line, near the body."""
+    text = texts[k]
+    if kinds.get(k) or not _headline_shaped(text):
+        return float("-inf")
+    words = _content_words(text)
+    if not words:
+        return float("-inf")
+    shared = sum(w in body for w in words)
+    if not shared:
+        return float("-inf")  # about nothing the body speaks of: a menu item, a label, a prompt
+    # the share of its words the body repeats, discounted when it has few ("Follow on X")
+    score = 2.0 * shared / max(len(words), TITLE_MIN_CONTENT_WORDS)
+    n = len(text.split())
+    if 5 <= n <= 25:
+        score += 0.3
+    if _SENTENCE_END.search(text) is not None or text.rstrip().endswith(_TEASER_ENDS):
+        score -= 0.6  # two sentences, or a teaser cut short: a standfirst or a link
+    if any(kinds.get(j) for j in range(k + 1, k + 4)):
+        score += 0.5
+    return score - 0.01 * abs(start - k)
+
+
+def read_header(texts: list[str], start: int, body_start: int | None = None) -> Header:
+    """The headline, byline and date line around the line ``start`` where the article's body
+    begins. The headline is the best-scoring headline-shaped line among the lines above the
+    body (see _title_score); the byline and date are read from the lines between it and the
+    body (a "By ..." line, the author's name alone on a line right below the headline, a short
+    line holding a date)."""
+    header = Header()
+    lo = max(0, start - HEADER_SPAN)
+    # (header lines may sit between lead paragraphs found above the region and the region)
+    hi = min(len(texts), max(start, body_start or 0) + 4)
+    kinds = {i: _header_kind(texts, i) for i in range(lo, hi)}
+    body: set[str] = set()
+    lead = 0
+    for text in texts[start:start + 40]:
+        # the article's lead paragraphs, not furniture nor a headline-shaped line at the start
+        if len(text) >= 60 and is_terminal(text) and not _headline_shaped(text):
+            body.update(_content_words(text))
+            lead += 1
+            if lead == LEAD_PARAGRAPHS:
+                break
+    # The byline or date line nearest above the body (a name alone on a line is not enough: a
+    # menu has "Real Estate"): the headline is above it, what lies
+    # between it and the body is a caption, a video player, a share bar.
+    anchor = next((i for i in range(start - 1, max(lo, start - ANCHOR_SPAN) - 1, -1)
+                   if kinds.get(i) in ("byline", "date")), None)
+    best, best_score = None, TITLE_MIN_SCORE
+    for k in range(lo, min(start + 1, len(texts))):
+        score = _title_score(texts, k, start, kinds, body) - (1.0 if anchor is not None and k > anchor else 0.0)
+        if score > best_score:
+            best, best_score = k, score
+    if best is not None:
+        # Headline, then standfirst: both read as headlines about the body, the standfirst
+        # often more so (it is longer); the upper one is the headline.
+        above = best - 1
+        while above > lo and texts[above] == texts[best]:
+            above -= 1
+        upper = texts[above] if above >= lo else ""
+        if (
+            len(upper.split()) >= 5
+            and upper[:1].isupper()
+            and not any(sep in upper for sep in (" / ", " | ", " > ", " » "))
+            and _title_score(texts, above, start, kinds, body) > max(TITLE_MIN_SCORE, best_score - 0.6)
+        ):
+            best = above
+        header.title, header.title_index = strip_media_tag(texts[best]), best
+    _read_byline(header, texts, kinds, best, lo, hi)
+    if header.published_at is None or not header.authors:
+        # the region may have begun above the article's header (a panel, an opinion box): its
+        # first lines can hold the byline and date line
+        for k in range(hi, min(len(texts), hi + INSIDE_SPAN)):
+            kind = _header_kind(texts, k)
+            if kind == "byline" and not header.authors:
+                header.authors = byline_names(texts[k]) or (names_in(texts[k + 1]) if k + 1 < len(texts) else [])
+                header.by_line = bool(header.authors)
+            if kind in ("date", "byline") and header.published_at is None and not updated_only(texts[k]):
+                header.published_at = header_date(texts[k])
+    _read_standfirst(header, texts, kinds)
+    return header
+
+
+def read_byline(texts: list[str], title_index: int) -> Header:
+    """The byline and date line below a known headline (a page's <h1>): read from the lines
+    between it and the first paragraph of prose."""
+    header = Header(texts[title_index], title_index)
+    hi, prose = title_index + 1, 0
+    while hi < len(texts) and hi - title_index <= ANCHOR_SPAN:
+        if len(texts[hi].split()) >= 20 and is_terminal(texts[hi]):
+            prose += 1  # the first may be a standfirst, the second is the body
+            if prose == 2:
+                break
+        hi += 1
+    lo = max(0, title_index - 2)
+    kinds = {i: _header_kind(texts, i) for i in range(lo, min(len(texts), hi + 1))}
+    _read_byline(header, texts, kinds, title_index, lo, min(len(texts), hi + 1))
+    _read_standfirst(header, texts, kinds)
+    return header
+
+
+def _read_byline(header: Header, texts: list[str], kinds: dict[int, str | None], best: int | None, lo: int,
+                 hi: int) -> None:
+    """Authors and date from the header lines: the first "By ..." line, else a name alone on its
+    line right below the headline; the first date line that is not an "Updated" one."""
+    top = best if best is not None else max(lo, hi - 4 - ANCHOR_SPAN)
+    updated: datetime | None = None
+    # below the headline first: a date above it is as often the masthead's "today"
+    order = [*range(top, hi), *range(top - 1, max(lo, top - 2) - 1, -1)]
+    for k in order:
+        kind = kinds.get(k)
+        if kind == "byline" and not header.authors:
+            header.authors = byline_names(texts[k]) or (names_in(texts[k + 1]) if k + 1 < len(texts) else [])
+            header.by_line = bool(header.authors)
+        elif kind == "name" and not header.authors and best is not None and 0 < k - top <= 3:
+            header.authors = names_in(texts[k])
+        if kind in ("date", "byline") and header.published_at is None and (
+            k >= top or len(texts[k].split()) <= ABOVE_DATE_WORDS  # above: a bare date line only
+        ):
+            if updated_only(texts[k]):
+                updated = updated or header_date(texts[k])
+            else:
+                header.published_at = header_date(texts[k])
+    # a page that prints only when it was updated: that is the date it shows
+    header.published_at = header.published_at or updated

@@ -26,6 +26,12 @@ class Settings(BaseSettings):
     replication_factor: int = Field(1, ge=1)
     group_prefix: str = Field("newsflow", description="consumer groups are <prefix>-<stage>")
     max_message_bytes: int = Field(5 * 1024 * 1024, ge=1024, description="largest accepted article value")
+    # Transport security (names follow Kafka's client settings); the Kafka clients read them.
+    kafka_security_protocol: str = Field("PLAINTEXT", description="PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL")
+    kafka_sasl_mechanism: str | None = Field(None, description="PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512")
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: str | None = None
+    kafka_ssl_cafile: str | None = Field(None, description="PEM file of the CA that signed the brokers' certificates")
 
     # --- stages --------------------------------------------------------------------------
     # Latency against throughput (docs/operations.md): a stage takes up to batch_size messages at

@@ -106,12 +106,12 @@ def test_ingest_accepts_good_bodies_and_refuses_bad_ones(pipeline, api: str) -> 
 
         assert raw_messages(pipeline.settings) == before
 
-        # Good bodies: one article, then an array (one of them already sent, and a short one the
-        # cleaner will dead-letter).
+        # Good bodies: one article, then an array (one of them already sent, and one without any
+        # text, control bytes only, that the cleaner will dead-letter).
         one = client.post("/api/ingest", json=article(1), headers=AUTH)
         assert one.status_code == 202, one.text
         [first_id] = one.json()["ids"]
-        short = {"content": "Too short to be an article.", "title": "Short"}
+        short = {"content": "\x00\x01\x02\x03\x04", "title": "No text"}
         many = client.post("/api/ingest", json=[article(1), article(2), article(3), short],
                            headers={**AUTH, "Content-Type": "application/json; charset=utf-8"})
         assert many.status_code == 202, many.text

@@ -100,7 +100,7 @@ def test_bad_input_goes_to_the_dead_letter_topic_and_the_stream_goes_on(misc_pip
         b"k-empty": b"",
         b"k-binary": b"\xff\xfe\x00binary",
         b"k-too-large": too_large,
-        b"k-rejected": json.dumps({"content": "Too short."}).encode(),
+        b"k-rejected": json.dumps({"content": "\x00\x01\x02\x03"}).encode(),  # control bytes, no text
     }
     misc_pipeline.produce_raw(list(bad_values.items()))
     # An enriched article Elasticsearch must refuse (an int field out of range).

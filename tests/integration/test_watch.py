@@ -43,7 +43,7 @@ def test_watch_publishes_each_arrival_once(pipeline, tmp_path: Path) -> None:
     before = raw_messages(pipeline.settings)
 
     # Present before the watcher starts.
-    present, short = article_text(101), "Too short to be an article.\n"
+    present, short = article_text(101), "\x00\x01\x02\x03\x04\x05\n"  # no text: dead-lettered
     (inbox / "present.txt").write_text(present)
     (inbox / "short.txt").write_text(short)
     batch = [RawArticle(url=f"https://news.example.org/world/{n}", title=f"Report {n}", content=article_text(n))

@@ -48,7 +48,7 @@ def test_jsonl_gives_one_line_per_input_in_order_with_errors_in_place(command: s
     lines = [
         json.dumps({"id": "first", "content": good}),
         "{not json",
-        json.dumps({"id": "too-short", "content": "Hi."}),
+        json.dumps({"id": "binary", "content": "\x00\x01\x02\x03\x04"}),
         json.dumps({"id": "no-content"}),
         json.dumps({"id": "last", "content": good, "source": "Dawn"}),
     ]
@@ -58,7 +58,7 @@ def test_jsonl_gives_one_line_per_input_in_order_with_errors_in_place(command: s
     assert len(out) == len(lines)
     assert out[0]["id"] == "first" and "body" in out[0]
     assert out[1]["id"] is None and "JSON" in out[1]["error"]
-    assert out[2]["id"] == "too-short" and "error" in out[2]
+    assert out[2]["id"] == "binary" and "binary" in out[2]["error"]
     assert out[3]["id"] == "no-content" and "content" in out[3]["error"]
     assert out[4]["id"] == "last" and out[4]["source"] == "Dawn"
     if command == "extract":

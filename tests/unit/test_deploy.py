@@ -544,6 +544,7 @@ def test_dockerignore_keeps_local_state_out() -> None:
     for path in (
         ".venv",
         ".stack",
+        ".tools",
         ".git",
         ".env",
         "bench/results",
