@@ -7,10 +7,11 @@ import urllib.error
 import urllib.request
 
 import pytest
-from prometheus_client import REGISTRY
+from prometheus_client import REGISTRY, Counter, Gauge, Histogram
 
 from services.operations.status import worker_row
 from shared.contracts.settings import Settings
+from shared.runtime import metrics
 from shared.runtime.kafka import GroupMember
 from shared.runtime.metrics import Health, StallDetector, serve_metrics
 from shared.runtime.worker import client_id
@@ -132,3 +133,20 @@ def test_status_reads_host_pid_and_metrics_port_from_the_client_id_and_flags_a_s
     assert worker_row("extractor", "g.clean", member, lags, moved=None).stalled is None, "not checked"
     foreign = GroupMember("g-extractor", "m-2", "some-other-client", "10.0.0.8", {})
     assert worker_row("extractor", "g.clean", foreign, lags, None).pid is None
+
+
+def test_the_exported_names_and_labels_are_the_ones_the_dashboard_and_chart_use() -> None:
+    """The contract with deploy/grafana and deploy/helm: names, types and labels, exactly."""
+    from tests.unit.test_grafana_dashboard import COUNTERS, GAUGES, HISTOGRAMS
+
+    def exported(kind: type) -> dict[str, set[str]]:
+        suffix = "_total" if kind is Counter else ""
+        return {m._name + suffix: set(m._labelnames)  # the client keeps them only there
+                for m in vars(metrics).values() if isinstance(m, kind) and type(m) is kind}
+
+    counters, gauges, histograms = exported(Counter), exported(Gauge), exported(Histogram)
+    for wanted, have in ((COUNTERS, counters), (GAUGES, gauges), (HISTOGRAMS, histograms)):
+        for name, labels in wanted.items():
+            assert have.get(name) == labels, f"{name}: {have.get(name)} != {labels}"
+    extra = set(counters) - set(COUNTERS)
+    assert extra == {"newsflow_published_total", "newsflow_source_errors_total", "newsflow_http_requests_total"}
