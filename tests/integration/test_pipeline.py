@@ -205,9 +205,12 @@ def test_two_workers_of_one_stage_share_the_partitions(make_pipeline: Callable[.
 
 
 def test_a_worker_stops_cleanly_on_sigterm(make_pipeline: Callable[..., Pipeline]) -> None:
+    from tests.integration.test_observability import probe
+
     pipeline = make_pipeline("sigterm")
     worker = pipeline.start_worker("cleaner")
-    time.sleep(8)
+    url = pipeline.metrics_url(worker)
+    pipeline.wait_for(lambda: probe(url, "ready") == 200, 180, "the cleaner running (ready)")
     worker.send_signal(signal.SIGTERM)
     assert worker.wait(timeout=60) == 0
 
