@@ -47,7 +47,10 @@ class IndexerLogic:
         now = datetime.now(UTC)
         for article in batch:
             if article.id not in outcome.rejected:
-                PUBLISH_TO_INDEXED.observe(max((now - article.ingested_at).total_seconds(), 0.0))
+                ingested = article.ingested_at
+                if ingested.tzinfo is None:  # a foreign producer's naive time: taken as UTC
+                    ingested = ingested.replace(tzinfo=UTC)
+                PUBLISH_TO_INDEXED.observe(max((now - ingested).total_seconds(), 0.0))
         return [
             Failure("ElasticsearchRejected", outcome.rejected[a.id]) if a.id in outcome.rejected else None
             for a in batch
