@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test unit lint install k8s-tools stack-up stack-down stop bench eval schemas clean-stack help
+.PHONY: demo test unit lint install k8s-tools stack-up stack-down stop bench bench-quick eval schemas clean-stack help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s "$$(printf '\t')"
@@ -50,5 +50,8 @@ eval: $(STAMP)  ## print the quality figures: cleaning (seeds, fixture pages, de
 	$(BIN)/python -m eval.cleaning --no-baseline
 	$(BIN)/python -m eval.extraction
 
-bench: $(STAMP)  ## run the benchmarks (they print their figures)
+bench: $(STAMP)  ## run the benchmarks (they print their figures; a quiet machine: ~15 min)
 	$(BIN)/python bench/pipeline.py
+
+bench-quick: $(STAMP)  ## a short run of bench/pipeline.py that checks it works (rough figures)
+	$(BIN)/python bench/pipeline.py --quick
