@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test unit lint install k8s-tools stack-up stack-down stop bench eval eval-stories schemas clean-stack help model
+.PHONY: demo test unit lint install k8s-tools stack-up stack-down stop bench bench-quick eval eval-stories schemas clean-stack help model
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s "$$(printf '\t')"
@@ -53,9 +53,12 @@ eval: $(STAMP)  ## print the quality figures: cleaning (seeds, fixture pages, de
 model: $(STAMP)  ## retrain the news entity model (fetches CoNLL-2003 with pip; ~30 min on one core)
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(BIN)/python -m services.extractor.model.train
 
-bench: $(STAMP)  ## run the benchmarks (they print their figures)
+bench: $(STAMP)  ## run the benchmarks (they print their figures; a quiet machine: ~20 min)
 	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/alerts.py
+
+bench-quick: $(STAMP)  ## a short run of bench/pipeline.py that checks it works (rough figures)
+	$(BIN)/python bench/pipeline.py --quick
 
 eval-stories: $(STAMP)  ## near-duplicate stories on a generated syndication set: duplicate-pair precision and recall
 	$(BIN)/python -m eval.stories

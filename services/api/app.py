@@ -42,6 +42,7 @@ from services.search.query import (
 )
 from shared.contracts.settings import Settings, get_settings
 from shared.runtime.elastic import client_options
+from shared.runtime.metrics import HTTP_REQUESTS
 
 log = logging.getLogger("newsflow.api")
 
@@ -111,6 +112,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.add_exception_handler(RequestValidationError, _validation_error)
+
+    @app.middleware("http")
+    async def count_requests(request: Request, call_next):  # type: ignore[no-untyped-def]
+        """newsflow_http_requests_total by route template (not the raw path: ids would explode it)."""
+        response = await call_next(request)
+        route = request.scope.get("route")
+        HTTP_REQUESTS.labels(request.method, getattr(route, "path", "unmatched"), str(response.status_code)).inc()
+        return response
 
     @app.exception_handler(SearchUnavailable)
     async def _unavailable(_request: Request, exc: SearchUnavailable) -> JSONResponse:

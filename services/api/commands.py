@@ -16,9 +16,14 @@ def api(
     import uvicorn
 
     from services.api.app import create_app
+    from shared.runtime.metrics import serve_metrics
 
     settings = get_settings()
-    uvicorn.run(
-        create_app(settings), host=host or settings.api_host, port=port or settings.api_port,
-        log_level=log_level.lower(), proxy_headers=True,
-    )
+    server = serve_metrics(settings, what="api")  # ready once serving: the API's own /healthz checks Kafka and ES
+    try:
+        uvicorn.run(
+            create_app(settings), host=host or settings.api_host, port=port or settings.api_port,
+            log_level=log_level.lower(), proxy_headers=True,
+        )
+    finally:
+        server.close()

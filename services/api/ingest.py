@@ -28,6 +28,7 @@ from pydantic import TypeAdapter, ValidationError
 from services.producer.publish import Publisher
 from shared.contracts.schemas import RawArticle
 from shared.contracts.settings import Settings, get_settings
+from shared.runtime.metrics import PUBLISHED
 
 _publishers: dict[tuple[int, str, str], Publisher] = {}
 _locks: dict[tuple[int, str, str], asyncio.Lock] = {}
@@ -217,6 +218,7 @@ async def ingest(request: Request, settings: Settings = Depends(ingest_settings)
     try:
         publisher = await publisher_for(settings)
         sent = await publisher.publish(articles)
+        PUBLISHED.labels("api").inc(len(sent))
     except Exception as exc:
         return _problem(503, f"could not publish to {settings.topic_raw}: {type(exc).__name__}: {exc}")
     return JSONResponse({"ids": [raw.id for raw in sent]}, status_code=202)

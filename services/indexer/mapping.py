@@ -81,12 +81,15 @@ def index_mappings() -> dict[str, Any]:
     return {"dynamic": False, "_meta": {"mapping_version": MAPPING_VERSION}, "properties": properties}
 
 
-def index_template(alias: str, shards: int, replicas: int) -> dict[str, Any]:
+def index_template(alias: str, shards: int, replicas: int, refresh_interval: str = "1s") -> dict[str, Any]:
+    """The template of ``<alias>-v*``; ``refresh_interval`` bounds how long an indexed article
+    waits before it is searchable (NEWSFLOW_INDEX_REFRESH_INTERVAL)."""
     return {
         "index_patterns": [f"{alias}-v*"],
         "priority": 200,
         "template": {
-            "settings": {"number_of_shards": shards, "number_of_replicas": replicas, "refresh_interval": "1s"},
+            "settings": {"number_of_shards": shards, "number_of_replicas": replicas,
+                         "refresh_interval": refresh_interval},
             "mappings": index_mappings(),
         },
         "_meta": {"description": "newsflow articles", "mapping_version": MAPPING_VERSION},

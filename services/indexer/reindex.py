@@ -108,7 +108,8 @@ def reindex(settings: Settings, es: Elasticsearch, *, delete_old: bool = False,
             on_total: Callable[[int], None] = lambda _n: None) -> ReindexResult:
     alias = settings.index_alias
     es.indices.put_index_template(name=template_name(alias),
-                                  **index_template(alias, settings.index_shards, settings.index_replicas))
+                                  **index_template(alias, settings.index_shards, settings.index_replicas,
+                                                                  settings.index_refresh_interval))
     old = current_indices(es, alias)
     if not old:
         raise ReindexError(f"alias {alias!r} does not exist: nothing to reindex (the indexer creates it)")

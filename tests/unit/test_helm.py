@@ -36,10 +36,9 @@ KUBE_VERSION = re.search(r"^KUBERNETES_VERSION=v(\S+)", ENSURE_SCRIPT.read_text(
 
 ENV_PREFIX = Settings.model_config["env_prefix"]
 SETTINGS_VARS = {f"{ENV_PREFIX}{name}".upper() for name in Settings.model_fields}
-# Variables the chart sets for parts of the app still being built: the metrics and health
-# server (NEWSFLOW_METRICS_PORT, see the chart's README). Kept apart so that nothing else can
-# slip in unread.
-PENDING_VARS = {"NEWSFLOW_METRICS_PORT"}
+# Variables the chart sets for parts of the app still being built (none now: the metrics and
+# health server reads NEWSFLOW_METRICS_PORT). Kept apart so that nothing else can slip in unread.
+PENDING_VARS: set[str] = set()
 
 # KEDA's Kafka scaler names the SASL mechanisms its own way.
 KEDA_SASL = {"PLAIN": "plaintext", "SCRAM-SHA-256": "scram_sha256", "SCRAM-SHA-512": "scram_sha512"}
