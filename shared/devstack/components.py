@@ -29,6 +29,7 @@ from shared.devstack.base import (
 )
 from shared.devstack.processes import PidFile, port_holder, stop_process, wait_until
 from shared.devstack.tools import ensure_system_user, run_maven
+from shared.runtime.deadletter import message_limit
 
 
 class Component:
@@ -153,7 +154,7 @@ class Kafka(Component):
         _render(
             DEPLOY_DIR / "kafka" / "server.properties", self.config,
             port=self.port, controller_port=self.settings.kafka_controller_port, data_dir=self.data,
-            message_max_bytes=max(16 * 1024 * 1024, 3 * self.settings.max_message_bytes),
+            message_max_bytes=message_limit(self.settings),
         )
         shutil.copy(DEPLOY_DIR / "kafka" / "log4j.properties", self.config.parent / "log4j.properties")
         if not (self.data / "meta.properties").exists():

@@ -7,14 +7,22 @@ what is sent and when a batch may be acknowledged (``noack_take`` + ``ack`` afte
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
+import sys
 from collections.abc import Sequence
+from typing import Any
 
 import faust
 
 from shared.contracts.settings import Settings
 from shared.runtime.envelope import Incoming, Outgoing
-from shared.runtime.kafka import ensure_topics, message_limit
-from shared.runtime.stage import StageRunner, StageSpec
+from shared.runtime.kafka import check_broker_limits, ensure_topics, message_limit, security_options
+from shared.runtime.retry import quiet_client_logs
+from shared.runtime.stage import StageRunner, StageSpec, StageStopped
+
+log = logging.getLogger("newsflow.worker")
+EXIT_STOPPED = 3  # the worker stopped itself: a batch could not be finished; restart it
 
 RAW_CODEC = {"key_type": bytes, "value_type": bytes, "key_serializer": "raw", "value_serializer": "raw"}
 
@@ -34,6 +42,18 @@ class FaustTransport:
     async def send_all(self, outgoing: Sequence[Outgoing]) -> None:
         futures = [await self.topic(o.topic).send(key=o.key, value=o.value, force=True) for o in outgoing]
         await asyncio.gather(*futures)
+
+
+def faust_credentials(settings: Settings) -> faust.types.auth.CredentialsT | None:
+    """The Kafka security settings as Faust wants them (SASL with TLS, TLS alone, or none)."""
+    options = security_options(settings)
+    protocol = options["security_protocol"]
+    if protocol == "PLAINTEXT":
+        return None
+    if protocol == "SSL":
+        return faust.SSLCredentials(options["ssl_context"])
+    return faust.SASLCredentials(username=options["sasl_plain_username"], password=options["sasl_plain_password"],
+                                 ssl_context=options.get("ssl_context"), mechanism=options["sasl_mechanism"])
 
 
 def faust_app(spec: StageSpec, settings: Settings) -> faust.App:
@@ -56,7 +76,16 @@ def faust_app(spec: StageSpec, settings: Settings) -> faust.App:
         consumer_max_fetch_size=message_limit(settings),
         stream_wait_empty=False,
         stream_buffer_maxsize=max(4 * settings.batch_size, 64),
+        broker_credentials=faust_credentials(settings),
     )
+
+
+class QuietWorker(faust.Worker):
+    """Faust's worker with the client libraries' repeated connection errors rate-limited."""
+
+    def on_setup_root_logger(self, logger: Any, level: int) -> None:
+        super().on_setup_root_logger(logger, level)
+        quiet_client_logs()
 
 
 class StageWorker:
@@ -87,14 +116,33 @@ class StageWorker:
                     for event in events:
                         await stream.ack(event)
 
-                await self.runner.handle_batch(incoming, ack)
+                try:
+                    await self.runner.handle_batch(incoming, ack)
+                except StageStopped as exc:
+                    self.stop_loudly(str(exc))
         finally:
             await logic.stop()
 
+    @staticmethod
+    def stop_loudly(reason: str) -> None:
+        """Exit now, non-zero, without acknowledging or committing the batch in hand: the
+        platform restarts the worker and the batch is read again, so nothing is lost."""
+        log.critical("stopping: %s", reason)
+        sys.stderr.write(f"newsflow worker stopped: {reason}\n")
+        sys.stderr.flush()
+        logging.shutdown()
+        os._exit(EXIT_STOPPED)
+
     def run(self) -> None:
         """Run until SIGTERM/SIGINT; the batch in hand is then finished or handed back unacknowledged."""
-        asyncio.run(ensure_topics(self.settings))
-        worker = faust.Worker(self.app, loglevel=self.settings.log_level.lower(), quiet=True)
+        topics = [self.settings.topic_dlq, *([self.runner.output_topic] if self.runner.output_topic else [])]
+
+        async def prepare() -> None:
+            await ensure_topics(self.settings)
+            await check_broker_limits(self.settings, topics)
+
+        asyncio.run(prepare())
+        worker = QuietWorker(self.app, loglevel=self.settings.log_level.lower(), quiet=True)
         self.app.timer(self.settings.metrics_interval)(self._report)
         worker.execute_from_commandline()
 
