@@ -84,7 +84,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # One client per app: it holds the connection pool and lives on the server's loop.
-        options = {**client_options(settings), "request_timeout": 15, "max_retries": 1}
+        # The searches' deadline is the health check's (NEWSFLOW_SEARCH_TIMEOUT): when /healthz would
+        # say 503, a search says it too, as fast, instead of hanging on a frozen cluster.
+        options = {**client_options(settings), "request_timeout": settings.search_timeout, "max_retries": 0,
+                   "retry_on_timeout": False}
         app.state.es = AsyncElasticsearch(**options)
         try:
             yield
@@ -113,7 +116,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         and highlighted snippets. Unknown parameters are rejected with 400."""
         try:
             response = await es_of(request).search(
-                index=settings.index_alias, ignore_unavailable=True, allow_no_indices=True, **build_search(params)
+                index=settings.index_alias, ignore_unavailable=True, allow_no_indices=True,
+                timeout=f"{max(settings.search_timeout / 2, 0.1):g}s", **build_search(params),
             )
         except (ApiError, TransportError) as exc:
             raise _es_failure(settings, exc) from exc
@@ -135,7 +139,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return None
         return {"id": hits[0]["_id"], **hits[0]["_source"]}
 
-    @app.get("/api/articles/{article_id}", tags=["search"])
+    @app.get("/api/articles/{article_id:path}", tags=["search"])
     async def get_article(request: Request, article_id: ArticleId) -> Any:
         """The indexed document (EnrichedArticle fields plus indexed_at); 404 when absent."""
         doc = await find_article(request, article_id)
@@ -153,7 +157,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def page() -> FileResponse:
         return FileResponse(STATIC_DIR / "index.html", media_type="text/html")
 
-    @app.get("/articles/{article_id}", include_in_schema=False, response_class=HTMLResponse)
+    @app.get("/articles/{article_id:path}", include_in_schema=False, response_class=HTMLResponse)
     async def article_html(request: Request, article_id: ArticleId) -> HTMLResponse:
         doc = await find_article(request, article_id)
         if doc is None:

@@ -9,15 +9,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from elasticsearch import AsyncElasticsearch, BadRequestError, NotFoundError
+import orjson
+from elasticsearch import ApiError, AsyncElasticsearch, BadRequestError, NotFoundError
 from elasticsearch import ConnectionError as ESConnectionError
 from elasticsearch import ConnectionTimeout as ESConnectionTimeout
-from elasticsearch.helpers import async_streaming_bulk
 
 from services.indexer.mapping import MAPPING_VERSION, index_template
 from shared.contracts.outcomes import TransientError
 from shared.contracts.schemas import EnrichedArticle
 from shared.contracts.settings import Settings
+from shared.runtime.retry import RetryPolicy
 
 log = logging.getLogger("newsflow.indexer")
 
@@ -78,32 +79,93 @@ class BulkOutcome:
     rejected: dict[str, str]  # article id -> Elasticsearch's reason
 
 
-async def bulk_index(es: AsyncElasticsearch, settings: Settings, articles: Sequence[EnrichedArticle]) -> BulkOutcome:
-    """Index by article id (idempotent). Documents Elasticsearch rejects are reported, not raised;
-    an unreachable or overloaded cluster raises TransientError so the batch is retried."""
+def retryable(status: int) -> bool:
+    """Statuses that say "not now" rather than "not this document": overload and server errors."""
+    return status == 429 or status >= 500
+
+
+def sort_items(items: Sequence[dict[str, Any]]) -> tuple[list[str], dict[str, str], dict[str, str]]:
+    """A bulk answer's items -> (ids indexed, ids to retry with why, ids rejected with why).
+    Only a 4xx other than 429 rejects the document itself (mapping or parse errors): those are
+    dead-lettered; 429 and 5xx are retried."""
+    indexed: list[str] = []
+    retry: dict[str, str] = {}
+    rejected: dict[str, str] = {}
+    for item in items:
+        result = next(iter(item.values()), {})
+        doc_id, status = str(result.get("_id")), int(result.get("status", 0))
+        if 200 <= status < 300:
+            indexed.append(doc_id)
+            continue
+        error = result.get("error", {})
+        if isinstance(error, dict):
+            reason = f"{error.get('type', 'rejected')}: {error.get('reason', '')}"
+        else:
+            reason = str(error)
+        (retry if retryable(status) or status == 0 else rejected)[doc_id] = f"{status} {reason}"
+    return indexed, retry, rejected
+
+
+def chunks(actions: list[tuple[str, bytes]], max_docs: int, max_bytes: int) -> list[list[tuple[str, bytes]]]:
+    """(id, source JSON) pairs in bulk requests of at most ``max_docs`` documents and about ``max_bytes``."""
+    out: list[list[tuple[str, bytes]]] = []
+    current: list[tuple[str, bytes]] = []
+    size = 0
+    for action in actions:
+        if current and (len(current) >= max_docs or size + len(action[1]) > max_bytes):
+            out.append(current)
+            current, size = [], 0
+        current.append(action)
+        size += len(action[1]) + 100
+    if current:
+        out.append(current)
+    return out
+
+
+class BulkRetry(TransientError):
+    """Some documents, or a whole request, got an answer worth retrying (429, 5xx, no answer)."""
+
+
+async def bulk_index(
+    es: AsyncElasticsearch, settings: Settings, articles: Sequence[EnrichedArticle], policy: RetryPolicy | None = None,
+) -> BulkOutcome:
+    """Index by article id (idempotent) under the retry policy: a 429 or 5xx answer, for the
+    whole request or for single documents, is retried for exactly the documents it concerns;
+    documents Elasticsearch rejects for themselves are reported, not raised. RetriesExhausted
+    when the policy is spent, so the worker stops without acknowledging."""
+    policy = policy or RetryPolicy.from_settings(settings)
     now = datetime.now(UTC)
-    actions = (
-        {"_op_type": "index", "_index": settings.index_alias, "_id": a.id, "_source": to_document(a, now)}
-        for a in articles
-    )
+    pending: dict[str, bytes] = {a.id: orjson.dumps(to_document(a, now)) for a in articles}
     indexed = 0
     rejected: dict[str, str] = {}
-    try:
-        async for ok, item in async_streaming_bulk(
-            es, actions, chunk_size=settings.bulk_max_docs, max_chunk_bytes=settings.bulk_max_bytes,
-            raise_on_error=False, raise_on_exception=True, max_retries=5, initial_backoff=1,
-        ):
-            if ok:
-                indexed += 1
-                continue
-            result = item.get("index", {})
-            status = result.get("status", 0)
-            if status == 429 or status >= 500:
-                raise TransientError(f"Elasticsearch answered {status} for {result.get('_id')}")
-            error = result.get("error", {})
-            reason = error.get("reason", str(error)) if isinstance(error, dict) else str(error)
-            rejected[str(result.get("_id"))] = f"{error.get('type', 'rejected')}: {reason}" if isinstance(
-                error, dict) else reason
-    except (ESConnectionError, ESConnectionTimeout) as exc:
-        raise TransientError(f"Elasticsearch is not reachable: {exc}") from exc
+
+    async def write_pending() -> None:
+        nonlocal indexed
+        retry: dict[str, str] = {}
+        for chunk in chunks(list(pending.items()), settings.bulk_max_docs, settings.bulk_max_bytes):
+            body = b"".join(
+                orjson.dumps({"index": {"_index": settings.index_alias, "_id": doc_id}}) + b"\n" + source + b"\n"
+                for doc_id, source in chunk
+            )
+            try:
+                response = await es.bulk(operations=body)
+            except (ESConnectionError, ESConnectionTimeout) as exc:
+                raise BulkRetry(f"Elasticsearch is not reachable: {exc}") from exc
+            except ApiError as exc:
+                if retryable(exc.meta.status):
+                    raise BulkRetry(f"Elasticsearch answered {exc.meta.status} to a bulk request") from exc
+                raise
+            done, again, refused = sort_items(response.body.get("items", []))
+            for doc_id in done:
+                pending.pop(doc_id, None)
+            for doc_id, reason in refused.items():
+                pending.pop(doc_id, None)
+                rejected[doc_id] = reason
+            indexed += len(done)
+            retry.update(again)
+        if retry:
+            example = next(iter(retry.values()))
+            raise BulkRetry(f"{len(retry)} of the documents must be retried (e.g. {example})")
+
+    await policy.run(f"indexer: bulk write to {settings.index_alias}", write_pending, retry_on=(BulkRetry,), logger=log)
     return BulkOutcome(indexed, rejected)
