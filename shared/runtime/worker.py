@@ -77,6 +77,8 @@ def faust_app(spec: StageSpec, settings: Settings) -> faust.App:
         stream_wait_empty=False,
         stream_buffer_maxsize=max(4 * settings.batch_size, 64),
         broker_credentials=faust_credentials(settings),
+        broker_session_timeout=settings.session_timeout,
+        broker_heartbeat_interval=max(settings.session_timeout / 5, 1.0),
     )
 
 
