@@ -120,10 +120,10 @@ def test_the_indexer_killed_mid_stream_indexes_everything_exactly_once(pipeline:
     indexer.send_signal(signal.SIGKILL)
     indexer.wait()
     killed_at = time.monotonic()
-    pipeline.start_worker("indexer")
-    publisher.join()
     with pipeline.es() as es:
         left = len(ids) - index_counts(es, pipeline.settings.index_alias, ids)[0]
+    pipeline.start_worker("indexer")
+    publisher.join()
     assert left > 0, "the restarted indexer had work to do"
     pipeline.wait_for_ids(ids, timeout=180)
     record(pipeline, f"indexer SIGKILLed mid-stream and restarted ({left} articles left at the kill)", ids,
