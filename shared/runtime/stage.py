@@ -24,6 +24,7 @@ from shared.contracts.schemas import Message
 from shared.contracts.settings import Settings
 from shared.runtime.deadletter import check_limits, dead_letter, dead_letter_limit, message_limit
 from shared.runtime.envelope import Incoming, Outgoing
+from shared.runtime.memory import LARGE_BATCH_BYTES, release_memory
 from shared.runtime.metrics import StageMetrics
 from shared.runtime.retry import RetriesExhausted, RetryPolicy
 
@@ -116,6 +117,9 @@ class StageRunner:
         outgoing = await self.process(incoming)
         await self.deliver(outgoing)
         await ack()
+        if sum(len(i.value or b"") for i in incoming) + sum(len(o.value) for o in outgoing) >= LARGE_BATCH_BYTES:
+            del outgoing
+            release_memory()
 
     async def process(self, incoming: Sequence[Incoming]) -> list[Outgoing]:
         """The outputs and dead letters of one batch, in input order."""
