@@ -45,6 +45,13 @@ class SearchUnavailable(Exception):
     """Elasticsearch did not answer; the API says so with a 503 instead of a stack trace."""
 
 
+def search_deadline(settings: Settings) -> str:
+    """Elasticsearch's own time limit for one search: half the client's, so a costly search
+    answers with what it found in time rather than the client giving up (whole milliseconds:
+    Elasticsearch refuses fractional seconds)."""
+    return f"{max(int(settings.search_timeout * 500), 100)}ms"
+
+
 def error(status: int, code: str, detail: Any) -> JSONResponse:
     return JSONResponse({"error": code, "detail": detail}, status_code=status)
 
@@ -117,7 +124,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             response = await es_of(request).search(
                 index=settings.index_alias, ignore_unavailable=True, allow_no_indices=True,
-                timeout=f"{max(settings.search_timeout / 2, 0.1):g}s", **build_search(params),
+                timeout=search_deadline(settings), **build_search(params),
             )
         except (ApiError, TransportError) as exc:
             raise _es_failure(settings, exc) from exc

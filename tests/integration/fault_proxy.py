@@ -3,7 +3,8 @@ see what a real overloaded or failing cluster answers: a whole-request 503 or 42
 429s (the request is split: some documents really go to Elasticsearch, the others are refused
 in the answer, in order, as Elasticsearch does when its write queue is full).
 
-Everything but ``_bulk`` is forwarded untouched. Faults are windows of time: ``fail(mode, seconds)``.
+Everything but ``_bulk`` is forwarded untouched, except in "hang" mode, where every request
+waits until the window ends (a frozen cluster). Faults are windows of time: ``fail(mode, seconds)``.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "content-length"
 
 @dataclass
 class Fault:
-    mode: str  # "503" (whole request), "429" (whole request) or "items-429" (per document)
+    mode: str  # on bulk writes "503", "429" (whole request) or "items-429" (per document); "hang": every request waits
     until: float
     forward_every: int = 4  # in items-429 mode, every n-th document still goes through (0: none)
 
@@ -103,7 +104,11 @@ class FaultProxy:
 
     def answer(self, method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, list, bytes]:
         is_bulk = urlsplit(path).path.rstrip("/").endswith("_bulk")
-        fault = self.active() if is_bulk else None
+        fault = self.active()
+        if fault is not None and fault.mode == "hang":  # a frozen cluster: no answer until the window ends
+            time.sleep(max(fault.until - time.monotonic(), 0))
+            return self.forward(method, path, headers, body)
+        fault = fault if is_bulk else None
         if is_bulk:
             with self.lock:
                 self.log.bulk_requests += 1
