@@ -5,8 +5,8 @@
 Indexes ``--docs`` synthetic articles (sentences of the seeds, shuffled) into an index of its
 own behind a bench alias on the configured Elasticsearch, then sends ``--concurrency`` searches
 at once, the way the API sends them (same request body, same deadline), for:
-- the costliest query the API accepts (MAX_PREFIX_TERMS short prefix terms, then words up to
-  MAX_QUERY_TERMS, facets and highlighting), and
+- the costliest queries the API accepts (an OR of short prefixes and words, an AND of the most
+  common words, a long phrase of them; all with facets and highlighting), and
 - the query that used to take 12-16 s (166 times ``a*``), which the API now refuses with 400
   before Elasticsearch sees it.
 Prints per query the slowest and median answer time and whether all answered under 2 s.
@@ -29,7 +29,14 @@ from pydantic import ValidationError
 
 from services.api.app import search_deadline
 from services.indexer.store import bulk_index, ensure_index
-from services.search.query import MAX_PREFIX_TERMS, MAX_QUERY_TERMS, MIN_PREFIX_CHARS, SearchParams, build_search
+from services.search.query import (
+    MAX_OR_TERMS,
+    MAX_PREFIX_TERMS,
+    MAX_QUERY_TERMS,
+    MIN_PREFIX_CHARS,
+    SearchParams,
+    build_search,
+)
 from shared.contracts.schemas import EnrichedArticle
 from shared.contracts.settings import Settings, namespace_overrides
 from shared.runtime.elastic import client_options
@@ -55,10 +62,22 @@ def synthetic_articles(count: int, rng: random.Random) -> list[EnrichedArticle]:
     return articles
 
 
-def worst_accepted_query(words: list[str]) -> str:
+COMMON = [
+    "the", "and", "of", "to", "in", "on", "for", "with", "that", "was", "is", "by", "said", "as", "at", "from",
+    "its", "has", "it", "an", "be", "are", "were",
+]
+
+
+def worst_accepted_queries(words: list[str]) -> dict[str, str]:
+    """The costliest shapes the API accepts: OR of common prefixes and words (matches nearly
+    everything), AND of the most common words, and a long phrase of them."""
     prefixes = [f"{w[:MIN_PREFIX_CHARS]}*" for w in ("the", "and", "pre")][:MAX_PREFIX_TERMS]
-    rest = [w for w in words if len(w) > 3][: MAX_QUERY_TERMS - len(prefixes)]
-    return " | ".join(prefixes + rest)  # OR: every term matches, nothing is narrowed
+    rare = [w for w in words if len(w) > 3]
+    return {
+        "worst OR query": " | ".join(prefixes + rare[: MAX_OR_TERMS - len(prefixes)]),
+        "worst AND query": " ".join(prefixes + (COMMON * 2)[: MAX_QUERY_TERMS - len(prefixes)]),
+        "worst phrase query": '"' + " ".join((COMMON * 2)[:MAX_QUERY_TERMS]) + '"',
+    }
 
 
 async def timed(es: AsyncElasticsearch, settings: Settings, q: str) -> tuple[float, str]:
@@ -75,27 +94,30 @@ async def timed(es: AsyncElasticsearch, settings: Settings, q: str) -> tuple[flo
     return time.perf_counter() - started, outcome
 
 
-async def main(docs: int, concurrency: int, keep: bool) -> int:
+async def main(docs: int, concurrency: int, keep: bool, reuse: str | None = None) -> int:
     base = Settings()
-    settings = base.model_copy(update=namespace_overrides(f"bench-search-{uuid.uuid4().hex[:6]}"))
+    name = reuse.removesuffix("-articles") if reuse else f"bench-search-{uuid.uuid4().hex[:6]}"
+    settings = base.model_copy(update=namespace_overrides(name))
     rng = random.Random(7)
     es = AsyncElasticsearch(**{**client_options(settings), "request_timeout": settings.search_timeout,
                                "max_retries": 0})
     writer = AsyncElasticsearch(**{**client_options(settings), "request_timeout": 120})
     try:
-        index = await ensure_index(writer, settings)
-        await writer.indices.put_settings(index=index, settings={"refresh_interval": "-1"})
-        started = time.perf_counter()
         articles = synthetic_articles(docs, rng)
-        for i in range(0, len(articles), 1000):
-            await bulk_index(writer, settings, articles[i:i + 1000])
-        await writer.indices.put_settings(index=index, settings={"refresh_interval": "1s"})
-        await writer.indices.refresh(index=index)
-        await writer.indices.forcemerge(index=index, max_num_segments=1)
+        if reuse is None:
+            index = await ensure_index(writer, settings)
+            await writer.indices.put_settings(index=index, settings={"refresh_interval": "-1"})
+            started = time.perf_counter()
+            for i in range(0, len(articles), 1000):
+                await bulk_index(writer, settings, articles[i:i + 1000])
+            await writer.indices.put_settings(index=index, settings={"refresh_interval": "1s"})
+            await writer.indices.refresh(index=index)
+            await writer.indices.forcemerge(index=index, max_num_segments=1)
+            print(f"indexed {docs} documents in {time.perf_counter() - started:.0f} s")
         count = (await writer.count(index=settings.index_alias))["count"]
-        print(f"indexed {count} documents in {time.perf_counter() - started:.0f} s")
+        print(f"alias {settings.index_alias}: {count} documents")
         words = sorted({w.lower() for a in articles[:50] for w in re.findall(r"[A-Za-z]+", a.body)})
-        queries = {"worst accepted query": worst_accepted_query(rng.sample(words, min(len(words), 60))),
+        queries = {**worst_accepted_queries(rng.sample(words, min(len(words), 60))),
                    "166 x a* (refused)": " ".join(["a*"] * 166)}
         failed = False
         for label, q in queries.items():
@@ -122,6 +144,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--docs", type=int, default=20_000)
     parser.add_argument("--concurrency", type=int, default=20)
-    parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="keep the index (its alias is printed)")
+    parser.add_argument("--reuse", metavar="ALIAS", help="search a kept index instead of indexing anew")
     args = parser.parse_args()
-    raise SystemExit(asyncio.run(main(args.docs, args.concurrency, args.keep)))
+    raise SystemExit(asyncio.run(main(args.docs, args.concurrency, args.keep or bool(args.reuse), args.reuse)))

@@ -57,6 +57,7 @@ SNIPPET_CHARS = 180
 MAX_PREFIX_TERMS = 3
 MIN_PREFIX_CHARS = 3
 MAX_QUERY_TERMS = 32
+MAX_OR_TERMS = 6  # a query with | matches (and scores, facets, highlights) nearly everything: fewer terms
 MAX_EXPANSIONS = 50  # terms one fuzzy/prefix term may expand to
 
 FilterValue = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
@@ -137,6 +138,8 @@ def check_query_cost(q: str) -> None:
         raise ValueError(f"a prefix term needs at least {MIN_PREFIX_CHARS} characters before *, not {short[0]!r}")
     if len(terms) > MAX_QUERY_TERMS:
         raise ValueError(f"at most {MAX_QUERY_TERMS} words in a query; this one has {len(terms)}")
+    if "|" in q and len(terms) > MAX_OR_TERMS:
+        raise ValueError(f"at most {MAX_OR_TERMS} words in a query that uses | (or); this one has {len(terms)}")
 
 
 def text_query(q: str) -> dict[str, Any]:

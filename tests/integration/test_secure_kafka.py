@@ -91,15 +91,25 @@ def test_kafka_stopped_mid_stream_loses_nothing_and_logs_little(pipeline: Pipeli
         pipeline.publish(articles[20:])
         published.set()
 
+    with pipeline.es() as es:
+        at_restart = index_counts(es, pipeline.settings.index_alias, ids)[0]
+
+    def more_indexed() -> bool:
+        with pipeline.es() as es:
+            return index_counts(es, pipeline.settings.index_alias, ids)[0] > at_restart
+
     threading.Thread(target=publish_rest, daemon=True).start()
+    if at_restart < len(ids):
+        pipeline.wait_for(more_indexed, 120, "indexing to resume")
+    resumed = since(back)
     pipeline.wait_for_ids(ids, timeout=240)
     assert published.is_set()
     with pipeline.es() as es:
         distinct, docs = index_counts(es, pipeline.settings.index_alias, ids)
     letters = [letter for letter in pipeline.dead_letters(minimum=0) if letter.key in set(ids)]
-    FaultRecord(f"Kafka (SASL_SSL) stopped {OUTAGE:g} s mid-stream and restarted; log lines per worker during the "
-                f"outage: {outage_lines}", len(ids), distinct, len(ids) - distinct, docs - distinct, len(letters),
-                since(back)).emit()
+    what = f"Kafka (SASL_SSL) stopped {OUTAGE:g} s mid-stream and restarted; indexing resumed {resumed} s after "
+    what += f"it was back; log lines per worker during the outage: {outage_lines}"
+    FaultRecord(what, len(ids), distinct, len(ids) - distinct, docs - distinct, len(letters), since(back)).emit()
     assert distinct == docs == len(ids) and not letters
     assert all(p.poll() is None for group in pipeline.workers.values() for p in group), "workers survived"
     assert max(outage_lines.values()) <= MAX_OUTAGE_LINES, outage_lines

@@ -138,6 +138,7 @@ def test_ids_that_break_urls_are_refused(ident: str) -> None:
         (" ".join(["energ*"] * (MAX_PREFIX_TERMS + 1)), "prefix terms"),
         ("oil a*", "at least"),
         (" ".join(["word"] * 40), "words"),
+        (" | ".join(["word"] * 7), "uses \\|"),
     ],
 )
 def test_costly_queries_are_refused(q: str, reason: str) -> None:
