@@ -65,7 +65,7 @@ async def run(rounds: int) -> dict[str, float]:
         nonlocal offset
         for value in values:
             offset += 1
-            await runner.handle_batch([Incoming("articles.raw", 0, offset, None, value)], _noop)
+            await runner.handle_batch([Incoming(settings.topic_raw, 0, offset, None, value)], _noop)
             transport.sent.clear()
 
     figures = {"start": rss()}

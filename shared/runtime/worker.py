@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -143,6 +144,8 @@ class StageWorker:
             await ensure_topics(self.settings)
             await check_broker_limits(self.settings, topics)
 
+        # Until Faust installs its own handlers, SIGTERM means "never mind": nothing was read yet.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         asyncio.run(prepare())
         worker = QuietWorker(self.app, loglevel=self.settings.log_level.lower(), quiet=True)
         self.app.timer(self.settings.metrics_interval)(self._report)

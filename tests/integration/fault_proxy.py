@@ -4,7 +4,8 @@ see what a real overloaded or failing cluster answers: a whole-request 503 or 42
 in the answer, in order, as Elasticsearch does when its write queue is full).
 
 Everything but ``_bulk`` is forwarded untouched, except in "hang" mode, where every request
-waits until the window ends (a frozen cluster). Faults are windows of time: ``fail(mode, seconds)``.
+waits until the window ends (a frozen cluster), and "down", where every connection is dropped.
+Faults are windows of time: ``fail(mode, seconds)``.
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "content-length"
 
 @dataclass
 class Fault:
-    mode: str  # on bulk writes "503", "429" (whole request) or "items-429" (per document); "hang": every request waits
+    # on bulk writes: "503", "429" (whole request) or "items-429" (per document); on every request:
+    # "hang" (no answer until the window ends: a frozen cluster), "down" (the connection drops)
+    mode: str
     until: float
     forward_every: int = 4  # in items-429 mode, every n-th document still goes through (0: none)
 
@@ -56,6 +59,12 @@ class FaultProxy:
             def _handle(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
                 body = self.rfile.read(length) if length else b""
+                fault = proxy.active()
+                if fault is not None and fault.mode == "down":  # the connection drops, no answer
+                    with proxy.lock:
+                        proxy.log.faulted_requests += 1
+                    self.close_connection = True
+                    return
                 status, headers, payload = proxy.answer(self.command, self.path, dict(self.headers), body)
                 self.send_response(status)
                 for name, value in headers:

@@ -1,7 +1,8 @@
 """Faults against the real stack, each with its record (sent, indexed once, lost, duplicated,
 dead-lettered, recovery time): a value whose dead letter would be over the Kafka limit, a burst
 of 503 and a long run of 429 from Elasticsearch on bulk writes (through a fault-injecting proxy
-in front of it), and the indexer killed mid-stream."""
+in front of it), Elasticsearch unreachable, an outage longer than the retry policy (the indexer
+stops loudly and its replacement loses nothing), and the indexer killed mid-stream."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from shared.contracts.schemas import EnrichedArticle
 from shared.contracts.settings import Settings
 from tests.integration.conftest import Pipeline
 from tests.integration.fault_proxy import FaultProxy
@@ -23,6 +25,7 @@ from tests.integration.fault_support import (
     letters_for,
     since,
 )
+from tests.integration.sources_support import article_text
 
 
 @pytest.fixture(scope="module")
@@ -89,14 +92,62 @@ def test_a_partial_429_retries_only_the_refused_documents(pipeline: Pipeline, pr
     record(pipeline, "item-level 429 on 3 of 4 documents per bulk request", ids, None)
 
 
+def indexer_log_lines(pipeline: Pipeline) -> int:
+    return sum(len(log.read_bytes().splitlines()) for log in pipeline.logs.glob(f"{pipeline.name}-indexer-*.log"))
+
+
 def test_a_long_run_of_429_per_document_is_waited_out(pipeline: Pipeline, proxy: FaultProxy) -> None:
     refused_before = proxy.log.refused_items
+    lines_before = indexer_log_lines(pipeline)
     proxy.fail("items-429", 60, forward_every=0)
     fault_end = time.monotonic() + 60
     ids = pipeline.publish(good_articles("run429", 40))
     pipeline.wait_for_ids(ids, timeout=180)
+    lines = indexer_log_lines(pipeline) - lines_before
     assert proxy.log.refused_items > refused_before, "documents were refused with 429"
-    record(pipeline, "60 s of item-level 429 on every document", ids, round(time.monotonic() - fault_end, 1))
+    record(pipeline, f"60 s of item-level 429 on every document ({lines} indexer log lines)", ids,
+           round(time.monotonic() - fault_end, 1))
+    assert lines <= 50, f"{lines} log lines for one outage"
+
+
+def test_elasticsearch_down_for_30_s_is_waited_out_quietly(pipeline: Pipeline, proxy: FaultProxy) -> None:
+    lines_before = indexer_log_lines(pipeline)
+    proxy.fail("down", 30)
+    fault_end = time.monotonic() + 30
+    ids = pipeline.publish(good_articles("esdown", 20))
+    pipeline.wait_for_ids(ids, timeout=180)
+    lines = indexer_log_lines(pipeline) - lines_before
+    record(pipeline, f"Elasticsearch unreachable for 30 s ({lines} indexer log lines)", ids,
+           round(time.monotonic() - fault_end, 1))
+    assert lines <= 50, f"{lines} log lines for one outage"
+
+
+def test_an_outage_past_the_retry_policy_stops_the_indexer_loudly_and_loses_nothing(
+    make_pipeline: Callable[..., Pipeline], proxy: FaultProxy
+) -> None:
+    """An indexer with a short policy (3 attempts, 0.5 s apart) against 503s: it exits with
+    status 3 naming the error, commits nothing, and its replacement indexes everything."""
+    short = make_pipeline("stops", elasticsearch_url=proxy.url, retry_attempts=3, retry_max_delay=0.5,
+                          retry_initial_delay=0.5)
+    articles = [EnrichedArticle(id=f"stops-{n}", body=article_text(n), content_hash=f"{n:064x}", word_count=100)
+                for n in range(20)]
+    ids = [a.id for a in articles]
+    proxy.fail("503", 600)
+    try:
+        short.produce_raw([(a.id.encode(), a.to_json_bytes()) for a in articles], topic=short.settings.topic_enriched)
+        indexer = short.start_worker("indexer")
+        code = indexer.wait(timeout=180)
+        short.workers["indexer"].remove(indexer)
+        stopped_at = time.monotonic()
+    finally:
+        proxy.fault = None
+    log = next(short.logs.glob(f"{short.name}-indexer-0.log")).read_text(errors="replace")
+    assert code == 3, log[-2000:]
+    assert "newsflow worker stopped" in log and "503" in log
+    short.start_worker("indexer")
+    short.wait_for_ids(ids, timeout=180)
+    record(short, "indexer stopped by 503s past its retry policy (status 3), then restarted", ids,
+           since(stopped_at))
 
 
 def test_the_indexer_killed_mid_stream_indexes_everything_exactly_once(pipeline: Pipeline) -> None:
