@@ -43,6 +43,7 @@ class ProxyLog:
 
 class FaultProxy:
     def __init__(self, target: str) -> None:
+        self.target = target
         parts = urlsplit(target)
         self.host, self.port_target = parts.hostname or "localhost", parts.port or 9200
         self.fault: Fault | None = None
