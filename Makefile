@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test unit lint install stack-up stack-down stop bench eval schemas clean-stack help
+.PHONY: demo test unit lint install stack-up stack-down stop bench bench-reliability eval schemas clean-stack help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s "$$(printf '\t')"
@@ -45,3 +45,8 @@ schemas: $(STAMP)  ## regenerate shared/contracts/jsonschema from the pydantic m
 
 bench: $(STAMP)  ## run the benchmarks (they print their figures)
 	$(BIN)/python bench/pipeline.py
+
+bench-reliability: $(STAMP)  ## search cost under 20 concurrent worst-case queries, memory after large inputs
+	$(BIN)/python bench/search_load.py
+	$(BIN)/python bench/memory.py
+	$(BIN)/python bench/memory.py --no-release
