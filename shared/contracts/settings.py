@@ -41,8 +41,10 @@ class Settings(BaseSettings):
     batch_size: int = Field(64, ge=1, description="messages a stage handles at once")
     batch_timeout: float = Field(0.5, gt=0, description="seconds a stage waits to fill a batch")
     commit_interval: float = Field(1.0, gt=0, description="seconds between offset commits")
-    session_timeout: float = Field(10.0, ge=6, description="seconds without heartbeat before a worker's partitions "
-                                                           "go to the others (a killed worker's work resumes then)")
+    session_timeout: float = Field(60.0, ge=6, description="seconds without heartbeat before a worker's partitions "
+                                                           "go to the others (a killed worker's work resumes then); "
+                                                           "lower means faster failover but, on a starved CPU, "
+                                                           "needless rebalances")
     retry_attempts: int = Field(60, ge=1, description="tries of one operation (send, handle, bulk write) before "
                                                       "the worker gives up and exits")
     retry_initial_delay: float = Field(0.5, gt=0, description="seconds before the first retry; doubles after each")

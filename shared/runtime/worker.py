@@ -79,7 +79,7 @@ def faust_app(spec: StageSpec, settings: Settings) -> faust.App:
         stream_buffer_maxsize=max(4 * settings.batch_size, 64),
         broker_credentials=faust_credentials(settings),
         broker_session_timeout=settings.session_timeout,
-        broker_heartbeat_interval=max(settings.session_timeout / 5, 1.0),
+        broker_heartbeat_interval=min(3.0, settings.session_timeout / 5),
     )
 
 
