@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test unit lint install k8s-tools stack-up stack-down stop bench bench-quick eval eval-stories schemas clean-stack help model
+.PHONY: demo test unit lint install k8s-tools stack-up stack-down stop bench bench-quick bench-reliability eval eval-stories schemas clean-stack help model
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s "$$(printf '\t')"
@@ -62,3 +62,8 @@ bench-quick: $(STAMP)  ## a short run of bench/pipeline.py that checks it works 
 
 eval-stories: $(STAMP)  ## near-duplicate stories on a generated syndication set: duplicate-pair precision and recall
 	$(BIN)/python -m eval.stories
+
+bench-reliability: $(STAMP)  ## search cost under 20 concurrent worst-case queries, memory after large inputs
+	$(BIN)/python bench/search_load.py
+	$(BIN)/python bench/memory.py
+	$(BIN)/python bench/memory.py --no-release

@@ -22,4 +22,7 @@ def fail(message: str, code: int = 1) -> NoReturn:
 def configure_logging(level: str) -> None:
     from rich.logging import RichHandler
 
+    from shared.runtime.retry import quiet_client_logs
+
     logging.basicConfig(level=level.upper(), format="%(message)s", handlers=[RichHandler(console=err_console)])
+    quiet_client_logs()  # a Kafka or Elasticsearch outage is a few lines, not one per attempt

@@ -58,6 +58,13 @@ class SearchUnavailable(Exception):
     """Elasticsearch did not answer; the API says so with a 503 instead of a stack trace."""
 
 
+def search_deadline(settings: Settings) -> str:
+    """Elasticsearch's own time limit for one search: half the client's, so a costly search
+    answers with what it found in time rather than the client giving up (whole milliseconds:
+    Elasticsearch refuses fractional seconds)."""
+    return f"{max(int(settings.search_timeout * 500), 100)}ms"
+
+
 def error(status: int, code: str, detail: Any) -> JSONResponse:
     return JSONResponse({"error": code, "detail": detail}, status_code=status)
 
@@ -97,7 +104,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # One client per app: it holds the connection pool and lives on the server's loop.
-        options = {**client_options(settings), "request_timeout": 15, "max_retries": 1}
+        # The searches' deadline is the health check's (NEWSFLOW_SEARCH_TIMEOUT): when /healthz would
+        # say 503, a search says it too, as fast, instead of hanging on a frozen cluster.
+        options = {**client_options(settings), "request_timeout": settings.search_timeout, "max_retries": 0,
+                   "retry_on_timeout": False}
         app.state.es = AsyncElasticsearch(**options)
         try:
             yield
@@ -133,17 +143,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """Full-text search with filters, facets (top values per entity field, articles per day)
         and highlighted snippets. Unknown parameters are rejected with 400."""
         try:
+            search = {"index": settings.index_alias, "ignore_unavailable": True, "allow_no_indices": True,
+                      "timeout": search_deadline(settings)}
             try:
-                response = await es_of(request).search(
-                    index=settings.index_alias, ignore_unavailable=True, allow_no_indices=True, **build_search(params)
-                )
+                response = await es_of(request).search(**search, **build_search(params))
             except BadRequestError as exc:
                 if not (params.collapse and cannot_collapse(exc)):
                     raise
                 params = uncollapsed(params)
-                response = await es_of(request).search(
-                    index=settings.index_alias, ignore_unavailable=True, allow_no_indices=True, **build_search(params)
-                )
+                response = await es_of(request).search(**search, **build_search(params))
         except (ApiError, TransportError) as exc:
             raise _es_failure(settings, exc) from exc
         if not response.body.get("_shards", {}).get("total", 1):
@@ -164,7 +172,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return None
         return {"id": hits[0]["_id"], **hits[0]["_source"]}
 
-    @app.get("/api/articles/{article_id}", tags=["search"])
+    @app.get("/api/articles/{article_id:path}", tags=["search"])
     async def get_article(request: Request, article_id: ArticleId) -> Any:
         """The indexed document (EnrichedArticle fields plus indexed_at); 404 when absent."""
         doc = await find_article(request, article_id)
@@ -204,7 +212,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def page() -> FileResponse:
         return FileResponse(STATIC_DIR / "index.html", media_type="text/html")
 
-    @app.get("/articles/{article_id}", include_in_schema=False, response_class=HTMLResponse)
+    @app.get("/articles/{article_id:path}", include_in_schema=False, response_class=HTMLResponse)
     async def article_html(request: Request, article_id: ArticleId) -> HTMLResponse:
         doc = await find_article(request, article_id)
         if doc is None:

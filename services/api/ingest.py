@@ -5,8 +5,9 @@ published (all or nothing, so a client can fix and resend without duplicates), t
 article is sent and acknowledged by the broker before the answer: 202 ``{"ids": [...]}``.
 
 Errors are ``{"error": code, "detail": reason, "errors": [per item]}``: 400 (not JSON, not
-articles), 401 (token), 413 (too many articles, too large a body or article), 415 (not
-application/json), 503 (Kafka unreachable).
+articles, nested deeper than ``MAX_DEPTH``, a number beyond 64-bit integers or doubles, an id
+outside the safe character set), 401 (token), 413 (too many articles, too large a body or
+article), 415 (not application/json), 503 (Kafka unreachable). No body makes it answer 500.
 
 The router holds one long-lived producer per event loop and raw topic, started on first use
 and stopped by the router's lifespan, which FastAPI merges into the app that includes it.
@@ -17,10 +18,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
-import json
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
+import orjson
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import TypeAdapter, ValidationError
@@ -29,6 +31,11 @@ from services.producer.publish import Publisher
 from shared.contracts.schemas import RawArticle
 from shared.contracts.settings import Settings, get_settings
 from shared.runtime.metrics import PUBLISHED
+
+MAX_DEPTH = 8  # an array of articles whose metadata is an object is 3 deep: plenty of room
+# Ids an article may be given over HTTP: they appear in URLs (/api/articles/{id}) and keys, so
+# no slash, backslash, whitespace, control character, quote, ?, #, % or <>; not only dots.
+SAFE_ID = re.compile(r"^(?!\.+$)[\w.:@+=,~!$&'()*;-]{1,200}$")
 
 _publishers: dict[tuple[int, str, str], Publisher] = {}
 _locks: dict[tuple[int, str, str], asyncio.Lock] = {}
@@ -113,6 +120,48 @@ def is_json_type(content_type: str | None) -> bool:
     return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
 
 
+def parse_body(body: bytes) -> tuple[Any, str | None]:
+    """The decoded body, or why it is refused: not UTF-8 JSON, nested deeper than MAX_DEPTH, a
+    number that is no 64-bit integer or finite double. Never raises."""
+    if body.startswith(b"\xef\xbb\xbf"):
+        body = body[3:]
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        message = str(exc)
+        if "depth limit" in message:
+            return None, f"body is nested deeper than {MAX_DEPTH} levels"
+        if "number" in message:
+            return None, f"body has a number too large to represent (64-bit integers, finite doubles): {message}"
+        return None, f"body is not JSON: {message}"
+    depth = json_depth(data, MAX_DEPTH)
+    if depth > MAX_DEPTH:
+        return None, f"body is nested deeper than {MAX_DEPTH} levels"
+    return data, None
+
+
+def json_depth(data: Any, limit: int) -> int:
+    """How deep ``data`` nests (a scalar is 0), counted up to ``limit + 1`` without recursion."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict | list):
+            depth += 1
+            deepest = max(deepest, depth)
+            if depth > limit:
+                return depth
+            stack.extend((child, depth) for child in (node.values() if isinstance(node, dict) else node))
+    return deepest
+
+
+def id_problem(raw: RawArticle) -> str | None:
+    if raw.id is None or SAFE_ID.match(raw.id):
+        return None
+    return (f"id {raw.id[:80]!r} has characters outside letters, digits and . _ - : @ + = , ~ ! $ & ' ( ) * ; "
+            "(ids appear in URLs)")
+
+
 def validate_items(data: Any, settings: Settings) -> tuple[list[RawArticle], list[dict[str, Any]], int]:
     """The articles in a decoded body, the reasons per item that are not, and the status those
     reasons call for (400 invalid, 413 too many or too large)."""
@@ -135,6 +184,10 @@ def validate_items(data: Any, settings: Settings) -> tuple[list[RawArticle], lis
             errors.append({"index": index, "id": item.get("id") if isinstance(item.get("id"), str) else None,
                            "error": "; ".join(f"{'.'.join(map(str, e['loc'])) or 'article'}: {e['msg']}"
                                               for e in exc.errors())})
+            continue
+        bad_id = id_problem(raw)
+        if bad_id:
+            errors.append({"index": index, "id": None, "error": bad_id})
             continue
         size = len(raw.to_json_bytes())
         if size > settings.max_message_bytes:
@@ -206,10 +259,9 @@ async def ingest(request: Request, settings: Settings = Depends(ingest_settings)
     body = await _read_body(request, limit)
     if body is None:
         return _problem(413, f"body over {limit} bytes")
-    try:
-        data = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        return _problem(400, f"body is not JSON: {exc}")
+    data, refused = parse_body(body)
+    if refused:
+        return _problem(400, refused)
     articles, errors, status = validate_items(data, settings)
     if errors:
         bad = sum(1 for e in errors if e.get("index") is not None)

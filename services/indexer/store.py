@@ -9,15 +9,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from elasticsearch import AsyncElasticsearch, BadRequestError, NotFoundError
+from elasticsearch import ApiError, AsyncElasticsearch, BadRequestError, NotFoundError
 from elasticsearch import ConnectionError as ESConnectionError
 from elasticsearch import ConnectionTimeout as ESConnectionTimeout
 
+from services.indexer.bulk import retryable
 from services.indexer.mapping import MAPPING_VERSION, index_template, story_mappings
 from services.indexer.story_store import write_documents
 from shared.contracts.outcomes import TransientError
 from shared.contracts.schemas import EnrichedArticle
 from shared.contracts.settings import Settings
+from shared.runtime.retry import RetryPolicy
 
 log = logging.getLogger("newsflow.indexer")
 
@@ -86,14 +88,43 @@ class BulkOutcome:
     indexed_at: datetime | None = None  # the indexed_at written into every document of the batch
 
 
-async def bulk_index(es: AsyncElasticsearch, settings: Settings, articles: Sequence[EnrichedArticle]) -> BulkOutcome:
+class BulkRetry(TransientError):
+    """Some documents, or a whole request, got an answer worth retrying (429, 5xx, no answer)."""
+
+
+async def bulk_index(
+    es: AsyncElasticsearch, settings: Settings, articles: Sequence[EnrichedArticle], policy: RetryPolicy | None = None,
+) -> BulkOutcome:
     """Index by article id (idempotent; a re-written article keeps its story, see
-    ``story_store.write_documents``). Documents Elasticsearch rejects are reported, not raised;
-    an unreachable or overloaded cluster raises TransientError so the batch is retried."""
+    ``story_store.write_documents``) under the retry policy: a 429 or 5xx answer, for the whole
+    request or for single documents, is retried for exactly the documents it concerns; documents
+    Elasticsearch rejects for themselves are reported, not raised. RetriesExhausted when the
+    policy is spent, so the worker stops without acknowledging."""
+    policy = policy or RetryPolicy.from_settings(settings)
     now = datetime.now(UTC)
-    docs = {a.id: to_document(a, now) for a in articles}
-    try:
-        indexed, rejected = await write_documents(es, settings, docs)
-    except (ESConnectionError, ESConnectionTimeout) as exc:
-        raise TransientError(f"Elasticsearch is not reachable: {exc}") from exc
+    pending = {a.id: to_document(a, now) for a in articles}
+    indexed = 0
+    rejected: dict[str, str] = {}
+
+    async def write_pending() -> None:
+        nonlocal indexed
+        try:
+            written, refused, retry = await write_documents(es, settings, pending)
+        except (ESConnectionError, ESConnectionTimeout) as exc:
+            raise BulkRetry(f"Elasticsearch is not reachable: {exc}") from exc
+        except ApiError as exc:
+            if retryable(exc.meta.status):
+                raise BulkRetry(f"Elasticsearch answered {exc.meta.status} to a bulk request") from exc
+            raise
+        for doc_id in written:
+            pending.pop(doc_id, None)
+        for doc_id, reason in refused.items():
+            pending.pop(doc_id, None)
+            rejected[doc_id] = reason
+        indexed += len(written)
+        if retry:
+            example = next(iter(retry.values()))
+            raise BulkRetry(f"{len(retry)} of the documents must be retried (e.g. {example})")
+
+    await policy.run(f"indexer: bulk write to {settings.index_alias}", write_pending, retry_on=(BulkRetry,), logger=log)
     return BulkOutcome(indexed, rejected, now)

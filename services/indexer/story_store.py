@@ -33,6 +33,7 @@ from elasticsearch import ConnectionError as ESConnectionError
 from elasticsearch import ConnectionTimeout as ESConnectionTimeout
 from elasticsearch.helpers import async_streaming_bulk
 
+from services.indexer.bulk import classify
 from services.indexer.stories import (
     MIN_SHARED_KEYS,
     add_links,
@@ -69,30 +70,29 @@ async def read_current(es: AsyncElasticsearch, index: str, ids: Sequence[str],
     return {d["_id"]: d for d in answer["docs"] if d.get("found")}
 
 
-async def conditional_bulk(es: AsyncElasticsearch, actions: list[dict[str, Any]]) -> tuple[set[str], dict[str, str]]:
-    """Runs conditional writes; returns the ids that lost a race (409) and those refused."""
+async def conditional_bulk(
+    es: AsyncElasticsearch, actions: list[dict[str, Any]]
+) -> tuple[set[str], dict[str, str], dict[str, str]]:
+    """Runs conditional writes once; returns the ids that lost a race (409), those refused for
+    themselves, and those to retry later (429/5xx), with why. A request Elasticsearch does not
+    answer raises: the caller's retry policy decides."""
     lost: set[str] = set()
     refused: dict[str, str] = {}
+    retry: dict[str, str] = {}
     if not actions:
-        return lost, refused
+        return lost, refused, retry
     async for ok, item in async_streaming_bulk(es, actions, raise_on_error=False, raise_on_exception=True,
-                                               max_retries=5, initial_backoff=1):
+                                               max_retries=0):
         if ok:
             continue
-        result = next(iter(item.values()), {})
-        status = result.get("status", 0)
-        doc_id = str(result.get("_id"))
-        if status == 409:
+        doc_id, kind, reason = classify(item)
+        if kind == "lost":
             lost.add(doc_id)
-        elif status == 404:
-            continue  # deleted meanwhile: nothing to link
-        elif status == 429 or status >= 500:
-            raise TransientError(f"Elasticsearch answered {status} for {doc_id}")
-        else:
-            error = result.get("error", {})
-            refused[doc_id] = f"{error.get('type', 'rejected')}: {error.get('reason', error)}" if isinstance(
-                error, dict) else str(error)
-    return lost, refused
+        elif kind == "retry":
+            retry[doc_id] = reason
+        elif kind == "rejected":
+            refused[doc_id] = reason
+    return lost, refused, retry
 
 
 async def update_each(es: AsyncElasticsearch, settings: Settings, ids: Sequence[str], change: Change) -> None:
@@ -110,26 +110,30 @@ async def update_each(es: AsyncElasticsearch, settings: Settings, ids: Sequence[
             if partial is not None:
                 actions.append({"_op_type": "update", "_index": hit["_index"], "_id": doc_id, "doc": partial,
                                 "if_seq_no": hit["_seq_no"], "if_primary_term": hit["_primary_term"]})
-        lost, refused = await conditional_bulk(es, actions)
+        lost, refused, later = await conditional_bulk(es, actions)
         if refused:
             raise TransientError(f"story update refused: {next(iter(refused.items()))}")
+        if later:  # overloaded: the runner retries the batch under the retry policy
+            raise TransientError(f"story update to retry: {next(iter(later.items()))}")
         pending = sorted(lost)
     raise TransientError(f"{len(pending)} story update(s) kept losing races; the batch is retried")
 
 
 async def write_documents(es: AsyncElasticsearch, settings: Settings,
-                          docs: dict[str, dict[str, Any]]) -> tuple[int, dict[str, str]]:
+                          docs: dict[str, dict[str, Any]]) -> tuple[list[str], dict[str, str], dict[str, str]]:
     """Writes each document (a ``to_document`` result) with its story fields: created when new,
     else replaced keeping the links and story it has (``carry_story``), conditionally, so a
-    link another worker adds meanwhile is never overwritten. Returns (written, refused)."""
+    link another worker adds meanwhile is never overwritten. Returns (ids written, ids refused
+    with why, ids Elasticsearch asked to retry later with why)."""
     fresh = {i: story_fields(i, d.get("published_at"), d.get("body") or "", d.get("fingerprint"))
              for i, d in docs.items()}
     pending = sorted(docs)
-    written = 0
+    written: list[str] = []
     refused: dict[str, str] = {}
+    retry: dict[str, str] = {}
     for _ in range(MAX_ROUNDS):
         if not pending:
-            return written, refused
+            return written, refused, retry
         current = await read_current(es, settings.index_alias, pending)
         actions = []
         for doc_id in pending:
@@ -141,9 +145,10 @@ async def write_documents(es: AsyncElasticsearch, settings: Settings,
             else:
                 actions.append({"_op_type": "index", "_index": hit["_index"], "_id": doc_id, "_source": source,
                                 "if_seq_no": hit["_seq_no"], "if_primary_term": hit["_primary_term"]})
-        lost, failed = await conditional_bulk(es, actions)
+        lost, failed, later = await conditional_bulk(es, actions)
         refused.update(failed)
-        written += len(pending) - len(lost) - len(failed)
+        retry.update(later)
+        written += [i for i in pending if i not in lost and i not in failed and i not in later]
         pending = sorted(lost)
     raise TransientError(f"{len(pending)} document(s) kept losing write races; the batch is retried")
 

@@ -25,7 +25,8 @@ class IndexerLogic:
         self.index_ready = False
 
     async def start(self) -> None:
-        self.es = async_client(self.settings)
+        # no retries inside the client: the runtime's retry policy is the one (see bulk_index)
+        self.es = async_client(self.settings, max_retries=0, retry_on_timeout=False)
 
     async def stop(self) -> None:
         if self.es is not None:

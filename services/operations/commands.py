@@ -22,15 +22,23 @@ dlq_app = typer.Typer(help="Inspect and replay the dead-letter topic.", no_args_
 
 
 @stack_app.command("up")
-def stack_up() -> None:
+def stack_up(
+    secure: bool = typer.Option(False, "--secure", help="Kafka with SASL_SSL (SCRAM-SHA-512) and TLS; "
+                                                        "certificates and a user are generated in the stack home"),
+) -> None:
     """Start Kafka (KRaft) and Elasticsearch, downloading them on first use; waits until both answer."""
     from shared.devstack import Stack, StackError
 
     try:
-        started = Stack(get_settings(), echo=lambda m: console.print(m, highlight=False)).up()
+        stack = Stack(get_settings(), echo=lambda m: console.print(m, highlight=False), secure=secure)
+        started = stack.up()
     except StackError as exc:
         fail(str(exc))
     console.print(f"[green]stack is up[/] ({'started ' + ', '.join(started) if started else 'nothing to start'})")
+    if stack.kafka.material is not None:
+        env = stack.kafka.material.folder / "client.env"
+        console.print(f"Kafka requires SASL_SSL: clients need the settings in {env} "
+                      f"(e.g. `set -a; . {env}; set +a`)", highlight=False)
 
 
 @stack_app.command("down")

@@ -46,8 +46,10 @@ async def read_dead_letters(settings: Settings, limit: int | None = None) -> lis
 async def replay(
     settings: Settings, select: Callable[[DeadLetter], bool], on_replayed: Callable[[DeadLetter], None] | None = None
 ) -> int:
-    """Send the selected letters' original values back to the topic they failed on."""
-    letters = [letter for _, _, letter in await read_dead_letters(settings) if select(letter)]
+    """Send the selected letters' original values back to the topic they failed on. Letters whose
+    value was cut to head and tail (too large for a dead letter) cannot be replayed: skipped."""
+    letters = [letter for _, _, letter in await read_dead_letters(settings)
+               if select(letter) and not letter.value_truncated]
     async with producer(settings) as prod:
         futures = []
         for letter in letters:

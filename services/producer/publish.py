@@ -13,6 +13,7 @@ from shared.contracts.identity import article_id
 from shared.contracts.schemas import RawArticle
 from shared.contracts.settings import Settings
 from shared.runtime.kafka import ensure_topics, new_producer
+from shared.runtime.retry import RetryPolicy
 
 
 def with_identity(raw: RawArticle) -> RawArticle:
@@ -72,6 +73,15 @@ class Publisher:
             futures.append(future)
         await asyncio.gather(*futures)
         return identified
+
+    async def publish_retrying(
+        self, articles: Sequence[RawArticle], on_sent: Callable[[RawArticle], None] | None = None
+    ) -> list[RawArticle]:
+        """``publish`` under the runtime's retry policy (the live sources use it: a passing broker
+        outage is waited out, quietly); RetriesExhausted when the policy is spent. Resending is
+        safe: the producer is idempotent and articles are keyed by id."""
+        policy = RetryPolicy.from_settings(self.settings)
+        return await policy.run(f"publishing to {self.settings.topic_raw}", lambda: self.publish(articles, on_sent))
 
 
 async def publish(

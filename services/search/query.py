@@ -7,6 +7,7 @@ is unit-tested without a cluster. Users never hand us query DSL: the free text g
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -53,6 +54,14 @@ SNIPPET_CHARS = 180
 VERSIONS_SHOWN = 5  # other versions of a story listed with its hit
 STORY_FIELD = "story_id"
 VERSION_FIELDS = ["id", "title", "source", "published_at", "url"]
+# Bounded cost: a prefix term (word*) expands to every indexed term it starts, on every text
+# field, and highlighting repeats that; so prefixes are few and not too short, and a query has
+# a bounded number of terms. Elasticsearch also stops a search at the API's deadline.
+MAX_PREFIX_TERMS = 3
+MIN_PREFIX_CHARS = 3
+MAX_QUERY_TERMS = 32
+MAX_OR_TERMS = 6  # a query with | matches (and scores, facets, highlights) nearly everything: fewer terms
+MAX_EXPANSIONS = 50  # terms one fuzzy/prefix term may expand to
 
 FilterValue = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 FilterList = Annotated[list[FilterValue], Field(default_factory=list, max_length=20)]
@@ -86,7 +95,9 @@ class SearchParams(BaseModel):
     @field_validator("q")
     @classmethod
     def _strip_query(cls, value: str) -> str:
-        return " ".join(value.split())
+        value = " ".join(value.split())
+        check_query_cost(value)
+        return value
 
     @field_validator(*FILTER_FIELDS)
     @classmethod
@@ -116,6 +127,25 @@ class SearchParams(BaseModel):
         return {name: getattr(self, name) for name in FILTER_FIELDS if getattr(self, name)}
 
 
+_TERM = re.compile(r"[^\s\"()|+\-~]+\*?")
+
+
+def check_query_cost(q: str) -> None:
+    """ValueError (a 400 at the API) for free text whose cost is unbounded: too many prefix
+    terms, too short a prefix, or too many terms."""
+    terms = _TERM.findall(q)
+    prefixes = [t for t in terms if t.endswith("*")]
+    if len(prefixes) > MAX_PREFIX_TERMS:
+        raise ValueError(f"at most {MAX_PREFIX_TERMS} prefix terms (word*) in a query; this one has {len(prefixes)}")
+    short = [t for t in prefixes if len(t.rstrip("*")) < MIN_PREFIX_CHARS]
+    if short:
+        raise ValueError(f"a prefix term needs at least {MIN_PREFIX_CHARS} characters before *, not {short[0]!r}")
+    if len(terms) > MAX_QUERY_TERMS:
+        raise ValueError(f"at most {MAX_QUERY_TERMS} words in a query; this one has {len(terms)}")
+    if "|" in q and len(terms) > MAX_OR_TERMS:
+        raise ValueError(f"at most {MAX_OR_TERMS} words in a query that uses | (or); this one has {len(terms)}")
+
+
 def text_query(q: str) -> dict[str, Any]:
     return {
         "simple_query_string": {
@@ -125,6 +155,7 @@ def text_query(q: str) -> dict[str, Any]:
             "default_operator": "and",
             "flags": QUERY_FLAGS,
             "lenient": True,
+            "fuzzy_max_expansions": MAX_EXPANSIONS,
         }
     }
 

@@ -347,7 +347,7 @@ class FeedPoller:
                     raise page
             if ready:
                 try:
-                    sent = await self.publisher.publish([raw for _item, raw in ready])
+                    sent = await self.publisher.publish_retrying([raw for _item, raw in ready])
                 except Exception as exc:
                     self.reporter.error(feed_url, f"could not publish to {self.settings.topic_raw}: {exc}")
                     return False

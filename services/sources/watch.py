@@ -181,7 +181,7 @@ class Watcher:
             return
         articles = [a for item in todo for a in item.articles]
         try:
-            sent = await self.publisher.publish(articles) if articles else []
+            sent = await self.publisher.publish_retrying(articles) if articles else []
         except Exception as exc:
             for item in todo:
                 failures = self._failures.get(item.path, 0) + 1

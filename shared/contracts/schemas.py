@@ -150,6 +150,11 @@ class DeadLetter(Message):
     value: str = Field(..., description="the original value: text, or base64 when not UTF-8")
     value_encoding: str = Field("utf-8", description="utf-8 or base64")
     failed_at: datetime = Field(default_factory=utc_now)
+    value_truncated: bool = Field(False, description="true when the original value was too large for a dead letter: "
+                                                     "`value` then holds its head and `value_tail` its tail")
+    value_tail: str | None = Field(None, description="the end of a cut value (same encoding as `value`)")
+    value_size: int | None = Field(None, description="the original value's size in bytes")
+    value_sha256: str | None = Field(None, description="SHA-256 (hex) of the original value's bytes")
 
 
 MODELS: dict[str, type[BaseModel]] = {

@@ -28,6 +28,11 @@ class Settings(BaseSettings):
     replication_factor: int = Field(1, ge=1)
     group_prefix: str = Field("newsflow", description="consumer groups are <prefix>-<stage>")
     max_message_bytes: int = Field(5 * 1024 * 1024, ge=1024, description="largest accepted article value")
+    kafka_max_request_bytes: int | None = Field(
+        None, ge=64 * 1024, description="producer/broker message ceiling (default: max(16 MiB, 3 x max_message_bytes))")
+    dead_letter_max_bytes: int | None = Field(
+        None, ge=16 * 1024, description="largest dead letter; a longer original value is cut to head and tail "
+                                        "(default: the Kafka ceiling less 64 KiB)")
     # Transport security (names follow Kafka's client settings); the Kafka clients read them.
     kafka_security_protocol: str = Field("PLAINTEXT", description="PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL")
     kafka_sasl_mechanism: str | None = Field(None, description="PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512")
@@ -44,8 +49,16 @@ class Settings(BaseSettings):
     producer_linger: float = Field(
         0.0, ge=0, description="seconds a worker's producer waits to group messages into one request")
     commit_interval: float = Field(1.0, gt=0, description="seconds between offset commits")
-    retry_initial_delay: float = Field(0.5, gt=0)
-    retry_max_delay: float = Field(30.0, gt=0)
+    session_timeout: float = Field(60.0, ge=6, description="seconds without heartbeat before a worker's partitions "
+                                                           "go to the others (a killed worker's work resumes then); "
+                                                           "lower means faster failover but, on a starved CPU, "
+                                                           "needless rebalances")
+    retry_attempts: int = Field(60, ge=1, description="tries of one operation (send, handle, bulk write) before "
+                                                      "the worker gives up and exits")
+    retry_initial_delay: float = Field(0.5, gt=0, description="seconds before the first retry; doubles after each")
+    retry_max_delay: float = Field(4.0, gt=0, description="cap of the delay between retries (so work resumes "
+                                                          "within about this long after a backend is back)")
+    retry_jitter: float = Field(0.5, ge=0, le=1, description="fraction of each delay drawn at random")
     log_level: str = "INFO"
     metrics_interval: float = Field(5.0, gt=0, description="seconds between a worker's lag and stall checks")
     stall_seconds: float = Field(
@@ -67,6 +80,9 @@ class Settings(BaseSettings):
     elasticsearch_username: str | None = None
     elasticsearch_password: str | None = None
     elasticsearch_ca_certs: str | None = None
+    elasticsearch_timeout: float = Field(30.0, gt=0, description="seconds a worker waits for one request")
+    search_timeout: float = Field(5.0, gt=0, description="seconds the API waits for Elasticsearch (a search is "
+                                                         "cut at half of it server side), then answers 503")
     index_alias: str = "articles"
     index_shards: int = Field(1, ge=1)
     index_replicas: int = Field(0, ge=0)

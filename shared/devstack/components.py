@@ -28,7 +28,10 @@ from shared.devstack.base import (
     _tail,
 )
 from shared.devstack.processes import PidFile, port_holder, stop_process, wait_until
+from shared.devstack.secure import ensure_material, load_material
 from shared.devstack.tools import ensure_system_user, run_maven
+from shared.runtime.deadletter import message_limit
+from shared.runtime.kafka import security_options
 
 
 class Component:
@@ -139,21 +142,36 @@ class Kafka(Component):
     name = "kafka"
     marker = "kafka.Kafka"
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, secure: bool = False) -> None:
         super().__init__(settings, settings.stack_home / "kafka")
         self.port = settings.kafka_port
         self.libs = self.home / f"libs-{KAFKA_VERSION}"
         self.config = self.home / "config" / "server.properties"
-        self.data = self.home / "data"
+        # a stack home started with --secure stays secure (its data holds the SCRAM user)
+        self.material = load_material(settings)
+        self.secure = secure or self.material is not None
+        self.data = self.home / ("data-secure" if self.secure else "data")
+
+    def client_settings(self) -> Settings:
+        """The settings a client of this Kafka needs (its security when secure)."""
+        return self.material.client_settings(self.settings) if self.material else self.settings
 
     def prepare(self, maven: Path, java_home: Path) -> None:
         if not (self.libs / ".complete").exists():
             run_maven(self.settings, maven, ["dependency:copy-dependencies", f"-DoutputDirectory={self.libs}"])
             (self.libs / ".complete").touch()
+        values: dict[str, object] = {}
+        scram: list[str] = []
+        if self.secure:
+            self.material = ensure_material(self.settings, java_home)
+            m = self.material
+            values = {"username": m.username, "password": m.password, "keystore": m.keystore,
+                      "truststore": m.truststore, "store_password": m.store_password}
+            scram = ["--add-scram", f"SCRAM-SHA-512=[name={m.username},password={m.password}]"]
         _render(
-            DEPLOY_DIR / "kafka" / "server.properties", self.config,
+            DEPLOY_DIR / "kafka" / ("server-secure.properties" if self.secure else "server.properties"), self.config,
             port=self.port, controller_port=self.settings.kafka_controller_port, data_dir=self.data,
-            message_max_bytes=max(16 * 1024 * 1024, 3 * self.settings.max_message_bytes),
+            message_max_bytes=message_limit(self.settings), **values,
         )
         shutil.copy(DEPLOY_DIR / "kafka" / "log4j.properties", self.config.parent / "log4j.properties")
         if not (self.data / "meta.properties").exists():
@@ -161,7 +179,7 @@ class Kafka(Component):
             cluster_id = base64_uuid()
             result = subprocess.run(
                 [*self._java(java_home, "256m"), "kafka.tools.StorageTool", "format", "-t", cluster_id,
-                 "-c", str(self.config), "--ignore-formatted"],
+                 "-c", str(self.config), "--ignore-formatted", *scram],
                 capture_output=True, text=True, timeout=300,
             )
             if result.returncode != 0:
@@ -185,7 +203,8 @@ class Kafka(Component):
         self._spawn(cmd, dict(os.environ), self.home)
 
     def healthy(self) -> tuple[bool, str]:
-        return kafka_health(f"localhost:{self.port}")
+        ok, detail = kafka_health(f"localhost:{self.port}", security=security_options(self.client_settings()))
+        return ok, f"{detail}, SASL_SSL/SCRAM-SHA-512" if ok and self.secure else detail
 
 
 class Elasticsearch(Component):
@@ -305,7 +324,7 @@ def base64_uuid() -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def kafka_health(bootstrap: str, timeout: float = 5.0) -> tuple[bool, str]:
+def kafka_health(bootstrap: str, timeout: float = 5.0, security: dict[str, object] | None = None) -> tuple[bool, str]:
     """Whether a broker answers a metadata request, and how many topics it has."""
     import logging
 
@@ -314,7 +333,8 @@ def kafka_health(bootstrap: str, timeout: float = 5.0) -> tuple[bool, str]:
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)  # a refused probe is an answer here
 
     async def probe() -> tuple[bool, str]:
-        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=int(timeout * 1000))
+        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=int(timeout * 1000),
+                                    **(security or {}))
         try:
             await asyncio.wait_for(admin.start(), timeout)
             topics = await asyncio.wait_for(admin.list_topics(), timeout)

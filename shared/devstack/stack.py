@@ -22,10 +22,10 @@ from shared.devstack.tools import find_java_home, find_maven
 class Stack:
     """``up`` is safe to run twice; ``down`` leaves no process behind."""
 
-    def __init__(self, settings: Settings, echo: Callable[[str], None] = print) -> None:
+    def __init__(self, settings: Settings, echo: Callable[[str], None] = print, secure: bool = False) -> None:
         self.settings = settings
         self.echo = echo
-        self.kafka = Kafka(settings)
+        self.kafka = Kafka(settings, secure=secure)
         self.elasticsearch = Elasticsearch(settings)
         self.components: list[Component] = [self.kafka, self.elasticsearch]
 

@@ -10,9 +10,11 @@ from shared.contracts.settings import Settings
 
 
 def client_options(settings: Settings) -> dict[str, Any]:
+    """Hosts, credentials and CA from the settings (``NEWSFLOW_ELASTICSEARCH_*``) for every client:
+    workers, API, CLI, status and tests."""
     options: dict[str, Any] = {
         "hosts": [u.strip() for u in settings.elasticsearch_url.split(",")],
-        "request_timeout": 30,
+        "request_timeout": settings.elasticsearch_timeout,
         "retry_on_timeout": True,
         "max_retries": 2,
     }
@@ -23,8 +25,8 @@ def client_options(settings: Settings) -> dict[str, Any]:
     return options
 
 
-def async_client(settings: Settings) -> AsyncElasticsearch:
-    return AsyncElasticsearch(**client_options(settings))
+def async_client(settings: Settings, **overrides: Any) -> AsyncElasticsearch:
+    return AsyncElasticsearch(**{**client_options(settings), **overrides})
 
 
 def sync_client(settings: Settings) -> Elasticsearch:

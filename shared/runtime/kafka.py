@@ -13,21 +13,45 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.coordinator.protocol import ConsumerProtocolMemberAssignment
 from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.helpers import create_ssl_context
 
 from shared.contracts.settings import Settings
+from shared.runtime.deadletter import check_limits, message_limit
+
+__all__ = ["admin_client", "ensure_topics", "message_limit", "new_consumer", "new_producer", "security_options"]
 
 log = logging.getLogger(__name__)
 
-def message_limit(settings: Settings) -> int:
-    """Kafka's per-message ceiling: above newsflow's own article limit, so an oversized article
-    still reaches the cleaner, which dead-letters it with the reason instead of the producer
-    failing silently. A dead letter carries the original value, so it needs the same room."""
-    return max(16 * 1024 * 1024, 3 * settings.max_message_bytes)
+SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
+SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
+
+
+def security_options(settings: Settings) -> dict[str, Any]:
+    """How every Kafka client of newsflow authenticates and encrypts (aiokafka's option names):
+    ``NEWSFLOW_KAFKA_SECURITY_PROTOCOL`` SASL_SSL with a SCRAM mechanism, user, password and the
+    CA that signed the brokers' certificates; nothing extra for PLAINTEXT."""
+    protocol = settings.kafka_security_protocol.upper()
+    if protocol not in SECURITY_PROTOCOLS:
+        choices = ", ".join(SECURITY_PROTOCOLS)
+        raise ValueError(f"NEWSFLOW_KAFKA_SECURITY_PROTOCOL={protocol!r}: choose one of {choices}")
+    options: dict[str, Any] = {"security_protocol": protocol}
+    if protocol in ("SSL", "SASL_SSL"):
+        options["ssl_context"] = create_ssl_context(cafile=settings.kafka_ssl_cafile)
+    if protocol.startswith("SASL"):
+        mechanism = (settings.kafka_sasl_mechanism or "SCRAM-SHA-512").upper()
+        if mechanism not in SASL_MECHANISMS:
+            raise ValueError(f"NEWSFLOW_KAFKA_SASL_MECHANISM={mechanism!r}: choose one of {', '.join(SASL_MECHANISMS)}")
+        if not settings.kafka_sasl_username or settings.kafka_sasl_password is None:
+            raise ValueError(f"{protocol} needs NEWSFLOW_KAFKA_SASL_USERNAME and NEWSFLOW_KAFKA_SASL_PASSWORD")
+        options.update(sasl_mechanism=mechanism, sasl_plain_username=settings.kafka_sasl_username,
+                       sasl_plain_password=settings.kafka_sasl_password)
+    return options
 
 
 @contextlib.asynccontextmanager
 async def admin_client(settings: Settings) -> AsyncIterator[AIOKafkaAdminClient]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, request_timeout_ms=15000)
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, request_timeout_ms=15000,
+                                **security_options(settings))
     await admin.start()
     try:
         yield admin
@@ -72,6 +96,7 @@ def new_producer(settings: Settings, **overrides: object) -> AIOKafkaProducer:
         "max_request_size": message_limit(settings),
         "linger_ms": 5,
         "compression_type": "gzip",
+        **security_options(settings),
     }
     options.update(overrides)
     return AIOKafkaProducer(**options)
@@ -94,9 +119,28 @@ def new_consumer(settings: Settings, *topics: str, **overrides: object) -> AIOKa
         "auto_offset_reset": "earliest",
         "fetch_max_bytes": message_limit(settings) * 2,
         "max_partition_fetch_bytes": message_limit(settings),
+        **security_options(settings),
     }
     options.update(overrides)
     return AIOKafkaConsumer(*topics, **options)
+
+
+async def check_broker_limits(settings: Settings, topics: Iterable[str]) -> None:
+    """At start: the broker must accept what newsflow may send on ``topics`` (outputs and dead
+    letters up to the producer ceiling). Raises LimitsError naming the limits otherwise."""
+    from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
+
+    async with admin_client(settings) as admin:
+        resources = [ConfigResource(ConfigResourceType.TOPIC, t) for t in topics]
+        answers = await admin.describe_configs(resources)
+    smallest: int | None = None
+    for answer in answers:
+        for resource in answer.resources:
+            for entry in resource[4]:
+                if entry[0] == "max.message.bytes":
+                    value = int(entry[1])
+                    smallest = value if smallest is None else min(smallest, value)
+    check_limits(settings, smallest)
 
 
 async def topic_offsets(settings: Settings, topics: Iterable[str]) -> dict[str, dict[int, int]]:

@@ -20,17 +20,22 @@ from shared.runtime.stage import StageRunner, StageSpec
 
 @dataclass
 class MemoryTransport:
-    """Keeps what is sent, per topic, in order; ``fail_next`` makes the next sends raise."""
+    """Keeps what is sent, per topic, in order; ``fail_next`` makes the next sends raise, and
+    ``max_bytes`` refuses larger values the way a broker's ``max.message.bytes`` does."""
 
     sent: dict[str, list[Outgoing]] = field(default_factory=lambda: defaultdict(list))
     fail_next: int = 0
     attempts: int = 0
+    max_bytes: int | None = None
 
     async def send_all(self, outgoing: Sequence[Outgoing]) -> None:
         self.attempts += 1
         if self.fail_next > 0:
             self.fail_next -= 1
             raise ConnectionError("broker not available (simulated)")
+        for message in outgoing:
+            if self.max_bytes is not None and len(message.value) > self.max_bytes:
+                raise ValueError(f"message of {len(message.value)} bytes is over the {self.max_bytes}-byte limit")
         for message in outgoing:
             self.sent[message.topic].append(message)
 

@@ -11,9 +11,7 @@ it to an in-memory transport.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import random
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -24,9 +22,11 @@ from pydantic import ValidationError
 from shared.contracts.outcomes import Failure, Result, TransientError
 from shared.contracts.schemas import Message
 from shared.contracts.settings import Settings
-from shared.runtime.deadletter import dead_letter
+from shared.runtime.deadletter import check_limits, dead_letter, dead_letter_limit, message_limit
 from shared.runtime.envelope import Incoming, Outgoing
+from shared.runtime.memory import LARGE_BATCH_BYTES, release_memory
 from shared.runtime.metrics import StageMetrics
+from shared.runtime.retry import RetriesExhausted, RetryPolicy
 
 log = logging.getLogger("newsflow.stage")
 
@@ -91,9 +91,10 @@ def decode(incoming: Incoming, model: type[Message], max_bytes: int) -> Message 
         return Failure("ValidationError", f"{model.__name__} validation failed: {problems}")
 
 
-async def backoff_sleep(attempt: int, settings: Settings) -> None:
-    delay = min(settings.retry_max_delay, settings.retry_initial_delay * 2**attempt)
-    await asyncio.sleep(delay * (0.5 + random.random() / 2))
+class StageStopped(Exception):
+    """The stage cannot go on without losing or skipping messages (an output that still cannot
+    be delivered, a backend still down after the whole retry policy): the worker must exit
+    without acknowledging, so the platform restarts it and the batch is read again."""
 
 
 class StageRunner:
@@ -106,12 +107,19 @@ class StageRunner:
         self.transport = transport
         self.metrics = StageMetrics(spec.name)
         self.output_topic = spec.output_topic(settings) if spec.output_topic else None
+        self.policy = RetryPolicy.from_settings(settings)
+        check_limits(settings)
+        self.letter_limit = dead_letter_limit(settings)
+        self.output_limit = message_limit(settings) - 1024
 
     async def handle_batch(self, incoming: Sequence[Incoming], ack: Callable[[], Awaitable[None]]) -> None:
         """Process one batch, deliver what it produced, then (and only then) acknowledge it."""
         outgoing = await self.process(incoming)
         await self.deliver(outgoing)
         await ack()
+        if sum(len(i.value or b"") for i in incoming) + sum(len(o.value) for o in outgoing) >= LARGE_BATCH_BYTES:
+            del outgoing
+            release_memory()
 
     async def process(self, incoming: Sequence[Incoming]) -> list[Outgoing]:
         """The outputs and dead letters of one batch, in input order."""
@@ -124,18 +132,21 @@ class StageRunner:
             outgoing: list[Outgoing] = []
             for item, msg in zip(incoming, decoded, strict=True):
                 result = msg if isinstance(msg, Failure) else self._checked(outcome[id(item)])
+                value = result.to_json_bytes() if isinstance(result, Message) else b""
+                if len(value) > self.output_limit:
+                    result = Failure("OutputTooLarge", f"{name} produced {len(value)} bytes, over the "
+                                                       f"{self.output_limit}-byte Kafka ceiling")
                 if isinstance(result, Failure):
                     batch_metrics.dead_lettered(result.error_type)
                     log.warning(
                         "%s: %s at %s[%d]@%d: %s", name, result.error_type, item.topic,
                         item.partition, item.offset, result.error[:300],
                     )
-                    letter = dead_letter(name, item, result.error_type, result.error)
+                    letter = dead_letter(name, item, result.error_type, result.error, self.letter_limit)
                     outgoing.append(Outgoing(self.settings.topic_dlq, item.key, letter.to_json_bytes()))
                 elif isinstance(result, Message) and self.output_topic is not None:
                     key = getattr(result, "id", None)
-                    outgoing.append(Outgoing(self.output_topic, key.encode() if key else item.key,
-                                             result.to_json_bytes()))
+                    outgoing.append(Outgoing(self.output_topic, key.encode() if key else item.key, value))
                     batch_metrics.out += 1
                 elif result is None and self.output_topic is None:
                     batch_metrics.out += 1  # a stage without an output topic stored it
@@ -151,45 +162,47 @@ class StageRunner:
 
     async def deliver(self, outgoing: list[Outgoing]) -> None:
         """Send everything and wait for the broker's acknowledgements; on a failure send it all
-        again (downstream is idempotent by article id) until it goes through or the worker stops."""
+        again (downstream is idempotent by article id) under the retry policy. When the policy
+        is spent, StageStopped names the topics and the error: the batch stays unacknowledged."""
         if not outgoing:
             return
-        attempt = 0
-        while True:
-            try:
-                await self.transport.send_all(outgoing)
-                return
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning("%s: sending failed, retrying (attempt %d): %s", self.spec.name, attempt + 1, exc)
-                self.metrics.retried("deliver")
-                await backoff_sleep(attempt, self.settings)
-                attempt += 1
+        topics = ", ".join(sorted({o.topic for o in outgoing}))
+        try:
+            await self.policy.run(f"{self.spec.name}: sending to {topics}",
+                                  lambda: self.transport.send_all(outgoing), logger=log,
+                                  on_retry=lambda: self.metrics.retried("deliver"))
+        except RetriesExhausted as exc:
+            raise StageStopped(f"{self.spec.name}: could not deliver to {topics} after {exc.attempts} attempts: "
+                               f"{type(exc.last).__name__}: {exc.last}") from exc
 
     async def _handle_with_retry(self, batch: list[Message]) -> list[Result]:
-        """The stage's logic over the batch; transient errors are retried with backoff, and an
-        unexpected exception is narrowed down to the message that causes it."""
+        """The stage's logic over the batch; transient errors are retried under the policy, and
+        an unexpected exception is narrowed down to the message that causes it."""
         if not batch:
             return []
-        attempt = 0
-        while True:
-            try:
-                results = await self.logic.handle(batch)
-                if len(results) != len(batch):
-                    raise RuntimeError(f"{self.spec.name} returned {len(results)} results for {len(batch)}")
-                return results
-            except TransientError as exc:
-                log.warning("%s: transient error, retrying (attempt %d): %s", self.spec.name, attempt + 1, exc)
-                self.metrics.retried("handle")
-                await backoff_sleep(attempt, self.settings)
-                attempt += 1
-            except Exception as exc:
-                if len(batch) == 1:
-                    log.exception("%s: message failed", self.spec.name)
-                    return [Failure(type(exc).__name__, str(exc) or repr(exc))]
-                log.warning("%s: batch failed (%s); retrying message by message", self.spec.name, exc)
-                results = []
-                for message in batch:
-                    results.extend(await self._handle_with_retry([message]))
-                return results
+        try:
+            return await self.policy.run(f"{self.spec.name}: handling a batch", lambda: self._handle(batch),
+                                         retry_on=(TransientError,), logger=log,
+                                         on_retry=lambda: self.metrics.retried("handle"))
+        except RetriesExhausted as exc:
+            raise StageStopped(f"{self.spec.name}: {exc}") from exc
+        except StageStopped:
+            raise
+        except Exception as exc:
+            if len(batch) == 1:
+                log.exception("%s: message failed", self.spec.name)
+                return [Failure(type(exc).__name__, str(exc) or repr(exc))]
+            log.warning("%s: batch failed (%s); retrying message by message", self.spec.name, exc)
+            results: list[Result] = []
+            for message in batch:
+                results.extend(await self._handle_with_retry([message]))
+            return results
+
+    async def _handle(self, batch: list[Message]) -> list[Result]:
+        try:
+            results = await self.logic.handle(batch)
+        except RetriesExhausted as exc:  # the logic's own retries (e.g. bulk writes) are spent
+            raise StageStopped(f"{self.spec.name}: {exc}") from exc
+        if len(results) != len(batch):
+            raise RuntimeError(f"{self.spec.name} returned {len(results)} results for {len(batch)}")
+        return results

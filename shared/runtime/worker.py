@@ -9,19 +9,24 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import signal
 import socket
+import sys
 import time
 from collections.abc import Sequence
+from typing import Any
 
 import faust
 
 from shared.contracts.settings import Settings
 from shared.runtime.envelope import Incoming, Outgoing
-from shared.runtime.kafka import GroupOffsets, ensure_topics, message_limit
+from shared.runtime.kafka import GroupOffsets, check_broker_limits, ensure_topics, message_limit, security_options
 from shared.runtime.metrics import Health, MetricsServer, StallDetector, serve_metrics
-from shared.runtime.stage import StageRunner, StageSpec
+from shared.runtime.retry import quiet_client_logs
+from shared.runtime.stage import StageRunner, StageSpec, StageStopped
 
 log = logging.getLogger("newsflow.worker")
+EXIT_STOPPED = 3  # the worker stopped itself: a batch could not be finished; restart it
 
 RAW_CODEC = {"key_type": bytes, "value_type": bytes, "key_serializer": "raw", "value_serializer": "raw"}
 
@@ -49,6 +54,18 @@ def client_id(group: str, metrics_port: int) -> str:
     return f"{group}@{socket.gethostname()}#{os.getpid()}:{metrics_port}"
 
 
+def faust_credentials(settings: Settings) -> faust.types.auth.CredentialsT | None:
+    """The Kafka security settings as Faust wants them (SASL with TLS, TLS alone, or none)."""
+    options = security_options(settings)
+    protocol = options["security_protocol"]
+    if protocol == "PLAINTEXT":
+        return None
+    if protocol == "SSL":
+        return faust.SSLCredentials(options["ssl_context"])
+    return faust.SASLCredentials(username=options["sasl_plain_username"], password=options["sasl_plain_password"],
+                                 ssl_context=options.get("ssl_context"), mechanism=options["sasl_mechanism"])
+
+
 def faust_app(spec: StageSpec, settings: Settings, client: str) -> faust.App:
     group = spec.group(settings)
     datadir = settings.stack_home / "faust" / group
@@ -71,7 +88,18 @@ def faust_app(spec: StageSpec, settings: Settings, client: str) -> faust.App:
         consumer_max_fetch_size=message_limit(settings),
         stream_wait_empty=False,
         stream_buffer_maxsize=max(4 * settings.batch_size, 64),
+        broker_credentials=faust_credentials(settings),
+        broker_session_timeout=settings.session_timeout,
+        broker_heartbeat_interval=min(3.0, settings.session_timeout / 5),
     )
+
+
+class QuietWorker(faust.Worker):
+    """Faust's worker with the client libraries' repeated connection errors rate-limited."""
+
+    def on_setup_root_logger(self, logger: Any, level: int) -> None:
+        super().on_setup_root_logger(logger, level)
+        quiet_client_logs()
 
 
 class StageWorker:
@@ -114,10 +142,23 @@ class StageWorker:
                     for event in events:
                         await stream.ack(event)
 
-                await self.runner.handle_batch(incoming, ack)
+                try:
+                    await self.runner.handle_batch(incoming, ack)
+                except StageStopped as exc:
+                    self.stop_loudly(str(exc))
         finally:
             self.logic_started = False
             await logic.stop()
+
+    @staticmethod
+    def stop_loudly(reason: str) -> None:
+        """Exit now, non-zero, without acknowledging or committing the batch in hand: the
+        platform restarts the worker and the batch is read again, so nothing is lost."""
+        log.critical("stopping: %s", reason)
+        sys.stderr.write(f"newsflow worker stopped: {reason}\n")
+        sys.stderr.flush()
+        logging.shutdown()
+        os._exit(EXIT_STOPPED)
 
     def assigned(self) -> set[int]:
         """The input topic's partitions this worker holds now."""
@@ -155,8 +196,16 @@ class StageWorker:
 
     def run(self) -> None:
         """Run until SIGTERM/SIGINT; the batch in hand is then finished or handed back unacknowledged."""
-        asyncio.run(ensure_topics(self.settings))
-        worker = faust.Worker(self.app, loglevel=self.settings.log_level.lower(), quiet=True)
+        topics = [self.settings.topic_dlq, *([self.runner.output_topic] if self.runner.output_topic else [])]
+
+        async def prepare() -> None:
+            await ensure_topics(self.settings)
+            await check_broker_limits(self.settings, topics)
+
+        # Until Faust installs its own handlers, SIGTERM means "never mind": nothing was read yet.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        asyncio.run(prepare())
+        worker = QuietWorker(self.app, loglevel=self.settings.log_level.lower(), quiet=True)
         self.app.timer(self.settings.metrics_interval)(self.check)
         try:
             worker.execute_from_commandline()

@@ -15,9 +15,9 @@ from shared.contracts.schemas import CleanArticle, DeadLetter, RawArticle
 from shared.contracts.settings import Settings
 from shared.runtime.envelope import Incoming
 from shared.runtime.offline import MemoryTransport
-from shared.runtime.stage import StageRunner, StageSpec
+from shared.runtime.stage import StageRunner, StageSpec, StageStopped
 
-SETTINGS = Settings(retry_initial_delay=0.001, retry_max_delay=0.002, max_message_bytes=2048,
+SETTINGS = Settings(retry_initial_delay=0.001, retry_max_delay=0.002, retry_attempts=5, max_message_bytes=2048,
                     topic_raw="t.raw", topic_clean="t.clean", topic_dlq="t.dlq")
 
 
@@ -166,19 +166,44 @@ async def test_the_batch_is_acknowledged_only_after_the_broker_took_everything()
 
 async def test_no_acknowledgement_while_delivery_keeps_failing() -> None:
     transport = MemoryTransport(fail_next=10_000)
-    runner, _ = runner_with(UpperLogic(), transport)
+    patient = SETTINGS.model_copy(update={"retry_initial_delay": 5.0, "retry_max_delay": 5.0})
+    logic = UpperLogic()
+    runner = StageRunner(spec_for(logic), logic, patient, transport)
     acked: list[str] = []
 
     async def ack() -> None:
         acked.append("ack")
 
     task = asyncio.create_task(runner.handle_batch([message(1, raw("a", "x"))], ack))
-    await asyncio.sleep(0.2)
-    assert transport.attempts > 3
+    await asyncio.sleep(0.01)
+    assert transport.attempts >= 1
     task.cancel()  # the worker stops: the batch is handed back, never acknowledged
     with pytest.raises(asyncio.CancelledError):
         await task
     assert acked == []
+    assert not transport.sent
+
+
+async def test_delivery_failing_past_the_policy_stops_the_stage_naming_the_topic() -> None:
+    transport = MemoryTransport(fail_next=10_000)
+    runner, _ = runner_with(UpperLogic(), transport)
+    acked: list[str] = []
+
+    async def ack() -> None:
+        acked.append("ack")
+
+    with pytest.raises(StageStopped, match=r"t\.clean.*ConnectionError"):
+        await runner.handle_batch([message(1, raw("a", "x"))], ack)
+    assert transport.attempts == SETTINGS.retry_attempts
+    assert acked == []
+
+
+async def test_a_transient_error_past_the_policy_stops_the_stage_instead_of_dead_lettering() -> None:
+    logic = UpperLogic(transient=10_000)
+    runner, transport = runner_with(logic)
+    with pytest.raises(StageStopped, match="store not answering"):
+        await run_batch(runner, [message(1, raw("a", "x"))])
+    assert len(logic.calls) == SETTINGS.retry_attempts
     assert not transport.sent
 
 

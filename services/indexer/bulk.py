@@ -1,0 +1,47 @@
+"""Reading Elasticsearch bulk answers: which documents were written, which must be retried
+(429 and 5xx: "not now") and which Elasticsearch refused for themselves (other 4xx: mapping or
+parse errors, dead-lettered). Pure: the indexer's writes and tests share it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+Kind = Literal["written", "lost", "gone", "retry", "rejected"]
+
+
+def retryable(status: int) -> bool:
+    """Statuses that say "not now" rather than "not this document": overload and server errors."""
+    return status == 429 or status >= 500
+
+
+def classify(item: dict[str, Any]) -> tuple[str, Kind, str]:
+    """One bulk answer item -> (document id, what happened, reason). ``lost``: a conditional
+    write lost a race (409); ``gone``: the document was deleted meanwhile (404 on an update)."""
+    result = next(iter(item.values()), {})
+    doc_id, status = str(result.get("_id")), int(result.get("status", 0))
+    if 200 <= status < 300:
+        return doc_id, "written", ""
+    error = result.get("error", {})
+    reason = f"{error.get('type', 'rejected')}: {error.get('reason', '')}" if isinstance(error, dict) else str(error)
+    if status == 409:
+        return doc_id, "lost", reason
+    if status == 404:
+        return doc_id, "gone", reason
+    return doc_id, "retry" if retryable(status) or status == 0 else "rejected", f"{status} {reason}"
+
+
+def sort_items(items: Sequence[dict[str, Any]]) -> tuple[list[str], dict[str, str], dict[str, str]]:
+    """A bulk answer's items -> (ids written, ids to retry with why, ids rejected with why)."""
+    written: list[str] = []
+    retry: dict[str, str] = {}
+    rejected: dict[str, str] = {}
+    for item in items:
+        doc_id, kind, reason = classify(item)
+        if kind == "written":
+            written.append(doc_id)
+        elif kind == "retry":
+            retry[doc_id] = reason
+        elif kind == "rejected":
+            rejected[doc_id] = reason
+    return written, retry, rejected
