@@ -6,7 +6,7 @@ Runs the cleaner stage (the runner and logic a worker runs, over the in-memory t
 small articles until its memory settles, then on large values (4 MB HTML pages, 4 MB of text,
 3 MB of control bytes) a few rounds, then on small articles again. Prints the resident memory
 (RSS) at each point: "after" minus "settled" is what large inputs leave behind. ``--no-release``
-turns off the runtime's release after large batches, to compare.
+turns off the runtime's release after large batches and its pinned mmap threshold, to compare.
 """
 
 from __future__ import annotations
@@ -95,6 +95,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.no_release:
         stage_module.LARGE_BATCH_BYTES = 1 << 62
+        stage_module.pin_mmap_threshold = lambda: False
     figures = asyncio.run(run(args.rounds))
     label = "without release" if args.no_release else "with release"
     print(f"cleaner memory ({label}, {args.rounds} rounds of 3 large values): " + ", ".join(

@@ -24,7 +24,7 @@ from shared.contracts.schemas import Message
 from shared.contracts.settings import Settings
 from shared.runtime.deadletter import check_limits, dead_letter, dead_letter_limit, message_limit
 from shared.runtime.envelope import Incoming, Outgoing
-from shared.runtime.memory import LARGE_BATCH_BYTES, release_memory
+from shared.runtime.memory import LARGE_BATCH_BYTES, pin_mmap_threshold, release_memory
 from shared.runtime.metrics import StageMetrics
 from shared.runtime.retry import RetriesExhausted, RetryPolicy
 
@@ -108,6 +108,7 @@ class StageRunner:
         self.metrics = StageMetrics(spec.name)
         self.output_topic = spec.output_topic(settings) if spec.output_topic else None
         self.policy = RetryPolicy.from_settings(settings)
+        pin_mmap_threshold()  # multi-MB values must not fragment the allocator's arenas
         check_limits(settings)
         self.letter_limit = dead_letter_limit(settings)
         self.output_limit = message_limit(settings) - 1024
