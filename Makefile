@@ -46,9 +46,10 @@ stack-down: stop  ## same as stop
 schemas: $(STAMP)  ## regenerate shared/contracts/jsonschema from the pydantic models
 	$(BIN)/python -m shared.contracts.schemas
 
-eval: $(STAMP)  ## print the quality figures: cleaning (seeds, fixture pages, development corpus), then extraction
+eval: $(STAMP)  ## print the quality figures: cleaning (seeds, fixture pages, development corpus), extraction (seeds, CoNLL-2003), stories
 	$(BIN)/python -m eval.cleaning --no-baseline
 	$(BIN)/python -m eval.extraction
+	$(BIN)/python -m eval.stories
 
 model: $(STAMP)  ## retrain the news entity model (fetches CoNLL-2003 with pip; ~30 min on one core)
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(BIN)/python -m services.extractor.model.train
