@@ -72,27 +72,28 @@ async def read_current(es: AsyncElasticsearch, index: str, ids: Sequence[str],
 
 async def conditional_bulk(
     es: AsyncElasticsearch, actions: list[dict[str, Any]]
-) -> tuple[set[str], dict[str, str], dict[str, str]]:
-    """Runs conditional writes once; returns the ids that lost a race (409), those refused for
-    themselves, and those to retry later (429/5xx), with why. A request Elasticsearch does not
-    answer raises: the caller's retry policy decides."""
+) -> tuple[set[str], set[str], dict[str, str], dict[str, str]]:
+    """Runs conditional writes once; returns the ids written, those that lost a race (409), those
+    refused for themselves, and those to retry later (429/5xx), with why. A request Elasticsearch
+    does not answer raises: the caller's retry policy decides."""
+    written: set[str] = set()
     lost: set[str] = set()
     refused: dict[str, str] = {}
     retry: dict[str, str] = {}
     if not actions:
-        return lost, refused, retry
+        return written, lost, refused, retry
     async for ok, item in async_streaming_bulk(es, actions, raise_on_error=False, raise_on_exception=True,
                                                max_retries=0):
-        if ok:
-            continue
         doc_id, kind, reason = classify(item)
-        if kind == "lost":
+        if ok or kind == "written":
+            written.add(doc_id)
+        elif kind == "lost":
             lost.add(doc_id)
         elif kind == "retry":
             retry[doc_id] = reason
         elif kind == "rejected":
             refused[doc_id] = reason
-    return lost, refused, retry
+    return written, lost, refused, retry
 
 
 async def update_each(es: AsyncElasticsearch, settings: Settings, ids: Sequence[str], change: Change) -> None:
@@ -110,7 +111,7 @@ async def update_each(es: AsyncElasticsearch, settings: Settings, ids: Sequence[
             if partial is not None:
                 actions.append({"_op_type": "update", "_index": hit["_index"], "_id": doc_id, "doc": partial,
                                 "if_seq_no": hit["_seq_no"], "if_primary_term": hit["_primary_term"]})
-        lost, refused, later = await conditional_bulk(es, actions)
+        _written, lost, refused, later = await conditional_bulk(es, actions)
         if refused:
             raise TransientError(f"story update refused: {next(iter(refused.items()))}")
         if later:  # overloaded: the runner retries the batch under the retry policy
@@ -145,10 +146,13 @@ async def write_documents(es: AsyncElasticsearch, settings: Settings,
             else:
                 actions.append({"_op_type": "index", "_index": hit["_index"], "_id": doc_id, "_source": source,
                                 "if_seq_no": hit["_seq_no"], "if_primary_term": hit["_primary_term"]})
-        lost, failed, later = await conditional_bulk(es, actions)
+        done, lost, failed, later = await conditional_bulk(es, actions)
         refused.update(failed)
         retry.update(later)
-        written += [i for i in pending if i not in lost and i not in failed and i not in later]
+        written += [i for i in pending if i in done]
+        # An answer that names none of them (never from Elasticsearch itself) is retried, not taken as written.
+        retry.update({i: "no answer for this document" for i in pending
+                      if i not in done and i not in lost and i not in failed and i not in later})
         pending = sorted(lost)
     raise TransientError(f"{len(pending)} document(s) kept losing write races; the batch is retried")
 

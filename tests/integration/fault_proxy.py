@@ -135,9 +135,10 @@ class FaultProxy:
 
     def split_bulk(self, method: str, path: str, headers: dict[str, str], body: bytes,
                    every: int) -> tuple[int, list, bytes]:
-        """Forward every ``every``-th document, refuse the others with an item-level 429."""
+        """Forward every ``every``-th document, refuse the others with an item-level 429 (answered
+        under the document's own action: index, create or update)."""
         lines = [line for line in body.split(b"\n") if line.strip()]
-        pairs = [(lines[i], lines[i + 1]) for i in range(0, len(lines), 2)]  # index actions only
+        pairs = [(lines[i], lines[i + 1]) for i in range(0, len(lines), 2)]  # action and source lines
         forwarded = [(n, pair) for n, pair in enumerate(pairs) if every and n % every == 0]
         results: dict[int, dict] = {}
         if forwarded:
@@ -151,10 +152,10 @@ class FaultProxy:
             if n in results:
                 out.append(results[n])
                 continue
-            meta = json.loads(action).get("index", {})
-            out.append({"index": {"_index": meta.get("_index"), "_id": meta.get("_id"), "status": 429,
-                                  "error": {"type": "es_rejected_execution_exception",
-                                            "reason": "injected: rejected execution (queue full)"}}})
+            op, meta = next(iter(json.loads(action).items()))
+            out.append({op: {"_index": meta.get("_index"), "_id": meta.get("_id"), "status": 429,
+                             "error": {"type": "es_rejected_execution_exception",
+                                       "reason": "injected: rejected execution (queue full)"}}})
         with self.lock:
             self.log.forwarded_items += len(results)
             self.log.refused_items += len(pairs) - len(results)
