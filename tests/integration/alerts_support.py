@@ -3,13 +3,11 @@ and the namespace's alerts topic read from the start."""
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import threading
 import uuid
 
 from shared.contracts.schemas import AlertMatch, EnrichedArticle
-from shared.runtime.kafka import new_consumer
 from tests.integration.conftest import Pipeline
 
 
@@ -43,18 +41,4 @@ def produce(pipeline: Pipeline, articles: list[EnrichedArticle]) -> None:
 
 def read_matches(pipeline: Pipeline) -> list[AlertMatch]:
     """Every message on the namespace's alerts topic, from the start."""
-
-    async def read() -> list[AlertMatch]:
-        consumer = new_consumer(pipeline.settings, pipeline.settings.topic_alerts, group_id=None)
-        await consumer.start()
-        try:
-            found: list[AlertMatch] = []
-            batches = await consumer.getmany(timeout_ms=1500)
-            while batches:
-                found += [AlertMatch.model_validate_json(m.value) for msgs in batches.values() for m in msgs]
-                batches = await consumer.getmany(timeout_ms=700)
-            return found
-        finally:
-            await consumer.stop()
-
-    return asyncio.run(read())
+    return pipeline.read_topic(pipeline.settings.topic_alerts, AlertMatch)

@@ -5,9 +5,11 @@ and index alias so tests never see each other's data."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -15,9 +17,12 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
+import httpx
 import pytest
 from elasticsearch import Elasticsearch, NotFoundError
+from pydantic import BaseModel
 
 from services.stages import STAGE_NAMES
 from shared.contracts.schemas import DeadLetter, RawArticle
@@ -26,6 +31,7 @@ from shared.devstack import Stack
 from shared.runtime.elastic import sync_client
 from shared.runtime.kafka import new_consumer
 
+M = TypeVar("M", bound=BaseModel)
 NEWSFLOW = str(Path(sys.executable).parent / "newsflow")
 SEEDS = PROJECT_ROOT / "seeds"
 
@@ -165,29 +171,66 @@ class Pipeline:
         docs = self.documents()
         return {i: docs[i] for i in ids}
 
-    def dead_letters(self, minimum: int = 1, timeout: float = 60) -> list[DeadLetter]:
-        """Every dead letter in this namespace, waiting until at least ``minimum`` are there."""
-        letters: list[DeadLetter] = []
+    def read_topic(self, topic: str, model: type[M]) -> list[M]:
+        """Every message on ``topic``, from the start, as ``model``."""
 
-        async def read() -> list[DeadLetter]:
-            consumer = new_consumer(self.settings, self.settings.topic_dlq, group_id=None)
+        async def read() -> list[M]:
+            consumer = new_consumer(self.settings, topic, group_id=None)
             await consumer.start()
             try:
-                found = []
+                found: list[M] = []
                 batches = await consumer.getmany(timeout_ms=2000)
                 while batches:
-                    found += [DeadLetter.model_validate_json(m.value) for msgs in batches.values() for m in msgs]
+                    found += [model.model_validate_json(m.value) for msgs in batches.values() for m in msgs]
                     batches = await consumer.getmany(timeout_ms=1000)
                 return found
             finally:
                 await consumer.stop()
 
+        return asyncio.run(read())
+
+    def dead_letters(self, minimum: int = 1, timeout: float = 60) -> list[DeadLetter]:
+        """Every dead letter in this namespace, waiting until at least ``minimum`` are there."""
+        letters: list[DeadLetter] = []
+
         def enough() -> bool:
-            letters[:] = asyncio.run(read())
+            letters[:] = self.read_topic(self.settings.topic_dlq, DeadLetter)
             return len(letters) >= minimum
 
         self.wait_for(enough, timeout, f"{minimum} dead letters")
         return letters
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def api_server(pipeline: Pipeline, log: Path) -> Iterator[str]:
+    """``newsflow api`` as users run it, on a free port over the pipeline's namespace, until
+    /healthz answers; yields its base URL and stops it afterwards."""
+    port = free_port()
+    with log.open("wb") as out:
+        proc = subprocess.Popen([NEWSFLOW, "api", "--host", "127.0.0.1", "--port", str(port)],
+                                env=pipeline.env, stdout=out, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"newsflow api did not come up: {log.read_text()[-2000:]}")
+            time.sleep(0.3)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
 
 
 def new_namespace(base: Settings, label: str, tmp_root: Path, **extra: object) -> Pipeline:

@@ -4,8 +4,6 @@ enriched topic) so the seeds' counts other page tests check stay as they are."""
 
 from __future__ import annotations
 
-import subprocess
-import time
 from collections.abc import Iterator
 
 import httpx
@@ -13,8 +11,8 @@ import pytest
 
 from tests.integration import test_browser_search as search_page
 from tests.integration.alerts_support import article, produce
-from tests.integration.conftest import NEWSFLOW, Pipeline
-from tests.integration.test_browser_search import free_port, ready
+from tests.integration.conftest import Pipeline, api_server
+from tests.integration.test_browser_search import ready
 
 pytestmark = pytest.mark.browser
 
@@ -36,27 +34,8 @@ def alerts_site(make_pipeline) -> Pipeline:
 @pytest.fixture(scope="module")
 def server(alerts_site: Pipeline, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``newsflow api`` on the namespace's alias (the page fixture asks for it by this name)."""
-    port = free_port()
-    log = tmp_path_factory.mktemp("api-alerts") / "api.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen([NEWSFLOW, "api", "--host", "127.0.0.1", "--port", str(port)],
-                                env=alerts_site.env, stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"newsflow api did not come up: {log.read_text()[-2000:]}")
-            time.sleep(0.3)
+    with api_server(alerts_site, tmp_path_factory.mktemp("api-alerts") / "api.log") as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def test_save_the_search_as_an_alert_and_see_its_matches(page, server: str, alerts_site: Pipeline) -> None:

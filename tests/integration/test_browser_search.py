@@ -5,17 +5,14 @@ Set NEWSFLOW_UPDATE_SCREENSHOT=1 to refresh docs/search-page.png."""
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import httpx
 import pytest
 
 from shared.contracts.settings import PROJECT_ROOT
+from tests.integration.conftest import api_server
 
 pytestmark = pytest.mark.browser
 
@@ -27,36 +24,11 @@ BUSINESS_RECORDER = "002_ceec6d890d34f096.txt"
 SCREENSHOT = PROJECT_ROOT / "docs" / "search-page.png"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(seeds_pipeline, indexed_seeds: dict[str, dict], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``newsflow api`` as users run it, on the seeds namespace's alias."""
-    port = free_port()
-    log = tmp_path_factory.mktemp("api") / "api.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen([NEWSFLOW, "api", "--host", "127.0.0.1", "--port", str(port)],
-                                env=seeds_pipeline.env, stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"newsflow api did not come up: {log.read_text()[-2000:]}")
-            time.sleep(0.3)
+    with api_server(seeds_pipeline, tmp_path_factory.mktemp("api") / "api.log") as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")

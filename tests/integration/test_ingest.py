@@ -5,7 +5,6 @@ refused with reasons and publish nothing, the token is enforced."""
 from __future__ import annotations
 
 import contextlib
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -17,16 +16,11 @@ from fastapi import FastAPI
 
 from services.api.ingest import router
 from shared.contracts.settings import Settings
+from tests.integration.conftest import free_port
 from tests.integration.sources_support import article_text, raw_messages
 
 TOKEN = "s3cret-ingest-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from services.producer.samples import varied_articles
 from shared.contracts.schemas import EnrichedArticle
-from tests.integration.conftest import NEWSFLOW, Pipeline
+from tests.integration.conftest import NEWSFLOW, Pipeline, free_port
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
@@ -88,12 +88,6 @@ def test_each_worker_serves_metrics_that_move_as_articles_flow(make_pipeline: Ca
         assert lags == {str(p) for p in range(pipeline.settings.partitions)}, f"{stage}: lag of every partition"
         assert value(after[stage], "newsflow_stage_stalled", stage=stage) == 0
     assert value(after["extractor"], "process_resident_memory_bytes") > 50e6, "the process collectors come along"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture

@@ -19,7 +19,6 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -29,8 +28,8 @@ from services.indexer.worker import IndexerLogic
 from shared.contracts.schemas import EnrichedArticle, IndexedArticle, RawArticle
 from shared.contracts.settings import Settings
 from shared.runtime.elastic import sync_client
-from tests.integration.conftest import Pipeline, seed_articles
-from tests.integration.test_browser_search import NEWSFLOW, browser, free_port, hit_ids, page, ready
+from tests.integration.conftest import NEWSFLOW, Pipeline, api_server, seed_articles
+from tests.integration.test_browser_search import browser, hit_ids, page, ready
 
 __all__ = ["browser", "page"]  # fixtures shared with the search page's tests
 
@@ -323,27 +322,8 @@ def test_an_index_made_before_stories_is_searched_then_upgraded(base_settings: S
 def server(stories: dict, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``newsflow api`` on the two-worker namespace, as users run it."""
     settle(stories["two"], stories["expected"])
-    port = free_port()
-    log = tmp_path_factory.mktemp("stories-api") / "api.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen([NEWSFLOW, "api", "--host", "127.0.0.1", "--port", str(port)],
-                                env=stories["two"].env, stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"newsflow api did not come up: {log.read_text()[-2000:]}")
-            time.sleep(0.3)
+    with api_server(stories["two"], tmp_path_factory.mktemp("stories-api") / "api.log") as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 @pytest.mark.browser
