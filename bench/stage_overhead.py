@@ -20,6 +20,7 @@ import cProfile
 import io
 import os
 import pstats
+import resource
 import subprocess
 import sys
 import time
@@ -54,6 +55,11 @@ def inputs(name: str, count: int, settings: Settings) -> list[Message]:
     return list(Extractor.from_settings(settings).extract(cleaned))
 
 
+def _page_faults() -> int:
+    """Minor page faults of this process so far."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+
+
 def in_process(name: str, models: list[Message], settings: Settings) -> None:
     spec = stage(name)
     logic = spec.logic(settings)
@@ -64,15 +70,17 @@ def in_process(name: str, models: list[Message], settings: Settings) -> None:
         await logic.start()
         try:
             await runner.process(incoming[:4])  # warm: index created, caches filled
-            started = time.process_time()
+            started, faults = time.process_time(), _page_faults()
             await logic.handle(models)
-            alone = time.process_time() - started
-            started = time.process_time()
+            alone, alone_faults = time.process_time() - started, _page_faults() - faults
+            started, faults = time.process_time(), _page_faults()
             await runner.process(incoming)
-            whole = time.process_time() - started
+            whole, whole_faults = time.process_time() - started, _page_faults() - faults
             per = 1000 / len(models)
             print(f"{name}: logic alone {alone * per:.2f} ms CPU/article, through the runner {whole * per:.2f} "
-                  f"(runner {100 * (whole - alone) / max(whole, 1e-9):+.1f}%)")
+                  f"(runner {100 * (whole - alone) / max(whole, 1e-9):+.1f}%); page faults per article "
+                  f"{alone_faults / len(models):.0f} and {whole_faults / len(models):.0f} (thousands per "
+                  "article mean the allocator maps and zeroes the models' arrays again for every batch)")
             profile = cProfile.Profile()
             profile.enable()
             await runner.process(incoming)
