@@ -31,6 +31,7 @@ from services.cleaner.cues import (
     updated_only,
 )
 from services.cleaner.dates import parse_date
+from services.cleaner.headline import current_model
 from services.cleaner.localdate import DATE_LINE_WORDS, is_local_date_line
 from services.cleaner.metadata import strip_media_tag
 from services.cleaner.segment import count_line_words, count_sentences, count_words, has_stopless, is_sentence_stop
@@ -867,13 +868,111 @@ def _title_score(texts: list[str], k: int, start: int, kinds: dict[int, str | No
     return score - 0.01 * abs(start - k)
 
 
-def read_header(texts: list[str], start: int, body_start: int | None = None) -> Header:
-    """The headline, byline and date line around the line ``start`` where the article's body
-    begins. The headline is the best-scoring headline-shaped line among the lines above the
-    body (see _title_score); the byline and date are read from the lines between it and the
-    body (a "By ..." line, the author's name alone on a line right below the headline, a short
-    line holding a date)."""
-    header = Header()
+TITLE_INSIDE_SPAN = 12  # lines into the region searched for the headline (a panel may open it)
+HEADLINE_MAX_CANDIDATE_WORDS = 40
+_BREADCRUMB = (" / ", " | ", " > ", " » ")
+HEADLINE_FEATURES = (
+    "rule_score", "rule_valid", "body_share", "shared", "content_words", "words", "words_5_25",
+    "words_under_5", "final_stop", "final_question", "final_colon", "two_sentences", "teaser",
+    "title_case", "all_upper", "stopword_share", "digit_start", "breadcrumb", "header_below",
+    "name_below", "header_above", "below_anchor", "lines_above_body", "inside_body", "printed_twice",
+    "repeats", "standfirst_below", "label_above", "competitors_below", "first_line",
+)
+
+
+def _headline_candidates(texts: list[str], start: int, lo: int, kinds: dict[int, str | None], body: set[str],
+                         anchor: int | None, rule_kinds: dict[int, str | None]) -> list[tuple[int, list[float]]]:
+    """Each line that may be the headline of the body starting at ``start`` (3-40 words, not a
+    byline, date line, link, credit, dateline or furniture, sharing a word with the body), with
+    the general features the headline model weighs (``HEADLINE_FEATURES``, in that order).
+    ``kinds`` covers every line searched; ``rule_kinds`` the header the hand-set score reads."""
+    out: list[tuple[int, list[float]]] = []
+    hi = min(len(texts), start + TITLE_INSIDE_SPAN)
+    counts: Counter[str] | None = None
+    shaped_below = 0  # headline-shaped lines between a candidate and the body (scanned upwards)
+    for k in range(hi - 1, lo - 1, -1):
+        text = texts[k]
+        n = len(text.split())
+        if not 3 <= n <= HEADLINE_MAX_CANDIDATE_WORDS or kinds.get(k) in ("byline", "date"):
+            continue
+        shaped = _headline_shaped(text)
+        if (
+            _CREDIT_LINE.search(text) or DATELINE.match(text) or _BOILER_START.match(text)
+            or _HAS_LINK_KEY.search(text.lower())
+        ):
+            continue
+        words = _content_words(text)
+        shared = sum(w in body for w in words)
+        if not shared:
+            continue
+        if counts is None:
+            counts = Counter(texts)
+        rule = _title_score(texts, k, start, rule_kinds, body) if k <= start else float("-inf")
+        rule_valid = rule > float("-inf")
+        tokens = text.lower().split()
+        caps = [w for w in _WORD.findall(text) if len(w) >= 4]
+        stripped = text.rstrip(_CLOSERS)
+        prev = texts[k - 1] if k > 0 else ""
+        nxt = texts[k + 1] if k + 1 < len(texts) else ""
+        out.append((k, [
+            max(min(rule, 4.0), -1.0) if rule_valid else -1.0,
+            float(rule_valid),
+            shared / max(len(words), TITLE_MIN_CONTENT_WORDS),
+            min(shared, 10) / 10,
+            min(len(words), 20) / 20,
+            n / 30,
+            float(5 <= n <= 25),
+            float(n < 5),
+            float(stripped.endswith(".")),
+            float(stripped.endswith(("?", "!"))),
+            float(text.endswith(":")),
+            float(_SENTENCE_END.search(text) is not None),
+            float(text.endswith(_TEASER_ENDS)),
+            sum(w[0].isupper() for w in caps) / len(caps) if caps else 0.0,
+            float(text.isupper()),
+            sum(map(STOPWORDS.__contains__, tokens)) / n,
+            float(text[:1].isdigit()),
+            float(any(sep in text for sep in _BREADCRUMB)),
+            float(any(kinds.get(j) in ("byline", "date") for j in range(k + 1, k + 4))),
+            float(any(kinds.get(j) == "name" for j in range(k + 1, k + 4))),
+            float(any(kinds.get(j) in ("byline", "date") for j in range(k - 3, k))),
+            float(anchor is not None and k > anchor),
+            max(start - k, 0) / HEADER_SPAN,
+            max(k - start + 1, 0) / TITLE_INSIDE_SPAN,
+            float(prev == text or nxt == text),
+            float(min(counts[text] - 1, 3)),
+            float(is_terminal(nxt) and len(nxt.split()) > n and not kinds.get(k + 1)),
+            float(0 < len(prev.split()) <= 3 and not kinds.get(k - 1)),
+            min(shaped_below, 10) / 10,
+            float(k == 0),
+        ]))
+        if shaped:
+            shaped_below += 1
+    return out
+
+
+def _pick_headline(texts: list[str], start: int, lo: int, kinds: dict[int, str | None], body: set[str],
+                   anchor: int | None) -> int | None:
+    """The headline's index by the learned model (services/cleaner/headline.py): the best
+    candidate whose probability reaches the model's threshold."""
+    model = current_model()
+    if model is None:
+        return None
+    end = min(len(texts), start + TITLE_INSIDE_SPAN + 3)
+    seen = kinds | {i: _header_kind(texts, i) for i in range(lo, end) if i not in kinds}
+    best, best_logit = None, model.min_logit
+    for k, values in _headline_candidates(texts, start, lo, seen, body, anchor, kinds):
+        z = model.logit(values)
+        if z > best_logit:
+            best, best_logit = k, z
+    return best
+
+
+def header_context(texts: list[str], start: int, body_start: int | None = None
+                   ) -> tuple[int, int, dict[int, str | None], set[str], int | None]:
+    """What the headline is read from: the first line searched, the end of the header, each
+    line's header kind, the content words of the body's lead paragraphs and the byline or date
+    line nearest above the body."""
     lo = max(0, start - HEADER_SPAN)
     # (header lines may sit between lead paragraphs found above the region and the region)
     hi = min(len(texts), max(start, body_start or 0) + 4)
@@ -892,25 +991,52 @@ def read_header(texts: list[str], start: int, body_start: int | None = None) -> 
     # between it and the body is a caption, a video player, a share bar.
     anchor = next((i for i in range(start - 1, max(lo, start - ANCHOR_SPAN) - 1, -1)
                    if kinds.get(i) in ("byline", "date")), None)
+    return lo, hi, kinds, body, anchor
+
+
+def _rule_headline(texts: list[str], start: int, lo: int, kinds: dict[int, str | None], body: set[str],
+                   anchor: int | None) -> int | None:
+    """The headline by hand-set weights (when no model is shipped): the best line by
+    _title_score; the line above it when that is the headline over its standfirst."""
     best, best_score = None, TITLE_MIN_SCORE
     for k in range(lo, min(start + 1, len(texts))):
         score = _title_score(texts, k, start, kinds, body) - (1.0 if anchor is not None and k > anchor else 0.0)
         if score > best_score:
             best, best_score = k, score
+    if best is None:
+        return None
+    # Headline, then standfirst: both read as headlines about the body, the standfirst
+    # often more so (it is longer); the upper one is the headline.
+    above = best - 1
+    while above > lo and texts[above] == texts[best]:
+        above -= 1
+    upper = texts[above] if above >= lo else ""
+    if (
+        len(upper.split()) >= 5
+        and upper[:1].isupper()
+        and not any(sep in upper for sep in _BREADCRUMB)
+        and _title_score(texts, above, start, kinds, body) > max(TITLE_MIN_SCORE, best_score - 0.6)
+    ):
+        best = above
+    return best
+
+
+def read_header(texts: list[str], start: int, body_start: int | None = None) -> Header:
+    """The headline, byline and date line around the line ``start`` where the article's body
+    begins. The headline is the best-scoring headline-shaped line among the lines above the
+    body (see _title_score); the byline and date are read from the lines between it and the
+    body (a "By ..." line, the author's name alone on a line right below the headline, a short
+    line holding a date)."""
+    header = Header()
+    lo, hi, kinds, body, anchor = header_context(texts, start, body_start)
+    model = current_model()
+    if model is not None:
+        best = _pick_headline(texts, start, lo, kinds, body, anchor)
+        if best is not None and best >= hi:
+            hi = min(len(texts), best + 4)  # the headline opens the region: its byline is below it
+    else:
+        best = _rule_headline(texts, start, lo, kinds, body, anchor)
     if best is not None:
-        # Headline, then standfirst: both read as headlines about the body, the standfirst
-        # often more so (it is longer); the upper one is the headline.
-        above = best - 1
-        while above > lo and texts[above] == texts[best]:
-            above -= 1
-        upper = texts[above] if above >= lo else ""
-        if (
-            len(upper.split()) >= 5
-            and upper[:1].isupper()
-            and not any(sep in upper for sep in (" / ", " | ", " > ", " » "))
-            and _title_score(texts, above, start, kinds, body) > max(TITLE_MIN_SCORE, best_score - 0.6)
-        ):
-            best = above
         header.title, header.title_index = strip_media_tag(texts[best]), best
     _read_byline(header, texts, kinds, best, lo, hi)
     if header.published_at is None or not header.authors:
