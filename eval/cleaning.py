@@ -42,6 +42,7 @@ import time
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,7 @@ from rich.table import Table
 
 from eval.visible import visible_text as scraped_text
 from services.cleaner.clean import RejectedArticle, clean_article
+from services.cleaner.headline import MODEL_DIR, HeadlineModel, current_model, load_model, use_model
 from services.cleaner.html import visible_text
 from services.cleaner.metadata import parse_tree
 from services.cleaner.normalize import normalize_lines
@@ -348,11 +350,22 @@ def _seed_problems(body: str, gold: dict[str, Any]) -> list[str]:
     return problems
 
 
+@cache
+def held_out_model(half: str | None) -> HeadlineModel | None:
+    """The headline model for a page: for the development corpus, the one trained on the other
+    half of its sites (so the figures are not in-sample); elsewhere, the shipped one."""
+    if half is None:
+        return current_model()
+    path = MODEL_DIR / f"headline_{'B' if half == 'A' else 'A'}.json"
+    return load_model(path) if path.is_file() else current_model()
+
+
 def run_case(case: Case, baseline: bool) -> Outcome:
     out = Outcome(case)
     started = time.perf_counter()
     try:
-        clean = clean_article(RawArticle(content=case.content, content_type=case.content_type))
+        with use_model(held_out_model(case.half)):
+            clean = clean_article(RawArticle(content=case.content, content_type=case.content_type))
     except RejectedArticle as exc:
         out.problems.append(f"rejected: {exc}")
         out.seconds = time.perf_counter() - started

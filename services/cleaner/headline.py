@@ -1,8 +1,8 @@
 """The headline ranker: a logistic model over general features of each candidate line above an
 article's body (services/cleaner/text.py computes the features, this module only weighs them).
 
-The weights are learned by ``eval/train_headline.py`` (fixed, reproducible: a regularised
-Newton fit, no randomness) and shipped as small JSON files next to this module:
+The weights are learned by ``eval/train_headline.py`` (reproducible: a regularised Newton fit,
+no randomness) and shipped as small JSON files next to this module:
 ``model/headline.json`` is trained on every page of the development corpus and is what the
 product uses; ``model/headline_A.json`` and ``model/headline_B.json`` are trained on one half of
 its sites each and exist only so that the evaluation scores every page with a model that has
@@ -12,7 +12,6 @@ not seen its site (``use_model``).
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,40 +23,30 @@ DEFAULT_MODEL = MODEL_DIR / "headline.json"
 
 @dataclass(frozen=True)
 class HeadlineModel:
-    """A linear score over standardised features; a line is the headline when it scores best
-    among the candidates and its probability reaches ``threshold``."""
+    """A linear score over standardised features (a conditional logit: the candidates of one
+    page compete in a softmax); the best-scoring candidate is the headline when its score
+    exceeds ``min_score``."""
 
     features: tuple[str, ...]
     mean: tuple[float, ...]
     scale: tuple[float, ...]
     weights: tuple[float, ...]
-    bias: float
-    threshold: float
+    min_score: float
 
-    def logit(self, values: list[float]) -> float:
-        total = self.bias
+    def score(self, values: list[float]) -> float:
+        total = 0.0
         for x, m, s, w in zip(values, self.mean, self.scale, self.weights, strict=True):
             total += w * (x - m) / s
         return total
 
-    def probability(self, values: list[float]) -> float:
-        z = self.logit(values)
-        return 1.0 / (1.0 + math.exp(-z)) if z > -60 else 0.0
-
-    @property
-    def min_logit(self) -> float:
-        """The logit at which the probability reaches the threshold (compare logits, no exp)."""
-        t = min(max(self.threshold, 1e-9), 1 - 1e-9)
-        return math.log(t / (1 - t))
-
     @classmethod
     def from_dict(cls, data: dict) -> HeadlineModel:
         return cls(tuple(data["features"]), tuple(data["mean"]), tuple(data["scale"]),
-                   tuple(data["weights"]), float(data["bias"]), float(data["threshold"]))
+                   tuple(data["weights"]), float(data["min_score"]))
 
     def to_dict(self) -> dict:
         return {"features": list(self.features), "mean": list(self.mean), "scale": list(self.scale),
-                "weights": list(self.weights), "bias": self.bias, "threshold": self.threshold}
+                "weights": list(self.weights), "min_score": self.min_score}
 
 
 def load_model(path: Path) -> HeadlineModel:
@@ -65,19 +54,23 @@ def load_model(path: Path) -> HeadlineModel:
 
 
 _current: HeadlineModel | None = None
+_loaded = False
 
 
 def current_model() -> HeadlineModel | None:
-    """The model in use: the shipped one, read once (None when its file is missing)."""
-    global _current
-    if _current is None and DEFAULT_MODEL.is_file():
-        _current = load_model(DEFAULT_MODEL)
+    """The model in use: the shipped one, read once (None when its file is missing: the
+    header reader then falls back to its hand-set score)."""
+    global _current, _loaded
+    if not _loaded:
+        _current = load_model(DEFAULT_MODEL) if DEFAULT_MODEL.is_file() else None
+        _loaded = True
     return _current
 
 
 @contextmanager
 def use_model(model: HeadlineModel | None) -> Iterator[None]:
-    """Score headlines with ``model`` inside the block (the evaluation's cross-fitted models)."""
+    """Score headlines with ``model`` inside the block (the evaluation's cross-fitted models;
+    None: the hand-set score, as when no model is shipped)."""
     global _current
     before = current_model()
     _current = model

@@ -870,24 +870,33 @@ def _title_score(texts: list[str], k: int, start: int, kinds: dict[int, str | No
 
 TITLE_INSIDE_SPAN = 12  # lines into the region searched for the headline (a panel may open it)
 HEADLINE_MAX_CANDIDATE_WORDS = 40
+HEADLINE_INSIDE_CHARS = 120  # a headline inside the region is a short line
+HEADLINE_STRONG_SHARE = 0.5  # a candidate half of whose content words the body repeats
+HEADLINE_BLOCK = 6  # lines either side counted for such candidates
 _BREADCRUMB = (" / ", " | ", " > ", " » ")
 HEADLINE_FEATURES = (
     "rule_score", "rule_valid", "body_share", "shared", "content_words", "words", "words_5_25",
     "words_under_5", "final_stop", "final_question", "final_colon", "two_sentences", "teaser",
     "title_case", "all_upper", "stopword_share", "digit_start", "breadcrumb", "header_below",
     "name_below", "header_above", "below_anchor", "lines_above_body", "inside_body", "printed_twice",
-    "repeats", "standfirst_below", "label_above", "competitors_below", "first_line",
+    "repeats", "standfirst_below", "label_above", "competitors_below", "first_line", "lede_share",
+    "holds_neighbour", "share_gap", "shared_gap", "above_share", "below_share", "above_lede", "below_lede",
+    "strong_above", "strong_below",
 )
 
 
 def _headline_candidates(texts: list[str], start: int, lo: int, kinds: dict[int, str | None], body: set[str],
-                         anchor: int | None, rule_kinds: dict[int, str | None]) -> list[tuple[int, list[float]]]:
+                         anchor: int | None, rule_kinds: dict[int, str | None], lede: set[str] | None = None
+                         ) -> list[tuple[int, list[float]]]:
     """Each line that may be the headline of the body starting at ``start`` (3-40 words, not a
     byline, date line, link, credit, dateline or furniture, sharing a word with the body), with
     the general features the headline model weighs (``HEADLINE_FEATURES``, in that order).
     ``kinds`` covers every line searched; ``rule_kinds`` the header the hand-set score reads."""
     out: list[tuple[int, list[float]]] = []
-    hi = min(len(texts), start + TITLE_INSIDE_SPAN)
+    # into the region only above its first paragraph of prose (a panel may open it)
+    hi = next((k for k in range(start, min(len(texts), start + TITLE_INSIDE_SPAN))
+               if len(texts[k]) >= 60 and is_terminal(texts[k])), min(len(texts), start + TITLE_INSIDE_SPAN))
+    hi = max(hi, min(len(texts), start + 1))
     counts: Counter[str] | None = None
     shaped_below = 0  # headline-shaped lines between a candidate and the body (scanned upwards)
     for k in range(hi - 1, lo - 1, -1):
@@ -896,15 +905,17 @@ def _headline_candidates(texts: list[str], start: int, lo: int, kinds: dict[int,
         if not 3 <= n <= HEADLINE_MAX_CANDIDATE_WORDS or kinds.get(k) in ("byline", "date"):
             continue
         shaped = _headline_shaped(text)
+        if k >= start and (len(text) > HEADLINE_INSIDE_CHARS or (k > start and not shaped and is_terminal(text))):
+            continue  # a paragraph of the body
         if (
             _CREDIT_LINE.search(text) or DATELINE.match(text) or _BOILER_START.match(text)
             or _HAS_LINK_KEY.search(text.lower())
         ):
             continue
         words = _content_words(text)
-        shared = sum(w in body for w in words)
-        if not shared:
+        if not words:
             continue
+        shared = sum(w in body for w in words)
         if counts is None:
             counts = Counter(texts)
         rule = _title_score(texts, k, start, rule_kinds, body) if k <= start else float("-inf")
@@ -914,6 +925,12 @@ def _headline_candidates(texts: list[str], start: int, lo: int, kinds: dict[int,
         stripped = text.rstrip(_CLOSERS)
         prev = texts[k - 1] if k > 0 else ""
         nxt = texts[k + 1] if k + 1 < len(texts) else ""
+        holds = any(
+            len(texts[j]) >= 15 and len(texts[j]) < len(text) and texts[j] in text
+            for j in range(max(0, k - 3), min(len(texts), k + 4))
+        )
+        if holds and shaped:
+            continue  # "Section / Sub-section / <the headline>": a breadcrumb holding the headline
         out.append((k, [
             max(min(rule, 4.0), -1.0) if rule_valid else -1.0,
             float(rule_valid),
@@ -945,26 +962,53 @@ def _headline_candidates(texts: list[str], start: int, lo: int, kinds: dict[int,
             float(0 < len(prev.split()) <= 3 and not kinds.get(k - 1)),
             min(shaped_below, 10) / 10,
             float(k == 0),
+            sum(w in lede for w in words) / max(len(words), TITLE_MIN_CONTENT_WORDS) if lede else 0.0,
+            float(holds),
+            0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
         ]))
         if shaped:
             shaped_below += 1
+    if out:
+        # how the line's overlap with the body compares with the best of the page's candidates
+        share_at, shared_at = HEADLINE_FEATURES.index("body_share"), HEADLINE_FEATURES.index("shared")
+        top_share = max(values[share_at] for _, values in out)
+        top_shared = max(values[shared_at] for _, values in out)
+        lede_at = HEADLINE_FEATURES.index("lede_share")
+        by_index = {k: values for k, values in out}
+        strong = {k for k, values in out if values[share_at] >= HEADLINE_STRONG_SHARE}
+        for k, values in out:
+            values[-2] = float(sum(j in strong for j in range(k - HEADLINE_BLOCK, k)))
+            values[-1] = float(sum(j in strong for j in range(k + 1, k + HEADLINE_BLOCK + 1)))
+            values[-8] = values[share_at] - top_share
+            values[-7] = values[shared_at] - top_shared
+            # the candidate right above and right below (past the same line printed twice): a
+            # headline has its standfirst under it, a standfirst its headline over it
+            above, below = k - 1, k + 1
+            while above > lo and texts[above] == texts[k]:
+                above -= 1
+            while below < len(texts) - 1 and texts[below] == texts[k]:
+                below += 1
+            if above in by_index:
+                values[-6], values[-4] = by_index[above][share_at], by_index[above][lede_at]
+            if below in by_index:
+                values[-5], values[-3] = by_index[below][share_at], by_index[below][lede_at]
     return out
 
 
 def _pick_headline(texts: list[str], start: int, lo: int, kinds: dict[int, str | None], body: set[str],
                    anchor: int | None) -> int | None:
     """The headline's index by the learned model (services/cleaner/headline.py): the best
-    candidate whose probability reaches the model's threshold."""
+    candidate, when it scores above the model's floor."""
     model = current_model()
-    if model is None:
-        return None
+    if model is None or not body:
+        return None  # without lead paragraphs to compare with, no line reads as their headline
     end = min(len(texts), start + TITLE_INSIDE_SPAN + 3)
     seen = kinds | {i: _header_kind(texts, i) for i in range(lo, end) if i not in kinds}
-    best, best_logit = None, model.min_logit
-    for k, values in _headline_candidates(texts, start, lo, seen, body, anchor, kinds):
-        z = model.logit(values)
-        if z > best_logit:
-            best, best_logit = k, z
+    best, best_score = None, model.min_score
+    for k, values in _headline_candidates(texts, start, lo, seen, body, anchor, kinds, lede_words(texts, start)):
+        score = model.score(values)
+        if score > best_score:
+            best, best_score = k, score
     return best
 
 
@@ -992,6 +1036,14 @@ def header_context(texts: list[str], start: int, body_start: int | None = None
     anchor = next((i for i in range(start - 1, max(lo, start - ANCHOR_SPAN) - 1, -1)
                    if kinds.get(i) in ("byline", "date")), None)
     return lo, hi, kinds, body, anchor
+
+
+def lede_words(texts: list[str], start: int) -> set[str]:
+    """The content words of the body's first paragraph (the lede the headline sums up)."""
+    for text in texts[start:start + 40]:
+        if len(text) >= 60 and is_terminal(text) and not _headline_shaped(text):
+            return set(_content_words(text))
+    return set()
 
 
 def _rule_headline(texts: list[str], start: int, lo: int, kinds: dict[int, str | None], body: set[str],
