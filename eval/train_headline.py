@@ -49,8 +49,9 @@ def page_rows(texts: list[str], start: int, body_start: int | None, gold: str) -
     lo, _hi, kinds, body, anchor = text_module.header_context(texts, start, body_start)
     end = min(len(texts), start + text_module.TITLE_INSIDE_SPAN + 3)
     seen = kinds | {i: text_module._header_kind(texts, i) for i in range(lo, end) if i not in kinds}
+    rule_pick = text_module._rule_headline(texts, start, lo, kinds, body, anchor)
     found = text_module._headline_candidates(texts, start, lo, seen, body, anchor, kinds,
-                                            text_module.lede_words(texts, start))
+                                            text_module.lede_words(texts, start), rule_pick)
     width = len(text_module.HEADLINE_FEATURES)
     rows = np.array([values for _, values in found], dtype=float).reshape(-1, width)
     labels = np.array([title_right(strip_media_tag(texts[k]), gold) for k, _ in found], dtype=float)

@@ -871,6 +871,7 @@ def _title_score(texts: list[str], k: int, start: int, kinds: dict[int, str | No
 TITLE_INSIDE_SPAN = 12  # lines into the region searched for the headline (a panel may open it)
 HEADLINE_MAX_CANDIDATE_WORDS = 40
 HEADLINE_INSIDE_CHARS = 120  # a headline inside the region is a short line
+PROSE_CHARS = 60  # a line ending like a sentence and this long is a paragraph of prose
 HEADLINE_STRONG_SHARE = 0.5  # a candidate half of whose content words the body repeats
 HEADLINE_BLOCK = 6  # lines either side counted for such candidates
 _BREADCRUMB = (" / ", " | ", " > ", " » ")
@@ -881,22 +882,23 @@ HEADLINE_FEATURES = (
     "name_below", "header_above", "below_anchor", "lines_above_body", "inside_body", "printed_twice",
     "repeats", "standfirst_below", "label_above", "competitors_below", "first_line", "lede_share",
     "holds_neighbour", "share_gap", "shared_gap", "above_share", "below_share", "above_lede", "below_lede",
-    "strong_above", "strong_below",
+    "strong_above", "strong_below", "rule_pick",
 )
 
 
 def _headline_candidates(texts: list[str], start: int, lo: int, kinds: dict[int, str | None], body: set[str],
-                         anchor: int | None, rule_kinds: dict[int, str | None], lede: set[str] | None = None
-                         ) -> list[tuple[int, list[float]]]:
+                         anchor: int | None, rule_kinds: dict[int, str | None], lede: set[str] | None = None,
+                         rule_pick: int | None = None) -> list[tuple[int, list[float]]]:
     """Each line that may be the headline of the body starting at ``start`` (3-40 words, not a
     byline, date line, link, credit, dateline or furniture, sharing a word with the body), with
     the general features the headline model weighs (``HEADLINE_FEATURES``, in that order).
-    ``kinds`` covers every line searched; ``rule_kinds`` the header the hand-set score reads."""
+    ``kinds`` covers every line searched; ``rule_kinds`` the header the hand-set score reads,
+    ``rule_pick`` is the line that score picks, ``lede`` the first paragraph's content words."""
     out: list[tuple[int, list[float]]] = []
-    # into the region only above its first paragraph of prose (a panel may open it)
-    hi = next((k for k in range(start, min(len(texts), start + TITLE_INSIDE_SPAN))
-               if len(texts[k]) >= 60 and is_terminal(texts[k])), min(len(texts), start + TITLE_INSIDE_SPAN))
-    hi = max(hi, min(len(texts), start + 1))
+    # into the region: above its first paragraph of prose, or further with a byline or date
+    # line under it (a panel, "why you can trust us", may open the region above the header)
+    hi = min(len(texts), start + TITLE_INSIDE_SPAN)
+    prose = next((k for k in range(start, hi) if len(texts[k]) >= PROSE_CHARS and is_terminal(texts[k])), hi)
     counts: Counter[str] | None = None
     shaped_below = 0  # headline-shaped lines between a candidate and the body (scanned upwards)
     for k in range(hi - 1, lo - 1, -1):
@@ -905,8 +907,11 @@ def _headline_candidates(texts: list[str], start: int, lo: int, kinds: dict[int,
         if not 3 <= n <= HEADLINE_MAX_CANDIDATE_WORDS or kinds.get(k) in ("byline", "date"):
             continue
         shaped = _headline_shaped(text)
-        if k >= start and (len(text) > HEADLINE_INSIDE_CHARS or (k > start and not shaped and is_terminal(text))):
-            continue  # a paragraph of the body
+        if k >= start and (len(text) > HEADLINE_INSIDE_CHARS or (
+            k > prose and not any(kinds.get(j) in ("byline", "date") and len(texts[j]) < PROSE_CHARS
+                                  for j in range(k + 1, k + 4))
+        )):
+            continue  # a paragraph or a subheading of the body
         if (
             _CREDIT_LINE.search(text) or DATELINE.match(text) or _BOILER_START.match(text)
             or _HAS_LINK_KEY.search(text.lower())
@@ -920,6 +925,8 @@ def _headline_candidates(texts: list[str], start: int, lo: int, kinds: dict[int,
             counts = Counter(texts)
         rule = _title_score(texts, k, start, rule_kinds, body) if k <= start else float("-inf")
         rule_valid = rule > float("-inf")
+        if not shaped and not rule_valid:
+            continue  # a sentence is a headline only over its standfirst and byline (_sentence_headline)
         tokens = text.lower().split()
         caps = [w for w in _WORD.findall(text) if len(w) >= 4]
         stripped = text.rstrip(_CLOSERS)
@@ -964,7 +971,7 @@ def _headline_candidates(texts: list[str], start: int, lo: int, kinds: dict[int,
             float(k == 0),
             sum(w in lede for w in words) / max(len(words), TITLE_MIN_CONTENT_WORDS) if lede else 0.0,
             float(holds),
-            0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
+            0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
         ]))
         if shaped:
             shaped_below += 1
@@ -977,10 +984,11 @@ def _headline_candidates(texts: list[str], start: int, lo: int, kinds: dict[int,
         by_index = {k: values for k, values in out}
         strong = {k for k, values in out if values[share_at] >= HEADLINE_STRONG_SHARE}
         for k, values in out:
-            values[-2] = float(sum(j in strong for j in range(k - HEADLINE_BLOCK, k)))
-            values[-1] = float(sum(j in strong for j in range(k + 1, k + HEADLINE_BLOCK + 1)))
-            values[-8] = values[share_at] - top_share
-            values[-7] = values[shared_at] - top_shared
+            values[-1] = float(k == rule_pick)
+            values[-3] = float(sum(j in strong for j in range(k - HEADLINE_BLOCK, k)))
+            values[-2] = float(sum(j in strong for j in range(k + 1, k + HEADLINE_BLOCK + 1)))
+            values[-9] = values[share_at] - top_share
+            values[-8] = values[shared_at] - top_shared
             # the candidate right above and right below (past the same line printed twice): a
             # headline has its standfirst under it, a standfirst its headline over it
             above, below = k - 1, k + 1
@@ -989,14 +997,14 @@ def _headline_candidates(texts: list[str], start: int, lo: int, kinds: dict[int,
             while below < len(texts) - 1 and texts[below] == texts[k]:
                 below += 1
             if above in by_index:
-                values[-6], values[-4] = by_index[above][share_at], by_index[above][lede_at]
+                values[-7], values[-5] = by_index[above][share_at], by_index[above][lede_at]
             if below in by_index:
-                values[-5], values[-3] = by_index[below][share_at], by_index[below][lede_at]
+                values[-6], values[-4] = by_index[below][share_at], by_index[below][lede_at]
     return out
 
 
 def _pick_headline(texts: list[str], start: int, lo: int, kinds: dict[int, str | None], body: set[str],
-                   anchor: int | None) -> int | None:
+                   anchor: int | None, rule_pick: int | None) -> int | None:
     """The headline's index by the learned model (services/cleaner/headline.py): the best
     candidate, when it scores above the model's floor."""
     model = current_model()
@@ -1005,7 +1013,8 @@ def _pick_headline(texts: list[str], start: int, lo: int, kinds: dict[int, str |
     end = min(len(texts), start + TITLE_INSIDE_SPAN + 3)
     seen = kinds | {i: _header_kind(texts, i) for i in range(lo, end) if i not in kinds}
     best, best_score = None, model.min_score
-    for k, values in _headline_candidates(texts, start, lo, seen, body, anchor, kinds, lede_words(texts, start)):
+    for k, values in _headline_candidates(texts, start, lo, seen, body, anchor, kinds, lede_words(texts, start),
+                                          rule_pick):
         score = model.score(values)
         if score > best_score:
             best, best_score = k, score
@@ -1075,22 +1084,33 @@ def _rule_headline(texts: list[str], start: int, lo: int, kinds: dict[int, str |
 
 def read_header(texts: list[str], start: int, body_start: int | None = None) -> Header:
     """The headline, byline and date line around the line ``start`` where the article's body
-    begins. The headline is the best-scoring headline-shaped line among the lines above the
-    body (see _title_score); the byline and date are read from the lines between it and the
+    begins. The headline is the candidate line the learned headline model ranks first
+    (_headline_candidates, services/cleaner/headline.py; without a model, the best line by the
+    hand-set _title_score); the byline and date are read from the lines between it and the
     body (a "By ..." line, the author's name alone on a line right below the headline, a short
     line holding a date)."""
     header = Header()
     lo, hi, kinds, body, anchor = header_context(texts, start, body_start)
-    model = current_model()
-    if model is not None:
-        best = _pick_headline(texts, start, lo, kinds, body, anchor)
-        if best is not None and best >= hi:
-            hi = min(len(texts), best + 4)  # the headline opens the region: its byline is below it
-    else:
-        best = _rule_headline(texts, start, lo, kinds, body, anchor)
+    rule_best = _rule_headline(texts, start, lo, kinds, body, anchor)
+    best = rule_best
+    if current_model() is not None:
+        best = _pick_headline(texts, start, lo, kinds, body, anchor, rule_best)
+    rule_hi = hi
+    if best is not None and best >= hi:
+        # the headline is inside the region (a panel opened it): its byline is below it
+        kinds.update((i, _header_kind(texts, i)) for i in range(hi, min(len(texts), best + 4)))
+        hi = min(len(texts), best + 4)
     if best is not None:
         header.title, header.title_index = strip_media_tag(texts[best]), best
     _read_byline(header, texts, kinds, best, lo, hi)
+    if best != rule_best and (header.published_at is None or not header.authors):
+        # what the header lines around the hand-set score's pick say, where the model's pick
+        # found nothing: both are headline-shaped lines of the same header
+        other = Header()
+        _read_byline(other, texts, kinds, rule_best, lo, rule_hi)
+        header.published_at = header.published_at or other.published_at
+        if not header.authors:
+            header.authors, header.by_line = other.authors, other.by_line
     if header.published_at is None or not header.authors:
         # the region may have begun above the article's header (a panel, an opinion box): its
         # first lines can hold the byline and date line
