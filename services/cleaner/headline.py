@@ -12,9 +12,11 @@ not seen its site (``use_model``).
 from __future__ import annotations
 
 import json
+import operator
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 MODEL_DIR = Path(__file__).resolve().parent / "model"
@@ -34,10 +36,16 @@ class HeadlineModel:
     min_score: float
 
     def score(self, values: list[float]) -> float:
-        total = 0.0
-        for x, m, s, w in zip(values, self.mean, self.scale, self.weights, strict=True):
-            total += w * (x - m) / s
-        return total
+        """The candidate's score: the weights over its standardised features."""
+        return sum(map(operator.mul, values, self._slopes)) + self._offset
+
+    @cached_property
+    def _slopes(self) -> tuple[float, ...]:
+        return tuple(w / s for w, s in zip(self.weights, self.scale, strict=True))
+
+    @cached_property
+    def _offset(self) -> float:
+        return -sum(w * m / s for w, m, s in zip(self.weights, self.mean, self.scale, strict=True))
 
     @classmethod
     def from_dict(cls, data: dict) -> HeadlineModel:

@@ -900,6 +900,8 @@ def _headline_candidates(texts: list[str], start: int, lo: int, kinds: dict[int,
     hi = min(len(texts), start + TITLE_INSIDE_SPAN)
     prose = next((k for k in range(start, hi) if len(texts[k]) >= PROSE_CHARS and is_terminal(texts[k])), hi)
     counts: Counter[str] | None = None
+    header_lines = {j for j, kind in kinds.items() if kind in ("byline", "date")}
+    name_lines = {j for j, kind in kinds.items() if kind == "name"}
     shaped_below = 0  # headline-shaped lines between a candidate and the body (scanned upwards)
     for k in range(hi - 1, lo - 1, -1):
         text = texts[k]
@@ -957,9 +959,9 @@ def _headline_candidates(texts: list[str], start: int, lo: int, kinds: dict[int,
             sum(map(STOPWORDS.__contains__, tokens)) / n,
             float(text[:1].isdigit()),
             float(any(sep in text for sep in _BREADCRUMB)),
-            float(any(kinds.get(j) in ("byline", "date") for j in range(k + 1, k + 4))),
-            float(any(kinds.get(j) == "name" for j in range(k + 1, k + 4))),
-            float(any(kinds.get(j) in ("byline", "date") for j in range(k - 3, k))),
+            float(not header_lines.isdisjoint(range(k + 1, k + 4))),
+            float(not name_lines.isdisjoint(range(k + 1, k + 4))),
+            float(not header_lines.isdisjoint(range(k - 3, k))),
             float(anchor is not None and k > anchor),
             max(start - k, 0) / HEADER_SPAN,
             max(k - start + 1, 0) / TITLE_INSIDE_SPAN,
@@ -985,8 +987,8 @@ def _headline_candidates(texts: list[str], start: int, lo: int, kinds: dict[int,
         strong = {k for k, values in out if values[share_at] >= HEADLINE_STRONG_SHARE}
         for k, values in out:
             values[-1] = float(k == rule_pick)
-            values[-3] = float(sum(j in strong for j in range(k - HEADLINE_BLOCK, k)))
-            values[-2] = float(sum(j in strong for j in range(k + 1, k + HEADLINE_BLOCK + 1)))
+            values[-3] = float(len(strong.intersection(range(k - HEADLINE_BLOCK, k))))
+            values[-2] = float(len(strong.intersection(range(k + 1, k + HEADLINE_BLOCK + 1))))
             values[-9] = values[share_at] - top_share
             values[-8] = values[shared_at] - top_shared
             # the candidate right above and right below (past the same line printed twice): a
