@@ -15,7 +15,10 @@ Corpora, each reported as its own input kind:
   news pages of about a hundred sites with gold title, date, authors and body), as the HTML it
   is and as its visible text (eval/visible.py) fed in as text/plain. Sites are split into two
   halves by a hash of the site name (A and B) so that a rule developed on one half can be
-  checked on the other.
+  checked on the other. The learned headline ranker is cross-fitted: a page of half A is
+  cleaned with the model trained on half B (services/cleaner/model/headline_B.json) and the
+  other way round, so no figure of the development corpus is in-sample; every other input is
+  cleaned with the shipped model (headline.json, trained on all pages).
 
 Body scores compare multisets of 4-word shingles of the lower-cased words, so order inside the
 article matters but paragraph breaks and punctuation do not. On the development corpus a title
