@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test unit lint install k8s-tools stack-up stack-down stop bench bench-quick bench-reliability eval eval-stories schemas clean-stack help model
+.PHONY: demo test unit lint install k8s-tools stack-up stack-down stop bench bench-quick bench-reliability eval eval-stories schemas clean-stack help model headline-model
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s "$$(printf '\t')"
@@ -53,6 +53,9 @@ eval: $(STAMP)  ## print the quality figures: cleaning (seeds, fixture pages, de
 
 model: $(STAMP)  ## retrain the news entity model (fetches CoNLL-2003 with pip; ~30 min on one core)
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(BIN)/python -m services.extractor.model.train
+
+headline-model: $(STAMP)  ## retrain the scraped-text headline ranker on the development corpus (seconds; deterministic)
+	$(BIN)/python -m eval.train_headline
 
 bench: $(STAMP)  ## run the benchmarks (they print their figures; a quiet machine: ~20 min)
 	$(BIN)/python bench/pipeline.py

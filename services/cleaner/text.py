@@ -31,6 +31,7 @@ from services.cleaner.cues import (
     updated_only,
 )
 from services.cleaner.dates import parse_date
+from services.cleaner.headline import current_model
 from services.cleaner.localdate import DATE_LINE_WORDS, is_local_date_line
 from services.cleaner.metadata import strip_media_tag
 from services.cleaner.segment import count_line_words, count_sentences, count_words, has_stopless, is_sentence_stop
@@ -867,13 +868,166 @@ def _title_score(texts: list[str], k: int, start: int, kinds: dict[int, str | No
     return score - 0.01 * abs(start - k)
 
 
-def read_header(texts: list[str], start: int, body_start: int | None = None) -> Header:
-    """The headline, byline and date line around the line ``start`` where the article's body
-    begins. The headline is the best-scoring headline-shaped line among the lines above the
-    body (see _title_score); the byline and date are read from the lines between it and the
-    body (a "By ..." line, the author's name alone on a line right below the headline, a short
-    line holding a date)."""
-    header = Header()
+TITLE_INSIDE_SPAN = 12  # lines into the region searched for the headline (a panel may open it)
+HEADLINE_MAX_CANDIDATE_WORDS = 40
+HEADLINE_INSIDE_CHARS = 120  # a headline inside the region is a short line
+PROSE_CHARS = 60  # a line ending like a sentence and this long is a paragraph of prose
+HEADLINE_STRONG_SHARE = 0.5  # a candidate half of whose content words the body repeats
+HEADLINE_BLOCK = 6  # lines either side counted for such candidates
+_BREADCRUMB = (" / ", " | ", " > ", " » ")
+HEADLINE_FEATURES = (
+    "rule_score", "rule_valid", "body_share", "shared", "content_words", "words", "words_5_25",
+    "words_under_5", "final_stop", "final_question", "final_colon", "two_sentences", "teaser",
+    "title_case", "all_upper", "stopword_share", "digit_start", "breadcrumb", "header_below",
+    "name_below", "header_above", "below_anchor", "lines_above_body", "inside_body", "printed_twice",
+    "repeats", "standfirst_below", "label_above", "competitors_below", "first_line", "lede_share",
+    "holds_neighbour", "share_gap", "shared_gap", "above_share", "below_share", "above_lede", "below_lede",
+    "strong_above", "strong_below", "rule_pick",
+)
+
+
+def _headline_candidates(texts: list[str], start: int, lo: int, kinds: dict[int, str | None], body: set[str],
+                         anchor: int | None, rule_kinds: dict[int, str | None], lede: set[str] | None = None,
+                         rule_pick: int | None = None) -> list[tuple[int, list[float]]]:
+    """Each line that may be the headline of the body starting at ``start`` (3-40 words, not a
+    byline, date line, link, credit, dateline or furniture, sharing a word with the body), with
+    the general features the headline model weighs (``HEADLINE_FEATURES``, in that order).
+    ``kinds`` covers every line searched; ``rule_kinds`` the header the hand-set score reads,
+    ``rule_pick`` is the line that score picks, ``lede`` the first paragraph's content words."""
+    out: list[tuple[int, list[float]]] = []
+    # into the region: above its first paragraph of prose, or further with a byline or date
+    # line under it (a panel, "why you can trust us", may open the region above the header)
+    hi = min(len(texts), start + TITLE_INSIDE_SPAN)
+    prose = next((k for k in range(start, hi) if len(texts[k]) >= PROSE_CHARS and is_terminal(texts[k])), hi)
+    counts: Counter[str] | None = None
+    header_lines = {j for j, kind in kinds.items() if kind in ("byline", "date")}
+    name_lines = {j for j, kind in kinds.items() if kind == "name"}
+    shaped_below = 0  # headline-shaped lines between a candidate and the body (scanned upwards)
+    for k in range(hi - 1, lo - 1, -1):
+        text = texts[k]
+        n = len(text.split())
+        if not 3 <= n <= HEADLINE_MAX_CANDIDATE_WORDS or kinds.get(k) in ("byline", "date"):
+            continue
+        shaped = _headline_shaped(text)
+        if k >= start and (len(text) > HEADLINE_INSIDE_CHARS or (
+            k > prose and not any(kinds.get(j) in ("byline", "date") and len(texts[j]) < PROSE_CHARS
+                                  for j in range(k + 1, k + 4))
+        )):
+            continue  # a paragraph or a subheading of the body
+        if (
+            _CREDIT_LINE.search(text) or DATELINE.match(text) or _BOILER_START.match(text)
+            or _HAS_LINK_KEY.search(text.lower())
+        ):
+            continue
+        words = _content_words(text)
+        if not words:
+            continue
+        shared = sum(w in body for w in words)
+        if counts is None:
+            counts = Counter(texts)
+        rule = _title_score(texts, k, start, rule_kinds, body) if k <= start else float("-inf")
+        rule_valid = rule > float("-inf")
+        if not shaped and not rule_valid:
+            continue  # a sentence is a headline only over its standfirst and byline (_sentence_headline)
+        tokens = text.lower().split()
+        caps = [w for w in _WORD.findall(text) if len(w) >= 4]
+        stripped = text.rstrip(_CLOSERS)
+        prev = texts[k - 1] if k > 0 else ""
+        nxt = texts[k + 1] if k + 1 < len(texts) else ""
+        holds = any(
+            len(texts[j]) >= 15 and len(texts[j]) < len(text) and texts[j] in text
+            for j in range(max(0, k - 3), min(len(texts), k + 4))
+        )
+        if holds and shaped:
+            continue  # "Section / Sub-section / <the headline>": a breadcrumb holding the headline
+        out.append((k, [
+            max(min(rule, 4.0), -1.0) if rule_valid else -1.0,
+            float(rule_valid),
+            shared / max(len(words), TITLE_MIN_CONTENT_WORDS),
+            min(shared, 10) / 10,
+            min(len(words), 20) / 20,
+            n / 30,
+            float(5 <= n <= 25),
+            float(n < 5),
+            float(stripped.endswith(".")),
+            float(stripped.endswith(("?", "!"))),
+            float(text.endswith(":")),
+            float(_SENTENCE_END.search(text) is not None),
+            float(text.endswith(_TEASER_ENDS)),
+            sum(w[0].isupper() for w in caps) / len(caps) if caps else 0.0,
+            float(text.isupper()),
+            sum(map(STOPWORDS.__contains__, tokens)) / n,
+            float(text[:1].isdigit()),
+            float(any(sep in text for sep in _BREADCRUMB)),
+            float(not header_lines.isdisjoint(range(k + 1, k + 4))),
+            float(not name_lines.isdisjoint(range(k + 1, k + 4))),
+            float(not header_lines.isdisjoint(range(k - 3, k))),
+            float(anchor is not None and k > anchor),
+            max(start - k, 0) / HEADER_SPAN,
+            max(k - start + 1, 0) / TITLE_INSIDE_SPAN,
+            float(prev == text or nxt == text),
+            float(min(counts[text] - 1, 3)),
+            float(is_terminal(nxt) and len(nxt.split()) > n and not kinds.get(k + 1)),
+            float(0 < len(prev.split()) <= 3 and not kinds.get(k - 1)),
+            min(shaped_below, 10) / 10,
+            float(k == 0),
+            sum(w in lede for w in words) / max(len(words), TITLE_MIN_CONTENT_WORDS) if lede else 0.0,
+            float(holds),
+            0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
+        ]))
+        if shaped:
+            shaped_below += 1
+    if out:
+        # how the line's overlap with the body compares with the best of the page's candidates
+        share_at, shared_at = HEADLINE_FEATURES.index("body_share"), HEADLINE_FEATURES.index("shared")
+        top_share = max(values[share_at] for _, values in out)
+        top_shared = max(values[shared_at] for _, values in out)
+        lede_at = HEADLINE_FEATURES.index("lede_share")
+        by_index = {k: values for k, values in out}
+        strong = {k for k, values in out if values[share_at] >= HEADLINE_STRONG_SHARE}
+        for k, values in out:
+            values[-1] = float(k == rule_pick)
+            values[-3] = float(len(strong.intersection(range(k - HEADLINE_BLOCK, k))))
+            values[-2] = float(len(strong.intersection(range(k + 1, k + HEADLINE_BLOCK + 1))))
+            values[-9] = values[share_at] - top_share
+            values[-8] = values[shared_at] - top_shared
+            # the candidate right above and right below (past the same line printed twice): a
+            # headline has its standfirst under it, a standfirst its headline over it
+            above, below = k - 1, k + 1
+            while above > lo and texts[above] == texts[k]:
+                above -= 1
+            while below < len(texts) - 1 and texts[below] == texts[k]:
+                below += 1
+            if above in by_index:
+                values[-7], values[-5] = by_index[above][share_at], by_index[above][lede_at]
+            if below in by_index:
+                values[-6], values[-4] = by_index[below][share_at], by_index[below][lede_at]
+    return out
+
+
+def _pick_headline(texts: list[str], start: int, lo: int, kinds: dict[int, str | None], body: set[str],
+                   anchor: int | None, rule_pick: int | None) -> int | None:
+    """The headline's index by the learned model (services/cleaner/headline.py): the best
+    candidate, when it scores above the model's floor."""
+    model = current_model()
+    if model is None or not body:
+        return None  # without lead paragraphs to compare with, no line reads as their headline
+    end = min(len(texts), start + TITLE_INSIDE_SPAN + 3)
+    seen = kinds | {i: _header_kind(texts, i) for i in range(lo, end) if i not in kinds}
+    best, best_score = None, model.min_score
+    for k, values in _headline_candidates(texts, start, lo, seen, body, anchor, kinds, lede_words(texts, start),
+                                          rule_pick):
+        score = model.score(values)
+        if score > best_score:
+            best, best_score = k, score
+    return best
+
+
+def header_context(texts: list[str], start: int, body_start: int | None = None
+                   ) -> tuple[int, int, dict[int, str | None], set[str], int | None]:
+    """What the headline is read from: the first line searched, the end of the header, each
+    line's header kind, the content words of the body's lead paragraphs and the byline or date
+    line nearest above the body."""
     lo = max(0, start - HEADER_SPAN)
     # (header lines may sit between lead paragraphs found above the region and the region)
     hi = min(len(texts), max(start, body_start or 0) + 4)
@@ -892,27 +1046,73 @@ def read_header(texts: list[str], start: int, body_start: int | None = None) -> 
     # between it and the body is a caption, a video player, a share bar.
     anchor = next((i for i in range(start - 1, max(lo, start - ANCHOR_SPAN) - 1, -1)
                    if kinds.get(i) in ("byline", "date")), None)
+    return lo, hi, kinds, body, anchor
+
+
+def lede_words(texts: list[str], start: int) -> set[str]:
+    """The content words of the body's first paragraph (the lede the headline sums up)."""
+    for text in texts[start:start + 40]:
+        if len(text) >= 60 and is_terminal(text) and not _headline_shaped(text):
+            return set(_content_words(text))
+    return set()
+
+
+def _rule_headline(texts: list[str], start: int, lo: int, kinds: dict[int, str | None], body: set[str],
+                   anchor: int | None) -> int | None:
+    """The headline by hand-set weights (when no model is shipped): the best line by
+    _title_score; the line above it when that is the headline over its standfirst."""
     best, best_score = None, TITLE_MIN_SCORE
     for k in range(lo, min(start + 1, len(texts))):
         score = _title_score(texts, k, start, kinds, body) - (1.0 if anchor is not None and k > anchor else 0.0)
         if score > best_score:
             best, best_score = k, score
+    if best is None:
+        return None
+    # Headline, then standfirst: both read as headlines about the body, the standfirst
+    # often more so (it is longer); the upper one is the headline.
+    above = best - 1
+    while above > lo and texts[above] == texts[best]:
+        above -= 1
+    upper = texts[above] if above >= lo else ""
+    if (
+        len(upper.split()) >= 5
+        and upper[:1].isupper()
+        and not any(sep in upper for sep in _BREADCRUMB)
+        and _title_score(texts, above, start, kinds, body) > max(TITLE_MIN_SCORE, best_score - 0.6)
+    ):
+        best = above
+    return best
+
+
+def read_header(texts: list[str], start: int, body_start: int | None = None) -> Header:
+    """The headline, byline and date line around the line ``start`` where the article's body
+    begins. The headline is the candidate line the learned headline model ranks first
+    (_headline_candidates, services/cleaner/headline.py; without a model, the best line by the
+    hand-set _title_score); the byline and date are read from the lines between it and the
+    body (a "By ..." line, the author's name alone on a line right below the headline, a short
+    line holding a date)."""
+    header = Header()
+    lo, hi, kinds, body, anchor = header_context(texts, start, body_start)
+    rule_best = _rule_headline(texts, start, lo, kinds, body, anchor)
+    best = rule_best
+    if current_model() is not None:
+        best = _pick_headline(texts, start, lo, kinds, body, anchor, rule_best)
+    rule_hi = hi
+    if best is not None and best >= hi:
+        # the headline is inside the region (a panel opened it): its byline is below it
+        kinds.update((i, _header_kind(texts, i)) for i in range(hi, min(len(texts), best + 4)))
+        hi = min(len(texts), best + 4)
     if best is not None:
-        # Headline, then standfirst: both read as headlines about the body, the standfirst
-        # often more so (it is longer); the upper one is the headline.
-        above = best - 1
-        while above > lo and texts[above] == texts[best]:
-            above -= 1
-        upper = texts[above] if above >= lo else ""
-        if (
-            len(upper.split()) >= 5
-            and upper[:1].isupper()
-            and not any(sep in upper for sep in (" / ", " | ", " > ", " » "))
-            and _title_score(texts, above, start, kinds, body) > max(TITLE_MIN_SCORE, best_score - 0.6)
-        ):
-            best = above
         header.title, header.title_index = strip_media_tag(texts[best]), best
     _read_byline(header, texts, kinds, best, lo, hi)
+    if best != rule_best and (header.published_at is None or not header.authors):
+        # what the header lines around the hand-set score's pick say, where the model's pick
+        # found nothing: both are headline-shaped lines of the same header
+        other = Header()
+        _read_byline(other, texts, kinds, rule_best, lo, rule_hi)
+        header.published_at = header.published_at or other.published_at
+        if not header.authors:
+            header.authors, header.by_line = other.authors, other.by_line
     if header.published_at is None or not header.authors:
         # the region may have begun above the article's header (a panel, an opinion box): its
         # first lines can hold the byline and date line
