@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import trafilatura
@@ -301,17 +302,51 @@ def link_texts(tree: Any) -> set[str]:
 HEADER_LINES = 400  # visible lines read for the headline's byline (the header sits near the top)
 
 
+_MARK = "\ue000"  # a private-use character: marks the headline's line in the visible text
+
+
+def _visible_lines(tree: Any, headline: Any) -> tuple[list[str], int | None]:
+    """The page's visible lines, and the index of the line the headline element opens (None
+    without one, or when it is not shown)."""
+    if headline is None:
+        return visible_text(tree).split("\n"), None
+    saved = headline.text
+    headline.text = _MARK + (saved or "")
+    try:
+        texts = visible_text(tree).split("\n")
+    finally:
+        headline.text = saved
+    index = next((i for i, t in enumerate(texts) if t.startswith(_MARK)), None)
+    if index is not None:
+        texts[index] = texts[index][1:].strip()
+        if not texts[index]:  # the element's own text was only a line break: its words follow
+            del texts[index]
+        if index >= len(texts):
+            index = None
+    return texts, index
+
+
+def _same_day(shown: datetime, meta_date: datetime | None) -> bool:
+    """Whether the metadata instant falls on the calendar day the page prints, in the page's own
+    time zone (the offset the metadata carries)."""
+    return meta_date is not None and meta_date.date() == shown.date()
+
+
 def _read_visible_header(tree: Any, meta: PageMeta) -> str | None:
     """The byline and date line printed under the page's headline, read as a reader sees them:
     a "By ..." byline names the authors the page credits (metadata often lists an organisation,
     a profile handle or extra contributors, or nothing); a date line under the headline is the
     calendar day the page shows (metadata is often in UTC, a day off for evening stories).
+    The headline's line is the line its <h1> element opens (a sidebar or a "most read" list
+    can print the same words higher up), else the first line that reads as the title.
     Returns the standfirst printed under the headline, if any."""
     title = meta.title
     if not title:
         return None
-    texts = visible_text(tree).split("\n")
+    texts, index = _visible_lines(tree, meta.headline_node)
     head = [t.casefold() for t in texts[:HEADER_LINES]]
+    if meta.headline_node is None:
+        title = meta.title = _visible_title(title, meta.title_candidates, head)
     if title.endswith(("...", "…")):
         # a metadata title cut short: the page prints it whole
         prefix = title.rstrip(".… ").casefold()
@@ -319,8 +354,12 @@ def _read_visible_header(tree: Any, meta: PageMeta) -> str | None:
         if whole is not None and len(texts[whole].split()) <= 40:
             title = meta.title = texts[whole]
     folded = title.casefold()
+    if index is not None and texts[index].casefold() != folded:
+        # a label set in its own block inside the <h1> ("Opinion"): the title's line follows
+        index = next((i for i in range(index, min(index + 3, len(texts))) if texts[i].casefold() == folded), index)
     # the headline's own line, else a line holding it (a kicker or a label run into it)
-    index = next((i for i, t in enumerate(head) if t == folded), None)
+    if index is None:
+        index = next((i for i, t in enumerate(head) if t == folded), None)
     if index is None:
         index = next((i for i, t in enumerate(head) if folded in t and len(t) <= len(folded) * 2 + 20), None)
     if index is None:
@@ -329,9 +368,19 @@ def _read_visible_header(tree: Any, meta: PageMeta) -> str | None:
     persons = [n for n in meta.authors if is_name(n)]
     if header.authors and (header.by_line or not persons):
         meta.authors = header.authors
-    if header.published_at is not None:
+    if header.published_at is not None and not _same_day(header.published_at, meta.published_at):
+        # the printed day wins; the metadata instant stays when it is that day (it has the time)
         meta.published_at = header.published_at
     return header.standfirst
+
+
+def _visible_title(title: str, candidates: list[str], head: list[str]) -> str:
+    """Without an <h1>: of the page's metadata titles, the first one printed as a line of its
+    own (a social-media variant is often not on the page at all)."""
+    shown = set(head)
+    if title.casefold() in shown:
+        return title
+    return next((c for c in candidates if c.casefold() in shown), title)
 
 
 def _with_standfirst(paragraphs: list[str], standfirst: str | None) -> list[str]:
