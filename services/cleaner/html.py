@@ -176,7 +176,13 @@ def _drop_raw(tree: Any) -> None:
 FURNITURE_TAGS = ("nav", "aside", "footer", "menu", "form", "dialog", "header")
 _HIDDEN = etree.XPath(
     "//@hidden/.. | //@aria-hidden[.='true']/.. | //@style[contains(., 'none') or contains(., 'hidden')]/.."
+    " | //@role[.='dialog' or .='alertdialog']/.. | //@aria-modal[.='true']/.."
+    " | //@class[contains(., 'odal')]/.."
 )
+# A modal box by its class, in the names page templates give one ("modal", "modal__inner",
+# "c-globalModal_content", "newsletter_modal"): an overlay (a disclosure, a sign-up, a country
+# picker) drawn over the page, never the article.
+_MODAL_CLASS = re.compile(r"(?:^|[-_])modal(?:$|[-_])|[a-z]Modal(?:$|[-_])")
 _HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 # What must never be cut with the furniture: the article itself and its headline.
 _ARTICLE_BODY = etree.XPath("//@itemprop[.='articleBody' or .='articlebody']/..")
@@ -191,6 +197,10 @@ def _is_furniture(element: Any) -> bool:
         return True
     attrib = element.attrib
     if "hidden" in attrib or attrib.get("aria-hidden") == "true":
+        return True
+    if attrib.get("role") in ("dialog", "alertdialog") or attrib.get("aria-modal") == "true":
+        return True
+    if any(_MODAL_CLASS.search(token) for token in attrib.get("class", "").split()):
         return True
     return _HIDING_STYLE.search(attrib.get("style", "")) is not None
 
@@ -218,6 +228,39 @@ def prune_furniture(tree: Any) -> int:
         dropped.add(element)
         element.drop_tree()
     return len(dropped)
+
+
+# Photo captions: elements a template names for them ("caption", "imageCaption",
+# "figure-caption", "wp-caption-text") and <figcaption>. A news extractor keeps them as
+# paragraphs when they sit between the article's paragraphs; they describe the pictures, not the
+# story. (A line repeating an image's alt text is no such cue: product listings name each
+# product in both.)
+_CAPTION_CANDIDATES = etree.XPath("//figcaption | //@class[contains(., 'aption')]/..")
+_CAPTION_CLASS = re.compile(r"caption", re.I)
+CAPTION_MAX_WORDS = 60
+
+
+def drop_captions(tree: Any) -> int:
+    """Drop photo captions in place (tail text kept), before the extractor reads the page: an
+    element named a caption. Never one holding the article or its headline, or one of more than
+    60 words. Returns how many were dropped."""
+    protected: set[Any] = set()
+    for anchor in [*tree.iter("article", "main", "h1"), *_ARTICLE_BODY(tree)]:
+        protected.add(anchor)
+        protected.update(anchor.iterancestors())
+    candidates = [
+        e for e in _CAPTION_CANDIDATES(tree)
+        if e.tag == "figcaption" or any(_CAPTION_CLASS.search(t) for t in e.get("class", "").split())
+    ]
+    dropped = 0
+    for element in candidates:
+        if element in protected or element.getparent() is None:
+            continue
+        if len(element.text_content().split()) > CAPTION_MAX_WORDS:
+            continue
+        element.drop_tree()
+        dropped += 1
+    return dropped
 
 
 _INLINE_TAGS = frozenset({
@@ -371,6 +414,11 @@ def _read_visible_header(tree: Any, meta: PageMeta) -> str | None:
     if header.published_at is not None and not _same_day(header.published_at, meta.published_at):
         # the printed day wins; the metadata instant stays when it is that day (it has the time)
         meta.published_at = header.published_at
+    if index != next((i for i, t in enumerate(head) if t == folded), index):
+        # the headline's words also stand higher up (a menu bar, a "most read" list): what
+        # follows the <h1> is its byline, but a standfirst is taken only under an unambiguous
+        # headline, as the extraction's first paragraph may already be it
+        return None
     return header.standfirst
 
 
@@ -425,6 +473,7 @@ def _fresh_pass(stripped: str, meta: PageMeta, links: set[str], recall: bool = F
         return None
     _drop_raw(fresh)
     prune_furniture(fresh)
+    drop_captions(fresh)
     return _trafilatura_blocks(fresh, meta, fast=recall, links=links, recall=recall)
 
 
@@ -443,6 +492,7 @@ def extract_html(content: str, max_chars: int | None = None) -> HtmlResult:
     _drop_raw(tree)
     standfirst = _read_visible_header(tree, meta)
     prune_furniture(tree)
+    drop_captions(tree)
     # Hardly any sentence-length prose on the page (a front page, a gallery, a portal): nothing
     # for trafilatura to find; the visible-text classifier below decides.
     no_prose = not has_prose(tree, MIN_PROSE_CHARS)
