@@ -20,7 +20,8 @@ from typing import Any
 import trafilatura
 from lxml import etree
 
-from services.cleaner.cues import Cues, is_name
+from services.cleaner.cues import Cues, header_date, is_name
+from services.cleaner.dates import DATE_RE
 from services.cleaner.metadata import PageMeta, parse_tree, read_page_meta
 from services.cleaner.normalize import normalize_inline, normalize_lines
 from services.cleaner.segment import count_words
@@ -324,9 +325,58 @@ def _trafilatura_blocks(
     blocks = _body_blocks(doc.body) if doc is not None and doc.body is not None else []
     if links:
         # a block that is nothing but a link to another story (a "related" teaser the extractor
-        # kept between paragraphs)
-        blocks = [(k, t) for k, t in blocks if k == "head" or " ".join(t.casefold().split()) not in links]
+        # kept between paragraphs), maybe behind a label ("MORE: <link>", "Also: <link>")
+        blocks = [(k, t) for k, t in blocks if k == "head" or not _is_link_line(t, links)]
+    blocks = [(k, t) for k, t in blocks if not is_page_notice(t)]
     return filter_blocks([text for _, text in blocks], known_title=meta.title, kinds=[k for k, _ in blocks])
+
+
+_LINK_LABEL = re.compile(r"^[^\W\d][\w' ]{0,24}:\s+")
+
+
+def _is_link_line(text: str, links: set[str]) -> bool:
+    folded = " ".join(text.casefold().split())
+    if folded in links:
+        return True
+    label = _LINK_LABEL.match(folded)
+    return label is not None and label.group().count(" ") <= 3 and folded[label.end():] in links
+
+
+# What a page prints about itself among an article's paragraphs, in any template: the day and
+# time alone on a line (the header's date line, set inside the article's container), how old
+# the article is, an app to install, an embedded post's signature ("— Name (@handle) March 3,
+# 2024"), a "view this post on Instagram" placeholder.
+_AGE_NOTICE = re.compile(r"^this (?:article|story|page|content) is (?:more than|over) \S+ \w+ old\.?$", re.I)
+_APP_PROMPT = re.compile(r"^(?:install|download|get) (?:the|our) .{1,40}\bapp\b", re.I)
+_POST_SIGNATURE = re.compile(rf"[—–-]\s*[^()\n]{{1,80}}\(@\w{{1,30}}\)\s*{DATE_RE}\s*$", re.I)
+_POST_PLACEHOLDER = re.compile(
+    r"^(?:view this post on (?:instagram|facebook|tiktok|x)|a post shared by .{1,80})$", re.I
+)
+NOTICE_MAX_WORDS = 12
+
+
+def is_page_notice(text: str) -> bool:
+    """A block that is the page speaking of itself or an embedded post, not the article."""
+    if _POST_SIGNATURE.search(text):
+        return True
+    if len(text.split()) > NOTICE_MAX_WORDS:
+        return False
+    if _AGE_NOTICE.match(text) or _APP_PROMPT.match(text) or _POST_PLACEHOLDER.match(text):
+        return True
+    return text.rstrip()[-1:] not in ".!?\"”" and header_date(text) is not None and _date_only(text)
+
+
+_DATE_WORDS = re.compile(
+    rf"{DATE_RE}|\b\d{{1,2}}[:.]\d\d(?:\s*[ap]\.?m\.?)?|\b(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)"
+    r"(?:day)?\b|\b(?:updated|published|posted|last|on|at|am|pm)\b|[^\w\s]",
+    re.I,
+)
+_ZONE_TAG = re.compile(r"\b[A-Z]{2,4}\b")  # "EST", "GMT", "UK"
+
+
+def _date_only(text: str) -> bool:
+    """Nothing but a date, a time, a weekday, "Updated"/"Published" and a zone or place tag."""
+    return len(_DATE_WORDS.sub(" ", _ZONE_TAG.sub(" ", text)).split()) <= 1
 
 
 LINK_MIN_WORDS = 4
