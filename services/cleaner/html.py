@@ -317,7 +317,7 @@ def _trafilatura_blocks(
     """trafilatura's main-content blocks, through the second classifier pass."""
     try:
         doc = trafilatura.bare_extraction(
-            tree, favor_precision=not recall, favor_recall=recall, include_comments=False, include_tables=True,
+            tree, favor_precision=not recall, favor_recall=recall, include_comments=False, include_tables=False,
             with_metadata=False, fast=fast,
         )
     except (ValueError, TypeError, etree.LxmlError):
@@ -483,7 +483,7 @@ def _visible_title(title: str, candidates: list[str], head: list[str]) -> str:
 
 def _with_standfirst(paragraphs: list[str], standfirst: str | None) -> list[str]:
     """The standfirst opens the article unless the extraction already holds it."""
-    if not standfirst or not paragraphs:
+    if not standfirst or not paragraphs or is_page_notice(standfirst):
         return paragraphs
     folded = " ".join(standfirst.casefold().split())
     if any(folded in " ".join(p.casefold().split()) for p in paragraphs[:5]):
