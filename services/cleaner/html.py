@@ -328,7 +328,34 @@ def _trafilatura_blocks(
         # kept between paragraphs), maybe behind a label ("MORE: <link>", "Also: <link>")
         blocks = [(k, t) for k, t in blocks if k == "head" or not _is_link_line(t, links)]
     blocks = [(k, t) for k, t in blocks if not is_page_notice(t)]
-    return filter_blocks([text for _, text in blocks], known_title=meta.title, kinds=[k for k, _ in blocks])
+    found = filter_blocks([text for _, text in blocks], known_title=meta.title, kinds=[k for k, _ in blocks])
+    found.paragraphs = drop_editorial_notes(found.paragraphs)
+    return found
+
+
+# Notes the editors set at an article's edges about the article itself: an editor's note, a
+# correction, where the story first appeared, the series it belongs to. (A bare "This story was
+# updated on <date>" stays: it dates the text.)
+_EDITORIAL_NOTE = re.compile(
+    r"^(?:editor[’']?s[’']? note\b|corrections?\s*:|clarifications?\s*:|(?:a previous|an earlier) version of "
+    r"this (?:story|article|report|piece)|this (?:story|article|report|piece|post) (?:originally appeared|"
+    r"first appeared|was originally published|was first published|is republished|is part of|was produced by|"
+    r"is published in partnership))",
+    re.I,
+)
+_NOTE_HEADING = re.compile(r"^(?:corrections?|clarifications?|editor[’']?s[’']? notes?)\s*:?$", re.I)
+NOTE_EDGE = 2  # paragraphs from either end of the body
+
+
+def drop_editorial_notes(paragraphs: list[str]) -> list[str]:
+    """The article without editorial notes among its first or last two paragraphs (and a bare
+    "Corrections" heading above such a note)."""
+    n = len(paragraphs)
+    drop = {i for i, p in enumerate(paragraphs) if (i < NOTE_EDGE or i >= n - NOTE_EDGE) and _EDITORIAL_NOTE.match(p)}
+    drop |= {i - 1 for i in drop if i > 0 and _NOTE_HEADING.match(paragraphs[i - 1])}
+    if not drop or len(drop) >= n:
+        return paragraphs
+    return [p for i, p in enumerate(paragraphs) if i not in drop]
 
 
 _LINK_LABEL = re.compile(r"^[^\W\d][\w' ]{0,24}:\s+")
@@ -483,7 +510,7 @@ def _visible_title(title: str, candidates: list[str], head: list[str]) -> str:
 
 def _with_standfirst(paragraphs: list[str], standfirst: str | None) -> list[str]:
     """The standfirst opens the article unless the extraction already holds it."""
-    if not standfirst or not paragraphs or is_page_notice(standfirst):
+    if not standfirst or not paragraphs or is_page_notice(standfirst) or _EDITORIAL_NOTE.match(standfirst):
         return paragraphs
     folded = " ".join(standfirst.casefold().split())
     if any(folded in " ".join(p.casefold().split()) for p in paragraphs[:5]):
