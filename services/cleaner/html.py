@@ -343,15 +343,26 @@ _EDITORIAL_NOTE = re.compile(
     r"is published in partnership))",
     re.I,
 )
+# What the publisher says to readers at the article's end, in any template: a newsletter's
+# legal line, an investment disclosure, a subscription offer, an invitation to its forums, the
+# newsletter the text was sent as.
+_PUBLISHER_NOTICE = re.compile(
+    r"subscribing to (?:a|our|this) newsletter indicates your consent|"
+    r"(?:do|does) not own (?:shares|positions?) in any (?:securities|stocks|companies) mentioned|"
+    r"^special offer for .{1,40} readers\b|^join (?:our|the) .{1,40}\b(?:forums?|community)\b|"
+    r"^you(?:’|')re reading (?:the )?.{1,60} newsletter\b",
+    re.I,
+)
 _NOTE_HEADING = re.compile(r"^(?:corrections?|clarifications?|editor[’']?s[’']? notes?)\s*:?$", re.I)
 NOTE_EDGE = 2  # paragraphs from either end of the body
 
 
 def drop_editorial_notes(paragraphs: list[str]) -> list[str]:
-    """The article without editorial notes among its first or last two paragraphs (and a bare
-    "Corrections" heading above such a note)."""
+    """The article without editorial notes or publisher notices among its first or last two
+    paragraphs (and a bare "Corrections" heading above such a note)."""
     n = len(paragraphs)
-    drop = {i for i, p in enumerate(paragraphs) if (i < NOTE_EDGE or i >= n - NOTE_EDGE) and _EDITORIAL_NOTE.match(p)}
+    drop = {i for i, p in enumerate(paragraphs) if (i < NOTE_EDGE or i >= n - NOTE_EDGE) and (
+        _EDITORIAL_NOTE.match(p) or _PUBLISHER_NOTICE.search(p))}
     drop |= {i - 1 for i in drop if i > 0 and _NOTE_HEADING.match(paragraphs[i - 1])}
     if not drop or len(drop) >= n:
         return paragraphs
