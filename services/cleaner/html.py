@@ -329,8 +329,29 @@ def _trafilatura_blocks(
         blocks = [(k, t) for k, t in blocks if k == "head" or not _is_link_line(t, links)]
     blocks = [(k, t) for k, t in blocks if not is_page_notice(t)]
     found = filter_blocks([text for _, text in blocks], known_title=meta.title, kinds=[k for k, _ in blocks])
-    found.paragraphs = drop_editorial_notes(found.paragraphs)
+    found.paragraphs = drop_headline_copy(drop_editorial_notes(found.paragraphs), meta.title)
     return found
+
+
+HEADLINE_COPY_SPAN = 3  # opening paragraphs searched for the headline printed again
+HEADLINE_COPY_EXTRA = 4  # words besides the headline: a label, a slide number ("News", "01/7")
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.casefold())
+
+
+def drop_headline_copy(paragraphs: list[str], title: str | None) -> list[str]:
+    """Without the headline printed again at the article's top with a label run into it
+    ("News <headline>", "01/7<headline>"): the title, not the body."""
+    if not title or len(paragraphs) < 2:
+        return paragraphs
+    folded = " ".join(_words(title))
+    for k, paragraph in enumerate(paragraphs[:HEADLINE_COPY_SPAN]):
+        words = _words(paragraph)
+        if folded and folded in " ".join(words) and len(words) - folded.count(" ") - 1 <= HEADLINE_COPY_EXTRA:
+            return paragraphs[:k] + paragraphs[k + 1:]
+    return paragraphs
 
 
 # Notes the editors set at an article's edges about the article itself: an editor's note, a
