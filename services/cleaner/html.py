@@ -264,6 +264,26 @@ def drop_captions(tree: Any) -> int:
     return dropped
 
 
+def unlink_subheads(tree: Any) -> int:
+    """A subheading that is a link (a listicle's "<h2><a>Venue</a></h2>" above each entry) read
+    as the heading it is: the extractor drops headings made of a link as link furniture. Only
+    where the heading stands among the article's paragraphs (a prose sibling), not in a list
+    of story teasers. Returns how many were unwrapped."""
+    done = 0
+    for heading in tree.iter("h2", "h3", "h4"):
+        children = [c for c in heading if isinstance(c.tag, str)]
+        if len(children) != 1 or children[0].tag != "a" or (heading.text or "").strip():
+            continue
+        parent = heading.getparent()
+        if parent is None or not any(
+            sib.tag == "p" and len(sib.text_content()) >= PROSE_BLOCK_CHARS for sib in parent
+        ):
+            continue
+        etree.strip_tags(heading, "a")
+        done += 1
+    return done
+
+
 _INLINE_TAGS = frozenset({
     "a", "span", "em", "strong", "b", "i", "u", "small", "font", "abbr", "cite", "q", "sub", "sup",
     "mark", "time",
@@ -583,6 +603,7 @@ def _fresh_pass(stripped: str, meta: PageMeta, links: set[str], recall: bool = F
     _drop_raw(fresh)
     prune_furniture(fresh)
     drop_captions(fresh)
+    unlink_subheads(fresh)
     return _trafilatura_blocks(fresh, meta, fast=recall, links=links, recall=recall)
 
 
@@ -602,6 +623,7 @@ def extract_html(content: str, max_chars: int | None = None) -> HtmlResult:
     standfirst = _read_visible_header(tree, meta)
     prune_furniture(tree)
     drop_captions(tree)
+    unlink_subheads(tree)
     # Hardly any sentence-length prose on the page (a front page, a gallery, a portal): nothing
     # for trafilatura to find; the visible-text classifier below decides.
     no_prose = not has_prose(tree, MIN_PROSE_CHARS)
