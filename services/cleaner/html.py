@@ -560,9 +560,12 @@ def _visible_title(title: str, candidates: list[str], head: list[str]) -> str:
     return next((c for c in candidates if c.casefold() in shown), title)
 
 
-def _with_standfirst(paragraphs: list[str], standfirst: str | None) -> list[str]:
-    """The standfirst opens the article unless the extraction already holds it."""
+def _with_standfirst(paragraphs: list[str], standfirst: str | None, title: str | None = None) -> list[str]:
+    """The standfirst opens the article unless the extraction already holds it (or it is a page
+    notice, an editorial note or the headline again)."""
     if not standfirst or not paragraphs or is_page_notice(standfirst) or _EDITORIAL_NOTE.match(standfirst):
+        return paragraphs
+    if drop_headline_copy([standfirst, *paragraphs[:1]], title)[0] != standfirst:
         return paragraphs
     folded = " ".join(standfirst.casefold().split())
     if any(folded in " ".join(p.casefold().split()) for p in paragraphs[:5]):
@@ -657,7 +660,7 @@ def extract_html(content: str, max_chars: int | None = None) -> HtmlResult:
     if rescued is not None:
         return HtmlResult(rescued, meta, kept.cues, kept.title, "json-ld", truncated)
     if words >= MIN_HTML_WORDS:
-        return HtmlResult(_with_standfirst(kept.paragraphs, standfirst), meta, kept.cues, kept.title,
+        return HtmlResult(_with_standfirst(kept.paragraphs, standfirst, meta.title), meta, kept.cues, kept.title,
                           truncated=truncated)
     page = parse_tree(stripped)  # trafilatura has pruned the first tree in place
     if page is None:

@@ -94,3 +94,72 @@ def test_day_named_by_the_url() -> None:
 <link rel="canonical" href="https://example.com/news/2023/08/24/ferry-fares.html"></head><body>
 <h1>Ferry fares to rise in April</h1>{BODY}</body></html>"""
     assert clean_html(page).published_at == datetime(2023, 8, 24, tzinfo=UTC)
+
+
+# --- the article's body from HTML: what sits among its paragraphs but is not the story --------
+
+def test_modal_overlays_and_captions_are_not_the_article() -> None:
+    page = f"""<html><head><title>Ferry fares to rise in April</title></head><body>
+<div class="c-globalModal_content"><p>Our recommendations are based on many hours of testing,
+research and comparison shopping, and we may earn a commission when you buy through links.</p></div>
+<div role="dialog"><p>We use cookies and similar technologies to give you a better experience of
+this site, and you can change your choices at any time in the settings.</p></div>
+<h1>Ferry fares to rise in April</h1>{BODY}
+<figure><img src="a.jpg"><figcaption>Passengers board a ferry at the harbour terminal on a windy
+morning earlier this month.</figcaption></figure>
+<p class="imageCaption">The harbour master speaks to reporters outside the authority's offices on Monday</p>
+<p>The new fares take effect on the first of April and will be shown on every ticket machine
+at the terminals, the authority said in a statement published on its website.</p></body></html>"""
+    body = clean_html(page).body
+    assert body.startswith(PARAGRAPHS[0]) and "new fares take effect" in body
+    for furniture in ("recommendations", "cookies", "Passengers board", "harbour master speaks"):
+        assert furniture not in body
+
+
+def test_page_notices_inside_the_body() -> None:
+    from services.cleaner.html import is_page_notice
+
+    for notice in ("Saturday 23 December 2023 05:39, UK", "Updated Dec. 22, 2023, 10:20 p.m. ET",
+                   "This article is more than 1 month old", "Install the Harbour News app for free",
+                   "View this post on Instagram",
+                   "Ferries are the best.— Jane Doe (@janedoe) December 21, 2023"):
+        assert is_page_notice(notice), notice
+    for sentence in ("The meeting is on March 3, 2024.", "March 3, 2024 was a cold day",
+                     "In 2023 the council met on March 3", "Get the best of the harbour this summer"):
+        assert not is_page_notice(sentence), sentence
+
+
+def test_labelled_links_editorial_notes_and_the_headline_again() -> None:
+    from services.cleaner.html import drop_editorial_notes, drop_headline_copy
+
+    page = f"""<html><head><title>Ferry fares to rise in April</title></head><body>
+<h1>Ferry fares to rise in April</h1><p>News Ferry fares to rise in April</p>{BODY}
+<p>MORE: <a href="/b">Bridge tolls frozen for another year after review</a></p>
+<p>Ticket offices will stay open longer during the first week so that passengers can ask about
+the changes, and the authority will publish a full list of fares online.</p></body></html>"""
+    body = clean_html(page).body
+    assert body.startswith(PARAGRAPHS[0]) and "Bridge tolls" not in body and "Ticket offices" in body
+    notes = ["Editor's note: This story is part of a series on the cost of commuting.", *PARAGRAPHS,
+             "Corrections", "A previous version of this story gave the wrong date for the rise."]
+    assert drop_editorial_notes(notes) == PARAGRAPHS
+    # in the middle of the article such a sentence is what the story says
+    middle = [PARAGRAPHS[0], PARAGRAPHS[1], "Correction: the fares were cut last year.", *PARAGRAPHS[1:], "End."]
+    assert drop_editorial_notes(middle) == middle
+    assert drop_headline_copy(["01/7Ferry fares to rise in April", *PARAGRAPHS], "Ferry fares to rise in April") == \
+        PARAGRAPHS
+    assert drop_headline_copy(PARAGRAPHS, "Ferry fares to rise in April") == PARAGRAPHS
+
+
+def test_linked_subheadings_stay_and_tables_leave_a_prose_article() -> None:
+    venues = "".join(
+        f'<h2><a href="/v{i}">{name}</a></h2><p>{PARAGRAPHS[i]}</p>'
+        for i, name in enumerate(("Harbour Tavern", "Pier Street Bar", "Lighthouse Inn"))
+    )
+    page = f"""<html><head><title>Where to watch the ferries</title></head><body>
+<h1>Where to watch the ferries</h1><article>{venues}
+<table><tr><td>Route</td><td>Old fare</td><td>New fare</td></tr>
+<tr><td>North pier</td><td>2.10</td><td>2.30</td></tr><tr><td>South pier</td><td>1.90</td><td>2.05</td></tr>
+</table></article></body></html>"""
+    body = clean_html(page).body
+    assert "Harbour Tavern" in body and "Lighthouse Inn" in body
+    assert "North pier" not in body
