@@ -178,12 +178,13 @@ FURNITURE_TAGS = ("nav", "aside", "footer", "menu", "form", "dialog", "header")
 _HIDDEN = etree.XPath(
     "//@hidden/.. | //@aria-hidden[.='true']/.. | //@style[contains(., 'none') or contains(., 'hidden')]/.."
     " | //@role[.='dialog' or .='alertdialog']/.. | //@aria-modal[.='true']/.."
-    " | //@class[contains(., 'odal')]/.."
+    " | //@class[contains(., 'odal') or contains(., 'ewsletter')]/.."
 )
-# A modal box by its class, in the names page templates give one ("modal", "modal__inner",
-# "c-globalModal_content", "newsletter_modal"): an overlay (a disclosure, a sign-up, a country
-# picker) drawn over the page, never the article.
-_MODAL_CLASS = re.compile(r"(?:^|[-_])modal(?:$|[-_])|[a-z]Modal(?:$|[-_])")
+# A modal box or a newsletter sign-up box by its class, in the names page templates give them
+# ("modal", "modal__inner", "c-globalModal_content", "newsletter-form__strapline"): an overlay
+# (a disclosure, a sign-up, a country picker) drawn over the page or a sign-up form set between
+# paragraphs, never the article.
+_MODAL_CLASS = re.compile(r"(?:^|[-_])modal(?:$|[-_])|[a-z]Modal(?:$|[-_])|newsletter", re.I)
 _HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 # What must never be cut with the furniture: the article itself and its headline.
 _ARTICLE_BODY = etree.XPath("//@itemprop[.='articleBody' or .='articlebody']/..")
@@ -347,7 +348,7 @@ def _trafilatura_blocks(
         # a block that is nothing but a link to another story (a "related" teaser the extractor
         # kept between paragraphs), maybe behind a label ("MORE: <link>", "Also: <link>")
         blocks = [(k, t) for k, t in blocks if k == "head" or not _is_link_line(t, links)]
-    blocks = [(k, t) for k, t in blocks if not is_page_notice(t)]
+    blocks = [(k, t) for k, t in blocks if not is_page_notice(t) and not _is_bio(t, meta.author_bios)]
     found = filter_blocks([text for _, text in blocks], known_title=meta.title, kinds=[k for k, _ in blocks])
     found.paragraphs = drop_headline_copy(drop_editorial_notes(found.paragraphs), meta.title)
     return found
@@ -408,6 +409,20 @@ def drop_editorial_notes(paragraphs: list[str]) -> list[str]:
     if not drop or len(drop) >= n:
         return paragraphs
     return [p for i, p in enumerate(paragraphs) if i not in drop]
+
+
+BIO_PREFIX_CHARS = 60
+
+
+def _is_bio(text: str, bios: list[str]) -> bool:
+    """The author's box: a block that opens like the biography the page's JSON-LD gives for an
+    author (the same words, the page's box may be cut short or run on)."""
+    if not bios:
+        return False
+    folded = " ".join(_words(text))
+    return len(folded) >= BIO_PREFIX_CHARS and any(
+        " ".join(_words(bio)).startswith(folded[:BIO_PREFIX_CHARS]) for bio in bios
+    )
 
 
 _LINK_LABEL = re.compile(r"^[^\W\d][\w' ]{0,24}:\s+")

@@ -52,6 +52,8 @@ class PageMeta:
     # every title the page gives machines (JSON-LD headline, OpenGraph, meta tags, <title>),
     # in order of trust: the visible headline is checked against them
     title_candidates: list[str] = field(default_factory=list)
+    # what the publisher's JSON-LD says about each author (the author's box printed on the page)
+    author_bios: list[str] = field(default_factory=list)
     # the <h1> element the title was read from (None when it came from metadata)
     headline_node: Any = field(default=None, repr=False, compare=False)
 
@@ -76,6 +78,20 @@ def _names(value: Any) -> list[str]:
         if name and not _URLISH.match(name) and len(name) <= 80:
             names.extend(n.strip() for n in re.split(r"\s*(?:,|\band\b|&)\s*", name) if n.strip())
     return list(dict.fromkeys(names))
+
+
+BIO_MIN_WORDS = 8
+
+
+def _bios(value: Any) -> list[str]:
+    """The descriptions of schema.org author Person objects: their biographies."""
+    items = value if isinstance(value, list) else [value]
+    out = []
+    for item in items:
+        bio = _text(item.get("description")) if isinstance(item, dict) else None
+        if bio and len(bio.split()) >= BIO_MIN_WORDS:
+            out.append(bio)
+    return out
 
 
 def _json_ld_objects(tree: Any) -> list[dict[str, Any]]:
@@ -232,6 +248,7 @@ def read_page_meta(tree: Any) -> PageMeta:
             candidates.append(headline)
         meta.title = meta.title or headline
         meta.authors = meta.authors or _names(obj.get("author") or obj.get("creator"))
+        meta.author_bios = meta.author_bios or _bios(obj.get("author") or obj.get("creator"))
         meta.published_at = meta.published_at or parse_date(_text(obj.get("datePublished") or obj.get("dateCreated")))
         meta.modified_at = meta.modified_at or parse_date(_text(obj.get("dateModified")))
         meta.source = meta.source or _text(obj.get("publisher")) or _text(obj.get("sourceOrganization"))

@@ -163,3 +163,21 @@ def test_linked_subheadings_stay_and_tables_leave_a_prose_article() -> None:
     body = clean_html(page).body
     assert "Harbour Tavern" in body and "Lighthouse Inn" in body
     assert "North pier" not in body
+
+
+def test_newsletter_box_and_the_authors_box_from_json_ld() -> None:
+    bio = ("Nadia Petrova covers transport and the harbour for the paper, and before that wrote about "
+           "shipping for a trade weekly for ten years.")
+    page = f"""<html><head><title>Ferry fares to rise in April</title>
+<script type="application/ld+json">{{"@type": "NewsArticle", "headline": "Ferry fares to rise in April",
+"author": {{"@type": "Person", "name": "Nadia Petrova", "description": "{bio}"}}}}</script></head><body>
+<h1>Ferry fares to rise in April</h1><article>{BODY}
+<section class="newsletter-form__main"><p>Breaking harbour news, the latest updates on ferries,
+tides, fares and timetables, every morning in your inbox and always free of charge.</p></section>
+<p>Ticket offices will stay open longer during the first week so that passengers can ask about
+the changes, and the authority will publish a full list of fares online.</p>
+<div class="about"><p>{bio}</p></div></article></body></html>"""
+    clean = clean_html(page)
+    assert clean.authors == ["Nadia Petrova"]
+    assert "Ticket offices" in clean.body
+    assert "Breaking harbour news" not in clean.body and "trade weekly" not in clean.body
