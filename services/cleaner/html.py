@@ -265,6 +265,38 @@ def drop_captions(tree: Any) -> int:
     return dropped
 
 
+_WRAP_AFTER = ("figure", "p", "div", "h2", "h3", "h4", "blockquote", "table", "ul", "ol")
+LOOSE_TEXT_CHARS = 80
+
+
+def wrap_loose_text(tree: Any) -> int:
+    """Prose set as bare text after a block element (a paragraph that follows a <figure> without
+    its own <p>, inline links and all) wrapped in a paragraph: the extractor reads a block's
+    tail as no paragraph of the article and can drop it. Returns how many were wrapped."""
+    done = 0
+    for block in list(tree.iter(*_WRAP_AFTER)):
+        tail = block.tail or ""
+        parent = block.getparent()
+        if parent is None or len(tail.strip()) < 20:
+            continue
+        run = []
+        sibling = block.getnext()
+        while sibling is not None and isinstance(sibling.tag, str) and sibling.tag in _INLINE_TAGS:
+            run.append(sibling)
+            sibling = sibling.getnext()
+        text = " ".join((tail + "".join(e.text_content() + (e.tail or "") for e in run)).split())
+        if len(text) < LOOSE_TEXT_CHARS or text.rstrip("\"'”’»)]")[-1:] not in _SENTENCE_STOPS:
+            continue  # prose only: a sentence-length run that ends like one
+        paragraph = etree.Element("p")
+        paragraph.text, block.tail = tail, None
+        index = parent.index(block) + 1
+        for element in run:
+            paragraph.append(element)  # moves it, with its tail
+        parent.insert(index, paragraph)
+        done += 1
+    return done
+
+
 def unlink_subheads(tree: Any) -> int:
     """A subheading that is a link (a listicle's "<h2><a>Venue</a></h2>" above each entry) read
     as the heading it is: the extractor drops headings made of a link as link furniture. Only
@@ -622,6 +654,7 @@ def _fresh_pass(stripped: str, meta: PageMeta, links: set[str], recall: bool = F
     prune_furniture(fresh)
     drop_captions(fresh)
     unlink_subheads(fresh)
+    wrap_loose_text(fresh)
     return _trafilatura_blocks(fresh, meta, fast=recall, links=links, recall=recall)
 
 
@@ -642,6 +675,7 @@ def extract_html(content: str, max_chars: int | None = None) -> HtmlResult:
     prune_furniture(tree)
     drop_captions(tree)
     unlink_subheads(tree)
+    wrap_loose_text(tree)
     # Hardly any sentence-length prose on the page (a front page, a gallery, a portal): nothing
     # for trafilatura to find; the visible-text classifier below decides.
     no_prose = not has_prose(tree, MIN_PROSE_CHARS)

@@ -181,3 +181,21 @@ the changes, and the authority will publish a full list of fares online.</p>
     assert clean.authors == ["Nadia Petrova"]
     assert "Ticket offices" in clean.body
     assert "Breaking harbour news" not in clean.body and "trade weekly" not in clean.body
+
+
+def test_prose_set_as_bare_text_after_a_figure_is_a_paragraph() -> None:
+    from services.cleaner.html import wrap_loose_text
+    from services.cleaner.metadata import parse_tree
+
+    tree = parse_tree(
+        '<html><body><div id="story"><figure><img src="a.jpg"></figure>The harbour authority said on '
+        'Monday that <a href="/fares">ferry fares</a> would rise in April after fuel costs climbed.'
+        '<p>More.</p><div>Menu</div>Unlock a world of benefits, just a click away - Login</div></body></html>'
+    )
+    assert wrap_loose_text(tree) == 1
+    story = tree.get_element_by_id("story")
+    wrapped = story[1]
+    assert wrapped.tag == "p" and wrapped.text_content().startswith("The harbour authority said on Monday that ferry")
+    assert wrapped.text_content().endswith("fuel costs climbed.")
+    # a run that does not end like a sentence (a login prompt) stays as it was
+    assert story[-1].tail.startswith("Unlock")
