@@ -184,7 +184,7 @@ _HIDDEN = etree.XPath(
 # ("modal", "modal__inner", "c-globalModal_content", "newsletter-form__strapline"): an overlay
 # (a disclosure, a sign-up, a country picker) drawn over the page or a sign-up form set between
 # paragraphs, never the article.
-_MODAL_CLASS = re.compile(r"(?:^|[-_])modal(?:$|[-_])|[a-z]Modal(?:$|[-_])|newsletter", re.I)
+_MODAL_CLASS = re.compile(r"(?:^|[-_])(?i:modal)(?:$|[-_])|[a-z]Modal(?:$|[-_])|(?i:newsletter)")
 _HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 # What must never be cut with the furniture: the article itself and its headline.
 _ARTICLE_BODY = etree.XPath("//@itemprop[.='articleBody' or .='articlebody']/..")
