@@ -199,3 +199,11 @@ def test_prose_set_as_bare_text_after_a_figure_is_a_paragraph() -> None:
     assert wrapped.text_content().endswith("fuel costs climbed.")
     # a run that does not end like a sentence (a login prompt) stays as it was
     assert story[-1].tail.startswith("Unlock")
+
+
+def test_url_day_is_the_last_resort_for_scraped_text_too() -> None:
+    text = "Ferry fares to rise in April\n\n" + "\n\n".join(PARAGRAPHS)
+    url = "https://example.com/news/2023/08/24/ferry-fares"
+    assert clean_article(RawArticle(content=text, url=url)).published_at == datetime(2023, 8, 24, tzinfo=UTC)
+    dated = "Ferry fares to rise in April\n\nMarch 12, 2024\n\n" + "\n\n".join(PARAGRAPHS)
+    assert clean_article(RawArticle(content=dated, url=url)).published_at == datetime(2024, 3, 12, tzinfo=UTC)
