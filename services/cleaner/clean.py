@@ -12,7 +12,7 @@ import re
 from datetime import datetime
 
 from services.cleaner.cues import Cues, read_line
-from services.cleaner.dates import parse_date
+from services.cleaner.dates import parse_date, url_date
 from services.cleaner.fingerprint import MAX_WORDS, fingerprint
 from services.cleaner.html import extract_html, furniture_free_text
 from services.cleaner.language import detect_language
@@ -125,6 +125,9 @@ def clean_article(raw: RawArticle) -> CleanArticle:
     published_at = raw.published_at or meta.published_at or cues.published_at
     if published_at is None and html:
         published_at = _printed_date(furniture_free_text(content, MAX_HTML_CHARS), title or meta.title, paragraphs)
+    if published_at is None:
+        # nothing printed or declared: the day the story's URL is filed under
+        published_at = url_date(url)
     folded = normalize_text(body)  # once, for the identities and the fingerprint
     return CleanArticle(
         id=raw.id or article_id(url, body, folded),

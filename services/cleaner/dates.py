@@ -86,3 +86,25 @@ def parse_date(text: str | None) -> datetime | None:
     from services.cleaner.localdate import parse_local_date
 
     return parse_local_date(text)
+
+
+# A date as a news URL's path carries it: /2023/08/24/, /2023-08-24/, /20230824/.
+_URL_DATE = re.compile(
+    r"/(?P<y>(?:19|20)\d\d)(?P<sep>[/-]?)(?P<m>0[1-9]|1[0-2]|[1-9])(?P=sep)(?P<d>[0-3]?\d)(?:[/._-]|$)"
+)
+
+
+def url_date(url: str | None) -> datetime | None:
+    """The publication day a news URL's path names (/2023/08/24/slug, /2023-08-24/, /20230824/):
+    many publishers file stories under their day. Only the path is read, and only a year, a month
+    and a day in a row; a date without separators needs its two-digit month and day."""
+    if not url:
+        return None
+    path = re.sub(r"^[a-z]+://[^/]+", "", url.split("?")[0].split("#")[0], flags=re.I)
+    for match in _URL_DATE.finditer(path):
+        if not match["sep"] and (len(match["m"]) != 2 or len(match["d"]) != 2):
+            continue
+        value = _valid(int(match["y"]), int(match["m"]), int(match["d"]))
+        if value is not None:
+            return value
+    return None

@@ -14,12 +14,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import trafilatura
 from lxml import etree
 
-from services.cleaner.cues import Cues, is_name
+from services.cleaner.cues import Cues, header_date, is_name
+from services.cleaner.dates import DATE_RE
 from services.cleaner.metadata import PageMeta, parse_tree, read_page_meta
 from services.cleaner.normalize import normalize_inline, normalize_lines
 from services.cleaner.segment import count_words
@@ -175,7 +177,14 @@ def _drop_raw(tree: Any) -> None:
 FURNITURE_TAGS = ("nav", "aside", "footer", "menu", "form", "dialog", "header")
 _HIDDEN = etree.XPath(
     "//@hidden/.. | //@aria-hidden[.='true']/.. | //@style[contains(., 'none') or contains(., 'hidden')]/.."
+    " | //@role[.='dialog' or .='alertdialog']/.. | //@aria-modal[.='true']/.."
+    " | //@class[contains(., 'odal') or contains(., 'ewsletter')]/.."
 )
+# A modal box or a newsletter sign-up box by its class, in the names page templates give them
+# ("modal", "modal__inner", "c-globalModal_content", "newsletter-form__strapline"): an overlay
+# (a disclosure, a sign-up, a country picker) drawn over the page or a sign-up form set between
+# paragraphs, never the article.
+_MODAL_CLASS = re.compile(r"(?:^|[-_])(?i:modal)(?:$|[-_])|[a-z]Modal(?:$|[-_])|(?i:newsletter)")
 _HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 # What must never be cut with the furniture: the article itself and its headline.
 _ARTICLE_BODY = etree.XPath("//@itemprop[.='articleBody' or .='articlebody']/..")
@@ -190,6 +199,10 @@ def _is_furniture(element: Any) -> bool:
         return True
     attrib = element.attrib
     if "hidden" in attrib or attrib.get("aria-hidden") == "true":
+        return True
+    if attrib.get("role") in ("dialog", "alertdialog") or attrib.get("aria-modal") == "true":
+        return True
+    if any(_MODAL_CLASS.search(token) for token in attrib.get("class", "").split()):
         return True
     return _HIDING_STYLE.search(attrib.get("style", "")) is not None
 
@@ -217,6 +230,91 @@ def prune_furniture(tree: Any) -> int:
         dropped.add(element)
         element.drop_tree()
     return len(dropped)
+
+
+# Photo captions: elements a template names for them ("caption", "imageCaption",
+# "figure-caption", "wp-caption-text") and <figcaption>. A news extractor keeps them as
+# paragraphs when they sit between the article's paragraphs; they describe the pictures, not the
+# story. (A line repeating an image's alt text is no such cue: product listings name each
+# product in both.)
+_CAPTION_CANDIDATES = etree.XPath("//figcaption | //@class[contains(., 'aption')]/..")
+_CAPTION_CLASS = re.compile(r"caption", re.I)
+CAPTION_MAX_WORDS = 60
+
+
+def drop_captions(tree: Any) -> int:
+    """Drop photo captions in place (tail text kept), before the extractor reads the page: an
+    element named a caption. Never one holding the article or its headline, or one of more than
+    60 words. Returns how many were dropped."""
+    protected: set[Any] = set()
+    for anchor in [*tree.iter("article", "main", "h1"), *_ARTICLE_BODY(tree)]:
+        protected.add(anchor)
+        protected.update(anchor.iterancestors())
+    candidates = [
+        e for e in _CAPTION_CANDIDATES(tree)
+        if e.tag == "figcaption" or any(_CAPTION_CLASS.search(t) for t in e.get("class", "").split())
+    ]
+    dropped = 0
+    for element in candidates:
+        if element in protected or element.getparent() is None:
+            continue
+        if len(element.text_content().split()) > CAPTION_MAX_WORDS:
+            continue
+        element.drop_tree()
+        dropped += 1
+    return dropped
+
+
+_WRAP_AFTER = ("figure", "p", "div", "h2", "h3", "h4", "blockquote", "table", "ul", "ol")
+LOOSE_TEXT_CHARS = 80
+
+
+def wrap_loose_text(tree: Any) -> int:
+    """Prose set as bare text after a block element (a paragraph that follows a <figure> without
+    its own <p>, inline links and all) wrapped in a paragraph: the extractor reads a block's
+    tail as no paragraph of the article and can drop it. Returns how many were wrapped."""
+    done = 0
+    for block in list(tree.iter(*_WRAP_AFTER)):
+        tail = block.tail or ""
+        parent = block.getparent()
+        if parent is None or len(tail.strip()) < 20:
+            continue
+        run = []
+        sibling = block.getnext()
+        while sibling is not None and isinstance(sibling.tag, str) and sibling.tag in _INLINE_TAGS:
+            run.append(sibling)
+            sibling = sibling.getnext()
+        text = " ".join((tail + "".join(e.text_content() + (e.tail or "") for e in run)).split())
+        if len(text) < LOOSE_TEXT_CHARS or text.rstrip("\"'”’»)]")[-1:] not in _SENTENCE_STOPS:
+            continue  # prose only: a sentence-length run that ends like one
+        paragraph = etree.Element("p")
+        paragraph.text, block.tail = tail, None
+        index = parent.index(block) + 1
+        for element in run:
+            paragraph.append(element)  # moves it, with its tail
+        parent.insert(index, paragraph)
+        done += 1
+    return done
+
+
+def unlink_subheads(tree: Any) -> int:
+    """A subheading that is a link (a listicle's "<h2><a>Venue</a></h2>" above each entry) read
+    as the heading it is: the extractor drops headings made of a link as link furniture. Only
+    where the heading stands among the article's paragraphs (a prose sibling), not in a list
+    of story teasers. Returns how many were unwrapped."""
+    done = 0
+    for heading in tree.iter("h2", "h3", "h4"):
+        children = [c for c in heading if isinstance(c.tag, str)]
+        if len(children) != 1 or children[0].tag != "a" or (heading.text or "").strip():
+            continue
+        parent = heading.getparent()
+        if parent is None or not any(
+            sib.tag == "p" and len(sib.text_content()) >= PROSE_BLOCK_CHARS for sib in parent
+        ):
+            continue
+        etree.strip_tags(heading, "a")
+        done += 1
+    return done
 
 
 _INLINE_TAGS = frozenset({
@@ -272,7 +370,7 @@ def _trafilatura_blocks(
     """trafilatura's main-content blocks, through the second classifier pass."""
     try:
         doc = trafilatura.bare_extraction(
-            tree, favor_precision=not recall, favor_recall=recall, include_comments=False, include_tables=True,
+            tree, favor_precision=not recall, favor_recall=recall, include_comments=False, include_tables=False,
             with_metadata=False, fast=fast,
         )
     except (ValueError, TypeError, etree.LxmlError):
@@ -280,9 +378,131 @@ def _trafilatura_blocks(
     blocks = _body_blocks(doc.body) if doc is not None and doc.body is not None else []
     if links:
         # a block that is nothing but a link to another story (a "related" teaser the extractor
-        # kept between paragraphs)
-        blocks = [(k, t) for k, t in blocks if k == "head" or " ".join(t.casefold().split()) not in links]
-    return filter_blocks([text for _, text in blocks], known_title=meta.title, kinds=[k for k, _ in blocks])
+        # kept between paragraphs), maybe behind a label ("MORE: <link>", "Also: <link>")
+        blocks = [(k, t) for k, t in blocks if k == "head" or not _is_link_line(t, links)]
+    blocks = [(k, t) for k, t in blocks if not is_page_notice(t) and not _is_bio(t, meta.author_bios)]
+    found = filter_blocks([text for _, text in blocks], known_title=meta.title, kinds=[k for k, _ in blocks])
+    found.paragraphs = drop_headline_copy(drop_editorial_notes(found.paragraphs), meta.title)
+    return found
+
+
+HEADLINE_COPY_SPAN = 3  # opening paragraphs searched for the headline printed again
+HEADLINE_COPY_EXTRA = 4  # words besides the headline: a label, a slide number ("News", "01/7")
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.casefold())
+
+
+def drop_headline_copy(paragraphs: list[str], title: str | None) -> list[str]:
+    """Without the headline printed again at the article's top with a label run into it
+    ("News <headline>", "01/7<headline>"): the title, not the body."""
+    if not title or len(paragraphs) < 2:
+        return paragraphs
+    folded = " ".join(_words(title))
+    for k, paragraph in enumerate(paragraphs[:HEADLINE_COPY_SPAN]):
+        words = _words(paragraph)
+        if folded and folded in " ".join(words) and len(words) - folded.count(" ") - 1 <= HEADLINE_COPY_EXTRA:
+            return paragraphs[:k] + paragraphs[k + 1:]
+    return paragraphs
+
+
+# Notes the editors set at an article's edges about the article itself: an editor's note, a
+# correction, where the story first appeared, the series it belongs to. (A bare "This story was
+# updated on <date>" stays: it dates the text.)
+_EDITORIAL_NOTE = re.compile(
+    r"^(?:editor[’']?s[’']? note\b|corrections?\s*:|clarifications?\s*:|(?:a previous|an earlier) version of "
+    r"this (?:story|article|report|piece)|this (?:story|article|report|piece|post) (?:originally appeared|"
+    r"first appeared|was originally published|was first published|is republished|is part of|was produced by|"
+    r"is published in partnership))",
+    re.I,
+)
+# What the publisher says to readers at the article's end, in any template: a newsletter's
+# legal line, an investment disclosure, a subscription offer, an invitation to its forums, the
+# newsletter the text was sent as.
+_PUBLISHER_NOTICE = re.compile(
+    r"subscribing to (?:a|our|this) newsletter indicates your consent|"
+    r"(?:do|does) not own (?:shares|positions?) in any (?:securities|stocks|companies) mentioned|"
+    r"^special offer for .{1,40} readers\b|^join (?:our|the) .{1,40}\b(?:forums?|community)\b|"
+    r"^you(?:’|')re reading (?:the )?.{1,60} newsletter\b",
+    re.I,
+)
+_NOTE_HEADING = re.compile(r"^(?:corrections?|clarifications?|editor[’']?s[’']? notes?)\s*:?$", re.I)
+NOTE_EDGE = 2  # paragraphs from either end of the body
+
+
+def drop_editorial_notes(paragraphs: list[str]) -> list[str]:
+    """The article without editorial notes or publisher notices among its first or last two
+    paragraphs (and a bare "Corrections" heading above such a note)."""
+    n = len(paragraphs)
+    drop = {i for i, p in enumerate(paragraphs) if (i < NOTE_EDGE or i >= n - NOTE_EDGE) and (
+        _EDITORIAL_NOTE.match(p) or _PUBLISHER_NOTICE.search(p))}
+    drop |= {i - 1 for i in drop if i > 0 and _NOTE_HEADING.match(paragraphs[i - 1])}
+    if not drop or len(drop) >= n:
+        return paragraphs
+    return [p for i, p in enumerate(paragraphs) if i not in drop]
+
+
+BIO_PREFIX_CHARS = 60
+
+
+def _is_bio(text: str, bios: list[str]) -> bool:
+    """The author's box: a block that opens like the biography the page's JSON-LD gives for an
+    author (the same words, the page's box may be cut short or run on)."""
+    if not bios:
+        return False
+    folded = " ".join(_words(text))
+    return len(folded) >= BIO_PREFIX_CHARS and any(
+        " ".join(_words(bio)).startswith(folded[:BIO_PREFIX_CHARS]) for bio in bios
+    )
+
+
+_LINK_LABEL = re.compile(r"^[^\W\d][\w' ]{0,24}:\s+")
+
+
+def _is_link_line(text: str, links: set[str]) -> bool:
+    folded = " ".join(text.casefold().split())
+    if folded in links:
+        return True
+    label = _LINK_LABEL.match(folded)
+    return label is not None and label.group().count(" ") <= 3 and folded[label.end():] in links
+
+
+# What a page prints about itself among an article's paragraphs, in any template: the day and
+# time alone on a line (the header's date line, set inside the article's container), how old
+# the article is, an app to install, an embedded post's signature ("— Name (@handle) March 3,
+# 2024"), a "view this post on Instagram" placeholder.
+_AGE_NOTICE = re.compile(r"^this (?:article|story|page|content) is (?:more than|over) \S+ \w+ old\.?$", re.I)
+_APP_PROMPT = re.compile(r"^(?:install|download|get) (?:the|our) .{1,40}\bapp\b", re.I)
+_POST_SIGNATURE = re.compile(rf"[—–-]\s*[^()\n]{{1,80}}\(@\w{{1,30}}\)\s*{DATE_RE}\s*$", re.I)
+_POST_PLACEHOLDER = re.compile(
+    r"^(?:view this post on (?:instagram|facebook|tiktok|x)|a post shared by .{1,80})$", re.I
+)
+NOTICE_MAX_WORDS = 12
+
+
+def is_page_notice(text: str) -> bool:
+    """A block that is the page speaking of itself or an embedded post, not the article."""
+    if _POST_SIGNATURE.search(text):
+        return True
+    if len(text.split()) > NOTICE_MAX_WORDS:
+        return False
+    if _AGE_NOTICE.match(text) or _APP_PROMPT.match(text) or _POST_PLACEHOLDER.match(text):
+        return True
+    return text.rstrip()[-1:] not in ".!?\"”" and header_date(text) is not None and _date_only(text)
+
+
+_DATE_WORDS = re.compile(
+    rf"{DATE_RE}|\b\d{{1,2}}[:.]\d\d(?:\s*[ap]\.?m\.?)?|\b(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)"
+    r"(?:day)?\b|\b(?:updated|published|posted|last|on|at|am|pm)\b|[^\w\s]",
+    re.I,
+)
+_ZONE_TAG = re.compile(r"\b[A-Z]{2,4}\b")  # "EST", "GMT", "UK"
+
+
+def _date_only(text: str) -> bool:
+    """Nothing but a date, a time, a weekday, "Updated"/"Published" and a zone or place tag."""
+    return len(_DATE_WORDS.sub(" ", _ZONE_TAG.sub(" ", text)).split()) <= 1
 
 
 LINK_MIN_WORDS = 4
@@ -301,17 +521,51 @@ def link_texts(tree: Any) -> set[str]:
 HEADER_LINES = 400  # visible lines read for the headline's byline (the header sits near the top)
 
 
+_MARK = "\ue000"  # a private-use character: marks the headline's line in the visible text
+
+
+def _visible_lines(tree: Any, headline: Any) -> tuple[list[str], int | None]:
+    """The page's visible lines, and the index of the line the headline element opens (None
+    without one, or when it is not shown)."""
+    if headline is None:
+        return visible_text(tree).split("\n"), None
+    saved = headline.text
+    headline.text = _MARK + (saved or "")
+    try:
+        texts = visible_text(tree).split("\n")
+    finally:
+        headline.text = saved
+    index = next((i for i, t in enumerate(texts) if t.startswith(_MARK)), None)
+    if index is not None:
+        texts[index] = texts[index][1:].strip()
+        if not texts[index]:  # the element's own text was only a line break: its words follow
+            del texts[index]
+        if index >= len(texts):
+            index = None
+    return texts, index
+
+
+def _same_day(shown: datetime, meta_date: datetime | None) -> bool:
+    """Whether the metadata instant falls on the calendar day the page prints, in the page's own
+    time zone (the offset the metadata carries)."""
+    return meta_date is not None and meta_date.date() == shown.date()
+
+
 def _read_visible_header(tree: Any, meta: PageMeta) -> str | None:
     """The byline and date line printed under the page's headline, read as a reader sees them:
     a "By ..." byline names the authors the page credits (metadata often lists an organisation,
     a profile handle or extra contributors, or nothing); a date line under the headline is the
     calendar day the page shows (metadata is often in UTC, a day off for evening stories).
+    The headline's line is the line its <h1> element opens (a sidebar or a "most read" list
+    can print the same words higher up), else the first line that reads as the title.
     Returns the standfirst printed under the headline, if any."""
     title = meta.title
     if not title:
         return None
-    texts = visible_text(tree).split("\n")
+    texts, index = _visible_lines(tree, meta.headline_node)
     head = [t.casefold() for t in texts[:HEADER_LINES]]
+    if meta.headline_node is None:
+        title = meta.title = _visible_title(title, meta.title_candidates, head)
     if title.endswith(("...", "…")):
         # a metadata title cut short: the page prints it whole
         prefix = title.rstrip(".… ").casefold()
@@ -319,8 +573,12 @@ def _read_visible_header(tree: Any, meta: PageMeta) -> str | None:
         if whole is not None and len(texts[whole].split()) <= 40:
             title = meta.title = texts[whole]
     folded = title.casefold()
+    if index is not None and texts[index].casefold() != folded:
+        # a label set in its own block inside the <h1> ("Opinion"): the title's line follows
+        index = next((i for i in range(index, min(index + 3, len(texts))) if texts[i].casefold() == folded), index)
     # the headline's own line, else a line holding it (a kicker or a label run into it)
-    index = next((i for i, t in enumerate(head) if t == folded), None)
+    if index is None:
+        index = next((i for i, t in enumerate(head) if t == folded), None)
     if index is None:
         index = next((i for i, t in enumerate(head) if folded in t and len(t) <= len(folded) * 2 + 20), None)
     if index is None:
@@ -329,14 +587,32 @@ def _read_visible_header(tree: Any, meta: PageMeta) -> str | None:
     persons = [n for n in meta.authors if is_name(n)]
     if header.authors and (header.by_line or not persons):
         meta.authors = header.authors
-    if header.published_at is not None:
+    if header.published_at is not None and not _same_day(header.published_at, meta.published_at):
+        # the printed day wins; the metadata instant stays when it is that day (it has the time)
         meta.published_at = header.published_at
+    if index != next((i for i, t in enumerate(head) if t == folded), index):
+        # the headline's words also stand higher up (a menu bar, a "most read" list): what
+        # follows the <h1> is its byline, but a standfirst is taken only under an unambiguous
+        # headline, as the extraction's first paragraph may already be it
+        return None
     return header.standfirst
 
 
-def _with_standfirst(paragraphs: list[str], standfirst: str | None) -> list[str]:
-    """The standfirst opens the article unless the extraction already holds it."""
-    if not standfirst or not paragraphs:
+def _visible_title(title: str, candidates: list[str], head: list[str]) -> str:
+    """Without an <h1>: of the page's metadata titles, the first one printed as a line of its
+    own (a social-media variant is often not on the page at all)."""
+    shown = set(head)
+    if title.casefold() in shown:
+        return title
+    return next((c for c in candidates if c.casefold() in shown), title)
+
+
+def _with_standfirst(paragraphs: list[str], standfirst: str | None, title: str | None = None) -> list[str]:
+    """The standfirst opens the article unless the extraction already holds it (or it is a page
+    notice, an editorial note or the headline again)."""
+    if not standfirst or not paragraphs or is_page_notice(standfirst) or _EDITORIAL_NOTE.match(standfirst):
+        return paragraphs
+    if drop_headline_copy([standfirst, *paragraphs[:1]], title)[0] != standfirst:
         return paragraphs
     folded = " ".join(standfirst.casefold().split())
     if any(folded in " ".join(p.casefold().split()) for p in paragraphs[:5]):
@@ -376,6 +652,9 @@ def _fresh_pass(stripped: str, meta: PageMeta, links: set[str], recall: bool = F
         return None
     _drop_raw(fresh)
     prune_furniture(fresh)
+    drop_captions(fresh)
+    unlink_subheads(fresh)
+    wrap_loose_text(fresh)
     return _trafilatura_blocks(fresh, meta, fast=recall, links=links, recall=recall)
 
 
@@ -394,6 +673,9 @@ def extract_html(content: str, max_chars: int | None = None) -> HtmlResult:
     _drop_raw(tree)
     standfirst = _read_visible_header(tree, meta)
     prune_furniture(tree)
+    drop_captions(tree)
+    unlink_subheads(tree)
+    wrap_loose_text(tree)
     # Hardly any sentence-length prose on the page (a front page, a gallery, a portal): nothing
     # for trafilatura to find; the visible-text classifier below decides.
     no_prose = not has_prose(tree, MIN_PROSE_CHARS)
@@ -427,7 +709,7 @@ def extract_html(content: str, max_chars: int | None = None) -> HtmlResult:
     if rescued is not None:
         return HtmlResult(rescued, meta, kept.cues, kept.title, "json-ld", truncated)
     if words >= MIN_HTML_WORDS:
-        return HtmlResult(_with_standfirst(kept.paragraphs, standfirst), meta, kept.cues, kept.title,
+        return HtmlResult(_with_standfirst(kept.paragraphs, standfirst, meta.title), meta, kept.cues, kept.title,
                           truncated=truncated)
     page = parse_tree(stripped)  # trafilatura has pruned the first tree in place
     if page is None:

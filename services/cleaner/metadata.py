@@ -49,6 +49,13 @@ class PageMeta:
     description: str | None = None
     article_body: str | None = None
     section: str | None = None
+    # every title the page gives machines (JSON-LD headline, OpenGraph, meta tags, <title>),
+    # in order of trust: the visible headline is checked against them
+    title_candidates: list[str] = field(default_factory=list)
+    # what the publisher's JSON-LD says about each author (the author's box printed on the page)
+    author_bios: list[str] = field(default_factory=list)
+    # the <h1> element the title was read from (None when it came from metadata)
+    headline_node: Any = field(default=None, repr=False, compare=False)
 
 
 def _text(value: Any) -> str | None:
@@ -71,6 +78,20 @@ def _names(value: Any) -> list[str]:
         if name and not _URLISH.match(name) and len(name) <= 80:
             names.extend(n.strip() for n in re.split(r"\s*(?:,|\band\b|&)\s*", name) if n.strip())
     return list(dict.fromkeys(names))
+
+
+BIO_MIN_WORDS = 8
+
+
+def _bios(value: Any) -> list[str]:
+    """The descriptions of schema.org author Person objects: their biographies."""
+    items = value if isinstance(value, list) else [value]
+    out = []
+    for item in items:
+        bio = _text(item.get("description")) if isinstance(item, dict) else None
+        if bio and len(bio.split()) >= BIO_MIN_WORDS:
+            out.append(bio)
+    return out
 
 
 def _json_ld_objects(tree: Any) -> list[dict[str, Any]]:
@@ -143,29 +164,47 @@ def _fold(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.casefold()))
 
 
-def choose_title(meta_title: str | None, headings: list[str], source: str | None) -> str | None:
+_LABEL_SEPARATOR = re.compile(r"\s[|–—-]\s|::")
+
+
+def choose_title(meta_title: str | None, headings: list[str], source: str | None,
+                 others: tuple[str, ...] | list[str] = ()) -> str | None:
     """The article's title: the page's visible headline (its first <h1> of three words or more
     that is not the site's name), which is what a reader sees and what the page is cited by;
     the metadata title when the headline holds it plus a label ("Politics | <title>") or when
-    there is no such headline. Metadata titles often carry an SEO variant or the site's name."""
-    site = _fold(source or "")
-    heading = next((h for h in headings if 3 <= len(h.split()) <= 40 and _fold(h) != site), None)
+    there is no such headline. Metadata titles often carry an SEO variant or the site's name.
+    A headline that another of the page's metadata titles (``others``: OpenGraph, <title>...)
+    repeats word for word is the headline, even when it holds the first metadata title
+    ("A Complete List of <short title>")."""
+    heading = headline_of(headings, source)
     if heading is None:
         return strip_media_tag(meta_title) if meta_title else None
     if meta_title:
         folded_meta, folded_heading = _fold(meta_title), _fold(heading)
-        if folded_meta and folded_meta != folded_heading and folded_meta in folded_heading:
+        repeated = any(_fold(o) == folded_heading and not _LABEL_SEPARATOR.search(o) for o in others)
+        if folded_meta and folded_meta != folded_heading and folded_meta in folded_heading and not repeated:
             return strip_media_tag(meta_title)
     return strip_media_tag(heading)
 
 
+def headline_of(headings: list[str], source: str | None) -> str | None:
+    """The first <h1> text of 3 to 40 words that is not the site's name."""
+    site = _fold(source or "")
+    return next((h for h in headings if 3 <= len(h.split()) <= 40 and _fold(h) != site), None)
+
+
 def headings(tree: Any) -> list[str]:
     """The texts of the page's <h1> elements, in document order."""
+    return [text for _, text in heading_nodes(tree)]
+
+
+def heading_nodes(tree: Any) -> list[tuple[Any, str]]:
+    """(element, text) of the page's <h1> elements with text, in document order."""
     out = []
     for h1 in tree.iter("h1"):
         text = normalize_inline(h1.text_content())
         if text:
-            out.append(text)
+            out.append((h1, text))
     return out
 
 
@@ -200,11 +239,16 @@ def read_page_meta(tree: Any) -> PageMeta:
     """PageMeta from an lxml HTML tree; never raises on malformed data."""
     meta = PageMeta()
     metas = _metas(tree)
+    candidates: list[str] = []
     for obj in _json_ld_objects(tree):
         if not _is_article(obj):
             continue
-        meta.title = meta.title or _text(obj.get("headline") or obj.get("name"))
+        headline = _text(obj.get("headline") or obj.get("name"))
+        if headline:
+            candidates.append(headline)
+        meta.title = meta.title or headline
         meta.authors = meta.authors or _names(obj.get("author") or obj.get("creator"))
+        meta.author_bios = meta.author_bios or _bios(obj.get("author") or obj.get("creator"))
         meta.published_at = meta.published_at or parse_date(_text(obj.get("datePublished") or obj.get("dateCreated")))
         meta.modified_at = meta.modified_at or parse_date(_text(obj.get("dateModified")))
         meta.source = meta.source or _text(obj.get("publisher")) or _text(obj.get("sourceOrganization"))
@@ -218,13 +262,12 @@ def read_page_meta(tree: Any) -> PageMeta:
             meta.article_body = body
         meta.section = meta.section or _text(obj.get("articleSection"))
     for key in _TITLE_META:
-        meta.title = meta.title or (normalize_inline(metas[key]) if key in metas else None)
+        if key in metas and normalize_inline(metas[key]):
+            candidates.append(normalize_inline(metas[key]))
+            meta.title = meta.title or candidates[-1]
     for key in _DATE_META:
         if meta.published_at is None and key in metas:
             meta.published_at = parse_date(metas[key])
-    if meta.published_at is None:
-        for node in tree.xpath("//time[@datetime]")[:3]:
-            meta.published_at = meta.published_at or parse_date(node.get("datetime"))
     if not meta.authors:
         for key in _AUTHOR_META:
             if key in metas:
@@ -245,14 +288,39 @@ def read_page_meta(tree: Any) -> PageMeta:
     titles = tree.xpath("//title/text()")
     if titles and normalize_inline(titles[0]):
         page_title, site = _site_from_title(normalize_inline(titles[0]), meta.source)
+        candidates.append(page_title)
         meta.title = meta.title or page_title
         meta.source = meta.source or site
     if meta.title and meta.source and meta.source.casefold() in meta.title.casefold():
         meta.title, _ = _site_from_title(meta.title, meta.source)
     meta.description = meta.description or (normalize_inline(metas["description"]) if "description" in metas else None)
-    meta.title = choose_title(meta.title, headings(tree), meta.source)
+    nodes = heading_nodes(tree)
+    if meta.source:
+        candidates = [_site_from_title(c, meta.source)[0] if meta.source.casefold() in c.casefold() else c
+                      for c in candidates]
+    meta.title_candidates = list(dict.fromkeys(candidates))
+    meta.title = choose_title(meta.title, [text for _, text in nodes], meta.source, meta.title_candidates)
+    headline = headline_of([text for _, text in nodes], meta.source)
+    if headline is not None and meta.title and _fold(meta.title) in _fold(headline):
+        meta.headline_node = next(node for node, text in nodes if text == headline)
+    if meta.published_at is None:
+        meta.published_at = _time_near(tree, meta.headline_node)
     meta.authors = clean_names(meta.authors, meta.source)
     return meta
+
+
+TIME_TRIES = 3
+
+
+def _time_near(tree: Any, headline: Any) -> datetime | None:
+    """The first <time datetime> at or after the article's headline (a page lists other
+    stories' times in its menus and sidebars above it), else the page's first ones."""
+    nodes = headline.xpath("following::time[@datetime]") if headline is not None else []
+    for node in [*nodes[:TIME_TRIES], *tree.xpath("//time[@datetime]")[:TIME_TRIES]]:
+        value = parse_date(node.get("datetime"))
+        if value is not None:
+            return value
+    return None
 
 
 def _html_parser() -> Any:

@@ -1,0 +1,209 @@
+"""HTML metadata: which title a page's headline and metadata agree on, the byline and date read
+under the headline's own element, <time> near the headline, the day a story's URL names, and the
+metadata instant kept when it is the day the page prints."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+from services.cleaner.clean import clean_article
+from services.cleaner.dates import url_date
+from services.cleaner.metadata import choose_title
+from shared.contracts.schemas import CleanArticle, RawArticle
+
+PARAGRAPHS = [
+    "The harbour authority said on Monday that ferry fares would rise by eight per cent in April, "
+    "after a year in which fuel costs climbed faster than the operators had planned for.",
+    "Commuters who buy monthly passes will see a smaller increase, and the authority promised to "
+    "review the fares again in the autumn once the new fuel contracts have been signed.",
+    "Operators welcomed the decision but warned that further rises could follow if the price of "
+    "diesel kept climbing through the summer, as several analysts expect it will.",
+]
+BODY = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+
+
+def clean_html(content: str) -> CleanArticle:
+    return clean_article(RawArticle(content=content, content_type="text/html"))
+
+
+def test_headline_repeated_by_another_metadata_title_wins_over_a_shorter_one() -> None:
+    # JSON-LD has a short SEO headline; OpenGraph repeats the visible <h1> word for word
+    assert choose_title("Ferry Fares (So Far)", ["A Complete List of Ferry Fares (So Far)"], None,
+                        ["Ferry Fares (So Far)", "A Complete List of Ferry Fares (So Far)"]) == \
+        "A Complete List of Ferry Fares (So Far)"
+    # a label with a separator is still a label, even when another title repeats it
+    assert choose_title("Ferry fares rise", ["Opinion Ferry fares rise"], None,
+                        ["Ferry fares rise", "Opinion | Ferry fares rise"]) == "Ferry fares rise"
+    # without such a repetition the heading holding the metadata title plus a label loses
+    assert choose_title("Ferry fares rise", ["Transport | Ferry fares rise"], None, ["Ferry fares rise"]) == \
+        "Ferry fares rise"
+
+
+def test_without_h1_the_metadata_title_printed_on_the_page_wins() -> None:
+    page = f"""<html><head>
+<meta property="og:title" content="You will not believe what ferries cost now">
+<title>Ferry fares to rise in April - Harbour News</title></head><body>
+<div class="top">Ferry fares to rise in April</div>{BODY}</body></html>"""
+    assert clean_html(page).title == "Ferry fares to rise in April"
+
+
+def test_byline_and_date_read_under_the_headline_element_not_a_sidebar_copy() -> None:
+    page = f"""<html><head><title>Ferry fares to rise in April | Harbour News</title></head><body>
+<div class="most-read"><ul><li><a href="/a">Ferry fares to rise in April</a></li>
+<li>December 24, 2023</li><li><a href="/b">Bridge tolls frozen for another year</a></li></ul></div>
+<div class="story"><h1>
+  Ferry fares to rise in April</h1>
+<p class="by">By Nadia Petrova, December 19, 2023</p>{BODY}</div></body></html>"""
+    clean = clean_html(page)
+    assert clean.title == "Ferry fares to rise in April"
+    assert clean.authors == ["Nadia Petrova"]
+    assert clean.published_at is not None and clean.published_at.date().isoformat() == "2023-12-19"
+
+
+def test_time_element_near_the_headline_dates_the_page() -> None:
+    page = f"""<html><head><title>Ferry fares to rise in April</title></head><body>
+<ul class="latest"><li>Bridge tolls frozen <time datetime="2023-12-24T13:05:00-05:00">13:05</time></li>
+<li>Port strike ends <time datetime="2023-12-23T11:00:00-05:00">Dec 23</time></li></ul>
+<h1>Ferry fares to rise in April</h1><time datetime="2023-12-19T17:45:00-05:00"></time>
+{BODY}</body></html>"""
+    clean = clean_html(page)
+    assert clean.published_at == datetime(2023, 12, 19, 17, 45, tzinfo=timezone(timedelta(hours=-5)))
+
+
+def test_metadata_instant_kept_when_it_is_the_day_the_page_prints() -> None:
+    page = f"""<html><head><title>Ferry fares to rise in April</title>
+<meta property="article:published_time" content="2023-12-22T22:02:10+05:30"></head><body>
+<h1>Ferry fares to rise in April</h1><p>By Nadia Petrova</p><p>December 22, 2023</p>
+{BODY}</body></html>"""
+    clean = clean_html(page)
+    # the page's own zone and time, not the bare day at midnight UTC
+    assert clean.published_at == datetime(2023, 12, 22, 22, 2, 10, tzinfo=timezone(timedelta(hours=5, minutes=30)))
+    other_day = page.replace("December 22, 2023", "December 23, 2023")
+    assert clean_html(other_day).published_at == datetime(2023, 12, 23, tzinfo=UTC)
+
+
+def test_day_named_by_the_url() -> None:
+    assert url_date("https://example.com/news/2023/08/24/1307-a-2023-review") == datetime(2023, 8, 24, tzinfo=UTC)
+    assert url_date("https://example.com/feature/2023-12-19/a-story/.205666") == datetime(2023, 12, 19, tzinfo=UTC)
+    assert url_date("https://example.com/20230824/story") == datetime(2023, 8, 24, tzinfo=UTC)
+    assert url_date("https://example.com/2023/13/01/story") is None  # no 13th month
+    assert url_date("https://example.com/story/2023/12/story") is None  # a month is not a day
+    assert url_date("https://example.com/id/2023123456") is None
+    assert url_date("https://2023-08-24.example.com/story?d=2023/08/24") is None  # host and query are not read
+    page = f"""<html><head><title>Ferry fares to rise in April</title>
+<link rel="canonical" href="https://example.com/news/2023/08/24/ferry-fares.html"></head><body>
+<h1>Ferry fares to rise in April</h1>{BODY}</body></html>"""
+    assert clean_html(page).published_at == datetime(2023, 8, 24, tzinfo=UTC)
+
+
+# --- the article's body from HTML: what sits among its paragraphs but is not the story --------
+
+def test_modal_overlays_and_captions_are_not_the_article() -> None:
+    page = f"""<html><head><title>Ferry fares to rise in April</title></head><body>
+<div class="c-globalModal_content"><p>Our recommendations are based on many hours of testing,
+research and comparison shopping, and we may earn a commission when you buy through links.</p></div>
+<div role="dialog"><p>We use cookies and similar technologies to give you a better experience of
+this site, and you can change your choices at any time in the settings.</p></div>
+<h1>Ferry fares to rise in April</h1>{BODY}
+<figure><img src="a.jpg"><figcaption>Passengers board a ferry at the harbour terminal on a windy
+morning earlier this month.</figcaption></figure>
+<p class="imageCaption">The harbour master speaks to reporters outside the authority's offices on Monday</p>
+<p>The new fares take effect on the first of April and will be shown on every ticket machine
+at the terminals, the authority said in a statement published on its website.</p></body></html>"""
+    body = clean_html(page).body
+    assert body.startswith(PARAGRAPHS[0]) and "new fares take effect" in body
+    for furniture in ("recommendations", "cookies", "Passengers board", "harbour master speaks"):
+        assert furniture not in body
+
+
+def test_page_notices_inside_the_body() -> None:
+    from services.cleaner.html import is_page_notice
+
+    for notice in ("Saturday 23 December 2023 05:39, UK", "Updated Dec. 22, 2023, 10:20 p.m. ET",
+                   "This article is more than 1 month old", "Install the Harbour News app for free",
+                   "View this post on Instagram",
+                   "Ferries are the best.— Jane Doe (@janedoe) December 21, 2023"):
+        assert is_page_notice(notice), notice
+    for sentence in ("The meeting is on March 3, 2024.", "March 3, 2024 was a cold day",
+                     "In 2023 the council met on March 3", "Get the best of the harbour this summer"):
+        assert not is_page_notice(sentence), sentence
+
+
+def test_labelled_links_editorial_notes_and_the_headline_again() -> None:
+    from services.cleaner.html import drop_editorial_notes, drop_headline_copy
+
+    page = f"""<html><head><title>Ferry fares to rise in April</title></head><body>
+<h1>Ferry fares to rise in April</h1><p>News Ferry fares to rise in April</p>{BODY}
+<p>MORE: <a href="/b">Bridge tolls frozen for another year after review</a></p>
+<p>Ticket offices will stay open longer during the first week so that passengers can ask about
+the changes, and the authority will publish a full list of fares online.</p></body></html>"""
+    body = clean_html(page).body
+    assert body.startswith(PARAGRAPHS[0]) and "Bridge tolls" not in body and "Ticket offices" in body
+    notes = ["Editor's note: This story is part of a series on the cost of commuting.", *PARAGRAPHS,
+             "Corrections", "A previous version of this story gave the wrong date for the rise."]
+    assert drop_editorial_notes(notes) == PARAGRAPHS
+    # in the middle of the article such a sentence is what the story says
+    middle = [PARAGRAPHS[0], PARAGRAPHS[1], "Correction: the fares were cut last year.", *PARAGRAPHS[1:], "End."]
+    assert drop_editorial_notes(middle) == middle
+    assert drop_headline_copy(["01/7Ferry fares to rise in April", *PARAGRAPHS], "Ferry fares to rise in April") == \
+        PARAGRAPHS
+    assert drop_headline_copy(PARAGRAPHS, "Ferry fares to rise in April") == PARAGRAPHS
+
+
+def test_linked_subheadings_stay_and_tables_leave_a_prose_article() -> None:
+    venues = "".join(
+        f'<h2><a href="/v{i}">{name}</a></h2><p>{PARAGRAPHS[i]}</p>'
+        for i, name in enumerate(("Harbour Tavern", "Pier Street Bar", "Lighthouse Inn"))
+    )
+    page = f"""<html><head><title>Where to watch the ferries</title></head><body>
+<h1>Where to watch the ferries</h1><article>{venues}
+<table><tr><td>Route</td><td>Old fare</td><td>New fare</td></tr>
+<tr><td>North pier</td><td>2.10</td><td>2.30</td></tr><tr><td>South pier</td><td>1.90</td><td>2.05</td></tr>
+</table></article></body></html>"""
+    body = clean_html(page).body
+    assert "Harbour Tavern" in body and "Lighthouse Inn" in body
+    assert "North pier" not in body
+
+
+def test_newsletter_box_and_the_authors_box_from_json_ld() -> None:
+    bio = ("Nadia Petrova covers transport and the harbour for the paper, and before that wrote about "
+           "shipping for a trade weekly for ten years.")
+    page = f"""<html><head><title>Ferry fares to rise in April</title>
+<script type="application/ld+json">{{"@type": "NewsArticle", "headline": "Ferry fares to rise in April",
+"author": {{"@type": "Person", "name": "Nadia Petrova", "description": "{bio}"}}}}</script></head><body>
+<h1>Ferry fares to rise in April</h1><article>{BODY}
+<section class="newsletter-form__main"><p>Breaking harbour news, the latest updates on ferries,
+tides, fares and timetables, every morning in your inbox and always free of charge.</p></section>
+<p>Ticket offices will stay open longer during the first week so that passengers can ask about
+the changes, and the authority will publish a full list of fares online.</p>
+<div class="about"><p>{bio}</p></div></article></body></html>"""
+    clean = clean_html(page)
+    assert clean.authors == ["Nadia Petrova"]
+    assert "Ticket offices" in clean.body
+    assert "Breaking harbour news" not in clean.body and "trade weekly" not in clean.body
+
+
+def test_prose_set_as_bare_text_after_a_figure_is_a_paragraph() -> None:
+    from services.cleaner.html import wrap_loose_text
+    from services.cleaner.metadata import parse_tree
+
+    tree = parse_tree(
+        '<html><body><div id="story"><figure><img src="a.jpg"></figure>The harbour authority said on '
+        'Monday that <a href="/fares">ferry fares</a> would rise in April after fuel costs climbed.'
+        '<p>More.</p><div>Menu</div>Unlock a world of benefits, just a click away - Login</div></body></html>'
+    )
+    assert wrap_loose_text(tree) == 1
+    story = tree.get_element_by_id("story")
+    wrapped = story[1]
+    assert wrapped.tag == "p" and wrapped.text_content().startswith("The harbour authority said on Monday that ferry")
+    assert wrapped.text_content().endswith("fuel costs climbed.")
+    # a run that does not end like a sentence (a login prompt) stays as it was
+    assert story[-1].tail.startswith("Unlock")
+
+
+def test_url_day_is_the_last_resort_for_scraped_text_too() -> None:
+    text = "Ferry fares to rise in April\n\n" + "\n\n".join(PARAGRAPHS)
+    url = "https://example.com/news/2023/08/24/ferry-fares"
+    assert clean_article(RawArticle(content=text, url=url)).published_at == datetime(2023, 8, 24, tzinfo=UTC)
+    dated = "Ferry fares to rise in April\n\nMarch 12, 2024\n\n" + "\n\n".join(PARAGRAPHS)
+    assert clean_article(RawArticle(content=dated, url=url)).published_at == datetime(2024, 3, 12, tzinfo=UTC)
