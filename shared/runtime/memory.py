@@ -7,11 +7,13 @@ after each large block is freed, so later multi-MB values land in the arenas and
 pinned, the dynamic adjustment is off), and after a large batch garbage is collected and the
 arenas are trimmed.
 
-The pinned value is 32 MiB, not glibc's starting 128 KiB: the NLP models allocate and free arrays
-of 1-16 MB for every batch, and with a low threshold each one is a fresh mapping whose pages are
-faulted in and zeroed again (7,500 page faults and ~15% more CPU per article in the extractor,
-measured with bench/stage_overhead.py). Memory after large inputs is the same with either value
-(bench/memory.py: +4 to +6 MB); what holds it is that the threshold no longer moves."""
+The pinned value is 8 MiB, not glibc's starting 128 KiB: the NLP models allocate and free arrays
+of up to a few MB for every batch, and with a low threshold each one is a fresh mapping whose
+pages are faulted in and zeroed again (7,500 page faults and ~15% more CPU per article in the
+extractor, measured with bench/stage_overhead.py; about 100 at 8 MiB). The price is the models'
+working memory staying in the arenas between batches (about 125 MB in the extractor, as with
+glibc's own default). Memory after large inputs is the same with either value (bench/memory.py:
++4 to +6 MB); what holds it is that the threshold no longer moves."""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ import gc
 from functools import lru_cache
 
 LARGE_BATCH_BYTES = 4 * 1024 * 1024  # a batch this large is followed by a release
-MMAP_THRESHOLD = 32 * 1024 * 1024  # above the models' per-batch arrays; kept fixed
+MMAP_THRESHOLD = 8 * 1024 * 1024  # above the models' per-batch arrays; kept fixed
 _M_MMAP_THRESHOLD = -3  # mallopt parameter number (malloc.h)
 
 
