@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from operator import itemgetter
 
+from services.cleaner import linemodel
 from services.cleaner.cues import (
     DATE_PREFIX,
     DATELINE,
@@ -508,27 +509,70 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
         elif header.title_index is None and _opens_as_headline(first) and _is_prose(lines[start + 1]):
             title = strip_media_tag(first.text)  # the region opens with its headline
             start += 1
-    paragraphs: list[str] = []
+    kept: list[int] = []
     for k in range(start, end + 1):
         line = lines[k]
         if line.kind is not None or line.score <= -1.0:
             continue
         if line.headline_like and line.words >= 7 and line.score < 0 and not _is_subheading(lines, k, start, end):
             continue  # an inline link to another story
-        paragraphs.append(line.text)
-    paragraphs.extend(lines[k].text for k in _continuation(lines, start, end))
-    if lead and paragraphs:
-        paragraphs[:0] = [lines[k].text for k in lead if header.title_index is None or k > header.title_index]
-    if header.standfirst_index is not None and header.standfirst_index < start and paragraphs \
-            and header.standfirst not in paragraphs:
-        paragraphs.insert(0, header.standfirst)
-    paragraphs = trim_bios(paragraphs)
+        kept.append(k)
+    kept.extend(_continuation(lines, start, end))
+    if lead and kept:
+        kept[:0] = [k for k in lead if header.title_index is None or k > header.title_index]
+    if kept and header.title_index is not None:
+        # Below a headline found, the lead may lie further up, past a gallery or a sidebar strip:
+        # prose about the same things between the headline and the body is the article's.
+        far = [k for k in _lead_above(lines, min(kept[0], start), end, LEAD_SPAN_BELOW_TITLE)
+               if k > header.title_index and k not in kept]
+        kept[:0] = far
+    if header.standfirst_index is not None and header.standfirst_index < start and kept \
+            and all(lines[k].text != header.standfirst for k in kept):
+        kept.insert(0, header.standfirst_index)
+    if kept:
+        kept = _second_look(lines, kept, (start, end), header.title_index)
+    kept = _first_of_each(lines, kept)
+    paragraphs = trim_bios([lines[k].text for k in kept])
     _merge_cues(cues, lines, start, end)
     cues.authors = header.authors or cues.authors
     cues.set_date(header.published_at)
     if cues.published_at is None:
         cues.set_date(_only_date(lines))
     return TextResult(paragraphs, cues, title)
+
+
+def _second_look(lines: list[Line], kept: list[int], region: tuple[int, int], title_index: int | None) -> list[int]:
+    """The lines the learned line model (services.cleaner.linemodel) keeps, given what the hand
+    classifier kept; the hand choice when no model is shipped."""
+    model = linemodel.current()
+    if model is None and not linemodel.recording_active():
+        return kept
+    sample = " ".join(ln.text for ln in lines[:200]).split()[:1500]
+    english = bool(sample) and sum(map(STOPWORDS.__contains__, map(str.lower, sample))) / len(sample) > 0.2
+    rows = linemodel.features(lines, kept, region, title_index, STOPWORDS, english)
+    words = [ln.words for ln in lines]
+    hard = [ln.kind in HARD_KINDS for ln in lines]
+    if linemodel.recording_active():
+        linemodel.record(rows, [ln.text for ln in lines], words, hard, kept)
+    if model is None:
+        return kept
+    chosen = linemodel.decode(model.probabilities(rows), words, model.threshold, model.region_threshold, hard)
+    return [k for k in chosen if k != title_index] or kept
+
+
+def _first_of_each(lines: list[Line], kept: list[int]) -> list[int]:
+    """Each paragraph once: a standfirst printed again as the first paragraph, a quote repeated
+    as a pull quote. Short lines (list items, subheadings such as "Step 1") may repeat."""
+    seen: set[str] = set()
+    out: list[int] = []
+    for k in kept:
+        text = lines[k].text
+        if lines[k].words >= PROSE_MIN_WORDS:
+            if text in seen:
+                continue
+            seen.add(text)
+        out.append(k)
+    return out
 
 
 def _only_date(lines: list[Line]) -> datetime | None:
@@ -564,6 +608,7 @@ _SECTION_END = re.compile(
 
 
 LEAD_SPAN = 10
+LEAD_SPAN_BELOW_TITLE = 24
 
 
 def _opens_as_headline(line: Line) -> bool:
@@ -588,7 +633,7 @@ def _title_case(text: str) -> bool:
     return bool(words) and sum(w[0].isupper() for w in words) >= TITLE_CASE_SHARE * len(words)
 
 
-def _lead_above(lines: list[Line], start: int, end: int) -> list[int]:
+def _lead_above(lines: list[Line], start: int, end: int, span: int = LEAD_SPAN) -> list[int]:
     """The article's first paragraphs when a caption, a video player or a share bar between
     them and the rest kept them out of the densest region: prose lines (8+ words, ending like
     a sentence) in the few lines above it that speak of what the region speaks of, up to the
@@ -596,7 +641,7 @@ def _lead_above(lines: list[Line], start: int, end: int) -> list[int]:
     found: list[int] = []
     topic: set[str] | None = None
     k = start - 1
-    while k >= 0 and start - k <= LEAD_SPAN:
+    while k >= 0 and start - k <= span:
         line = lines[k]
         if line.kind in HARD_KINDS or line.kind in ("byline", "date"):
             break
