@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from operator import itemgetter
 
-from services.cleaner import linemodel
 from services.cleaner.cues import (
     DATE_PREFIX,
     DATELINE,
@@ -529,8 +528,6 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
     if header.standfirst_index is not None and header.standfirst_index < start and kept \
             and all(lines[k].text != header.standfirst for k in kept):
         kept.insert(0, header.standfirst_index)
-    if kept:
-        kept = _second_look(lines, kept, (start, end), header.title_index)
     kept = _first_of_each(lines, kept)
     paragraphs = trim_bios([lines[k].text for k in kept])
     _merge_cues(cues, lines, start, end)
@@ -539,25 +536,6 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
     if cues.published_at is None:
         cues.set_date(_only_date(lines))
     return TextResult(paragraphs, cues, title)
-
-
-def _second_look(lines: list[Line], kept: list[int], region: tuple[int, int], title_index: int | None) -> list[int]:
-    """The lines the learned line model (services.cleaner.linemodel) keeps, given what the hand
-    classifier kept; the hand choice when no model is shipped."""
-    model = linemodel.current()
-    if model is None and not linemodel.recording_active():
-        return kept
-    sample = " ".join(ln.text for ln in lines[:200]).split()[:1500]
-    english = bool(sample) and sum(map(STOPWORDS.__contains__, map(str.lower, sample))) / len(sample) > 0.2
-    rows = linemodel.features(lines, kept, region, title_index, STOPWORDS, english)
-    words = [ln.words for ln in lines]
-    hard = [ln.kind in HARD_KINDS for ln in lines]
-    if linemodel.recording_active():
-        linemodel.record(rows, [ln.text for ln in lines], words, hard, kept)
-    if model is None:
-        return kept
-    chosen = linemodel.decode(model.probabilities(rows), words, model.threshold, model.region_threshold, hard)
-    return [k for k in chosen if k != title_index] or kept
 
 
 def _first_of_each(lines: list[Line], kept: list[int]) -> list[int]:

@@ -608,3 +608,40 @@ def test_cookie_consent_dialog_is_furniture_at_any_length() -> None:
     assert says_furniture(dialog, len(dialog.split()))
     story = "Regulators said the company had set tracking cookies without asking, and fined it."
     assert not says_furniture(story, len(story.split()))
+
+
+def test_lead_far_above_the_region_below_its_headline_is_taken_back() -> None:
+    """A gallery and a most-read strip of a dozen short lines between the first paragraphs and
+    the rest keep the lead out of the densest region; below the headline found, prose about the
+    same things is taken back, what sits above the headline is not."""
+    strip = [f"Celebrity story number {n} with a short teaser headline" for n in range(1, 10)]
+    parts = [
+        "Home", "News", "Showbiz", "Local bakery wins the national bread prize for its sourdough loaf",
+        "By Jane Doe", "Published December 22, 2023",
+        "The small bakery on the harbour won the national bread prize on Friday for its sourdough loaf, "
+        "beating more than two hundred bakeries from across the country.",
+        "The bakery's owner said the prize was a surprise, because the sourdough recipe had been in her "
+        "family for three generations and had never been entered in a competition.",
+        "3", "The bakery's owner with the prize-winning loaf. Credit: Jane Doe", "3", "Most read in Showbiz",
+        *strip,
+        *(f"The judges said the loaf had a crisp crust and an open crumb, and that the bakery's sourdough "
+          f"stood out in round {n} of the tasting, where the owner's family recipe impressed them." for n in (1, 2, 3)),
+        "The owner said the prize money would pay for a second oven, so that the bakery can bake the "
+        "sourdough loaf twice a day for the customers who queue on the harbour every morning.",
+    ]
+    clean = clean_text("\n".join(parts))
+    assert clean.title == "Local bakery wins the national bread prize for its sourdough loaf"
+    assert clean.body.startswith("The small bakery on the harbour won")
+    assert "family for three generations" in clean.body and "second oven" in clean.body
+    assert "Celebrity story" not in clean.body
+
+
+def test_a_paragraph_printed_twice_is_kept_once() -> None:
+    """A standfirst printed again as the first paragraph (a paragraph long enough not to read as
+    a repeated sidebar line) is in the body once."""
+    lead = ("Police have closed thousands of online accounts and fined more than six hundred people "
+            "for spreading false rumours, the ministry said on Tuesday, in a campaign it says will run until "
+            "the end of next year.")
+    clean = clean_text("\n".join(["Home", "World", "Police close thousands of accounts over rumours", lead, lead,
+                                  ARTICLE]))
+    assert clean.body.count(lead) == 1 and ARTICLE.split("\n")[0] in clean.body
