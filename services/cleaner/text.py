@@ -480,7 +480,7 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
     # A dateline opens the report: what precedes it at the top of the region is a caption,
     # standfirst furniture or a byline.
     for k in range(start, min(start + 4, end + 1)):
-        if DATELINE.match(lines[k].text) and lines[k].words >= 12:
+        if DATELINE.match(lines[k].text) and lines[k].words >= 12 and lines[k].terminal:
             start = k
             break
     lead = _lead_above(lines, start, end)
@@ -516,7 +516,8 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
         if line.headline_like and line.words >= 7 and line.score < 0 and not _is_subheading(lines, k, start, end):
             continue  # an inline link to another story
         kept.append(k)
-    kept.extend(_continuation(lines, start, end))
+    kept.extend(_announced_list(lines, kept, end))
+    kept.extend(k for k in _continuation(lines, start, end) if k not in kept)
     if lead and kept:
         kept[:0] = [k for k in lead if header.title_index is None or k > header.title_index]
     if kept and header.title_index is not None:
@@ -635,6 +636,48 @@ def _lead_above(lines: list[Line], start: int, end: int, span: int = LEAD_SPAN) 
             found.append(k)
         k -= 1
     return found[::-1]
+
+
+LIST_INTRO_MIN_WORDS = 5
+LIST_ITEM_MAX_WORDS = 25
+LIST_MAX_ITEMS = 60
+
+
+def _announced_list(lines: list[Line], kept: list[int], end: int) -> list[int]:
+    """The list an article announces at its end ("The full list of winners is below:"): the
+    sentence that ends with a colon, at the region's end or right below it, and the run of short
+    lines under it (award winners, results, specifications), which read as a menu on their own.
+    The run stops at furniture, a cue line (caption, byline, trailer), a line printed elsewhere
+    too (a sidebar's), a long paragraph, a single word (a table's cells, icons), or a heading that
+    opens another section."""
+    intro = next((k for k in (end, end + 1) if k < len(lines) and _introduces_list(lines[k])), None)
+    if intro is None:
+        return []
+    counts = Counter(line.text for line in lines)
+    items: list[int] = []
+    for k in range(intro + 1, min(len(lines), intro + 1 + LIST_MAX_ITEMS)):
+        line = lines[k]
+        if (
+            line.kind is not None or counts[line.text] > 1 or not 2 <= line.words <= LIST_ITEM_MAX_WORDS
+            or says_furniture(line.text, line.words) or _SECTION_END.match(line.text)
+        ):
+            break
+        items.append(k)
+    if len(items) < 2:
+        return []
+    return [k for k in (intro, *items) if k not in kept]
+
+
+def _introduces_list(line: Line) -> bool:
+    """A sentence of the article that ends with a colon: it announces what follows."""
+    text = line.text.rstrip()
+    if line.kind is not None or line.words < LIST_INTRO_MIN_WORDS or not text.endswith(":"):
+        return False
+    if not text[:1].isupper() or "|" in text:
+        return False  # a share bar or a credit run into a prompt, not a sentence
+    if says_furniture(line.text, line.words) or _SECTION_END.match(line.text):
+        return False
+    return any(w in STOPWORDS for w in line.text.lower().split())
 
 
 def _continuation(lines: list[Line], start: int, end: int) -> list[int]:

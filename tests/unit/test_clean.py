@@ -645,3 +645,33 @@ def test_a_paragraph_printed_twice_is_kept_once() -> None:
     clean = clean_text("\n".join(["Home", "World", "Police close thousands of accounts over rumours", lead, lead,
                                   ARTICLE]))
     assert clean.body.count(lead) == 1 and ARTICLE.split("\n")[0] in clean.body
+
+
+def test_list_a_scraped_article_announces_stays_at_its_end() -> None:
+    """Scraped text: the run of short lines under "... the full list of winners is below:" is
+    the article's, though it reads as a menu; the same lines without the announcement are not,
+    and a table's one-word cells after a colon are not taken as the list."""
+    winners = [f"Best {kind} - {name}" for kind, name in (
+        ("Drama", "Northern Lights"), ("Comedy", "The Long Lunch"), ("Debut", "Paper Boats"),
+        ("Score", "River Songs"), ("Actor", "Sam Lee"))]
+    intro = "The jury handed out its awards on Saturday night, and the full list of winners is below:"
+    tail = ["Share this article", "Home", "About us", "Contact"]
+    announced = clean_text("\n".join([ARTICLE, intro, *winners, *tail])).body.split("\n\n")
+    assert announced[-len(winners) - 1:] == [intro, *winners]
+    plain = clean_text("\n".join([ARTICLE, *winners, *tail])).body
+    assert not any(w in plain for w in winners)
+    cells = ["SCHOOL", "W", "L", "Alabama", "127", "13"]
+    table = clean_text("\n".join([ARTICLE, intro, *cells, *tail])).body
+    assert "SCHOOL" not in table
+
+
+def test_a_labelled_link_is_no_dateline() -> None:
+    """"MLB: Team agrees to ..." near the top of the body is a labelled link to another story,
+    not a report's dateline: the paragraphs above it stay."""
+    first = ("The harbour club has made a big investment in two of the best players in the league, and the "
+             "board says it expects the spending to pay off within two seasons.")
+    second = ("The club's new pitcher won sixteen games last season and struck out more batters than anyone "
+              "else in the league, the coaches said at the press conference on Friday.")
+    link = "BASEBALL: Harbour club agrees to a monster deal with a pitching sensation from overseas"
+    clean = clean_text("\n".join(["Home", "Sport", first, second, link, ARTICLE]))
+    assert clean.body.startswith(first[:40]) and second in clean.body
