@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import pairwise
 from operator import itemgetter
 
 from services.cleaner.cues import (
@@ -518,6 +519,8 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
         kept.append(k)
     kept.extend(_announced_list(lines, kept, end))
     kept.extend(k for k in _continuation(lines, start, end) if k not in kept)
+    inner = _inner_lists(lines, kept)
+    kept = sorted({*kept, *inner}) if inner else kept
     if lead and kept:
         kept[:0] = [k for k in lead if header.title_index is None or k > header.title_index]
     if kept and header.title_index is not None:
@@ -636,6 +639,30 @@ def _lead_above(lines: list[Line], start: int, end: int, span: int = LEAD_SPAN) 
             found.append(k)
         k -= 1
     return found[::-1]
+
+
+INNER_LIST_MIN_ITEMS = 3
+
+
+def _inner_lists(lines: list[Line], kept: list[int]) -> set[int]:
+    """Lists inside the article (features, steps, specifications): runs of short lines without
+    final stops between two of its kept paragraphs, in sentence case. They read as menus line by
+    line; a related-stories box inside an article differs by its heading (furniture, "Related",
+    "See also"), its Title Case headlines, or lines the page prints elsewhere too."""
+    counts = Counter(line.text for line in lines)
+    prose = sorted(k for k in kept if _is_prose(lines[k]))
+    found: set[int] = set()
+    for a, b in pairwise(prose):
+        # photo captions and short labels printed twice (a caption's "iPhone 11") stay out
+        run = [i for i in range(a + 1, b) if lines[i].kind != "caption"
+               and not (lines[i].words <= 3 and counts[lines[i].text] > 1)]
+        if len(run) >= INNER_LIST_MIN_ITEMS and all(
+            lines[i].kind is None and counts[lines[i].text] == 1 and lines[i].words <= LIST_ITEM_MAX_WORDS
+            and not says_furniture(lines[i].text, lines[i].words) and not _SECTION_END.match(lines[i].text)
+            for i in run
+        ) and sum(_title_case(lines[i].text) for i in run) * 2 < len(run):
+            found.update(run)
+    return found
 
 
 LIST_INTRO_MIN_WORDS = 5

@@ -675,3 +675,20 @@ def test_a_labelled_link_is_no_dateline() -> None:
     link = "BASEBALL: Harbour club agrees to a monster deal with a pitching sensation from overseas"
     clean = clean_text("\n".join(["Home", "Sport", first, second, link, ARTICLE]))
     assert clean.body.startswith(first[:40]) and second in clean.body
+
+
+def test_a_list_between_paragraphs_of_a_scraped_article_stays() -> None:
+    """Short sentence-case lines between two paragraphs (a list of features) are the article's;
+    a box of Title Case headlines between them is another story's list and goes."""
+    above = [f"The new phone keeps the shape of last year's model, but the company changed more inside it "
+             f"than the launch event suggested, and reviewers noticed it in test number {n}." for n in range(1, 4)]
+    below = [f"The phone's screen is the other big change of the new model: it is brighter outdoors, the "
+             f"reviewers said after test number {n}, and the camera is faster too." for n in range(4, 7)]
+    features = ["Night mode for every camera", "A new slow-motion mode for the selfie camera",
+                "Faster autofocus in low light", "Better stabilisation for video"]
+    headlines = ["Ten Phones Worth Buying This Winter", "The Best Cheap Laptops For Students",
+                 "Why Smart Watches Keep Getting Bigger"]
+    body = clean_text("\n".join(["Home", "Tech", *above, *features, *below])).body
+    assert all(f in body for f in features) and all(p in body for p in above + below)
+    other = clean_text("\n".join(["Home", "Tech", *above, *headlines, *below])).body
+    assert not any(h in other for h in headlines) and all(p in other for p in above + below)
