@@ -96,6 +96,11 @@ _BIO = re.compile(
     r"photographer|analyst|intern|editor-in-chief)s?\b)"
 )
 BIO_MAX_WORDS = 80
+# "<Name> covers ...", "<Name> is a senior ... specialist": a person introduced by a line of
+# their own, as an author's box does
+_PERSON_INTRO = re.compile(
+    r"^[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,3}\s+(?:is an?|covers|writes|reports)\b"
+)
 _BIO_VERBS = (" is ", " was ", " has been ")
 
 
@@ -526,7 +531,7 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
     if kept and header.title_index is not None:
         # Below a headline found, the lead may lie further up, past a gallery or a sidebar strip:
         # prose about the same things between the headline and the body is the article's.
-        far = [k for k in _lead_above(lines, min(kept[0], start), end, LEAD_SPAN_BELOW_TITLE)
+        far = [k for k in _lead_above(lines, min(kept[0], start), end, LEAD_SPAN_BELOW_TITLE, on_topic=False)
                if k > header.title_index and k not in kept]
         kept[:0] = far
     if header.standfirst_index is not None and header.standfirst_index < start and kept \
@@ -615,11 +620,12 @@ def _title_case(text: str) -> bool:
     return bool(words) and sum(w[0].isupper() for w in words) >= TITLE_CASE_SHARE * len(words)
 
 
-def _lead_above(lines: list[Line], start: int, end: int, span: int = LEAD_SPAN) -> list[int]:
+def _lead_above(lines: list[Line], start: int, end: int, span: int = LEAD_SPAN, on_topic: bool = True) -> list[int]:
     """The article's first paragraphs when a caption, a video player or a share bar between
     them and the rest kept them out of the densest region: prose lines (8+ words, ending like
-    a sentence) in the few lines above it that speak of what the region speaks of, up to the
-    header's byline or date line."""
+    a sentence) in the few lines above it that speak of what the region speaks of (unless
+    ``on_topic`` is off: below the article's own headline), up to the header's byline or date
+    line."""
     found: list[int] = []
     topic: set[str] | None = None
     k = start - 1
@@ -627,7 +633,11 @@ def _lead_above(lines: list[Line], start: int, end: int, span: int = LEAD_SPAN) 
         line = lines[k]
         if line.kind in HARD_KINDS or line.kind in ("byline", "date"):
             break
-        if _is_prose(line) and line.score > 0:
+        if _is_prose(line) and line.score > 0 and not on_topic:
+            if not (_CREDIT_END.search(line.text) or byline_names(line.text) or _is_bio(line.text)
+                    or _PERSON_INTRO.match(line.text)):
+                found.append(k)  # not a caption, a byline or the author's box
+        elif _is_prose(line) and line.score > 0:
             if topic is None:
                 topic = set()
                 for kept in lines[start:min(end + 1, start + 12)]:
