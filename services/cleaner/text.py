@@ -362,6 +362,12 @@ def _mark_runs_and_repeats(lines: list[Line]) -> None:
 
 
 SUBHEADING_MAX_WORDS = 12
+LINKED_HEADLINE_MAX_WORDS = 25
+
+
+def _link_label(line: Line) -> bool:
+    """A short furniture label that introduces a link on the next line ("SEE ALSO:", "Read more:")."""
+    return line.kind == "boiler" and line.words <= 4 and line.text.rstrip().endswith(":")
 PROSE_MIN_WORDS = 8
 
 
@@ -521,6 +527,8 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
             continue
         if line.headline_like and line.words >= 7 and line.score < 0 and not _is_subheading(lines, k, start, end):
             continue  # an inline link to another story
+        if k > 0 and _link_label(lines[k - 1]) and line.words <= LINKED_HEADLINE_MAX_WORDS:
+            continue  # the story a "See also:" label links to
         kept.append(k)
     kept.extend(_announced_list(lines, kept, end))
     kept.extend(k for k in _continuation(lines, start, end) if k not in kept)
@@ -538,6 +546,7 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
             and all(lines[k].text != header.standfirst for k in kept):
         kept.insert(0, header.standfirst_index)
     kept = _first_of_each(lines, kept)
+    kept = _cut_at_author_box(lines, kept)
     paragraphs = trim_bios([lines[k].text for k in kept])
     _merge_cues(cues, lines, start, end)
     cues.authors = header.authors or cues.authors
@@ -545,6 +554,22 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
     if cues.published_at is None:
         cues.set_date(_only_date(lines))
     return TextResult(paragraphs, cues, title)
+
+
+BIO_CUT_SHARE = 0.5
+
+
+def _cut_at_author_box(lines: list[Line], kept: list[int]) -> list[int]:
+    """The body ends at the author's box ("<Name> is a staff writer at ...") found past its first
+    half: what a page prints after it (more stories with their first paragraphs) can be dense
+    prose too. Earlier, such a sentence is part of the story (see trim_bios)."""
+    total = sum(lines[k].words for k in kept)
+    seen = 0
+    for n, k in enumerate(kept):
+        if seen >= BIO_CUT_SHARE * total and n >= BIO_EDGE and _is_bio(lines[k].text):
+            return kept[:n]
+        seen += lines[k].words
+    return kept
 
 
 def _first_of_each(lines: list[Line], kept: list[int]) -> list[int]:
@@ -730,8 +755,8 @@ def _continuation(lines: list[Line], start: int, end: int) -> list[int]:
     topic: set[str] | None = None  # the region's words, read only when a candidate shows up
     for k in range(end + 1, len(lines)):
         line = lines[k]
-        if line.kind in HARD_KINDS or (line.words <= 6 and _SECTION_END.match(line.text)):
-            break
+        if line.kind in HARD_KINDS or (line.words <= 6 and _SECTION_END.match(line.text)) or _is_bio(line.text):
+            break  # what follows the author's box is the page's, not the article's
         words = _content_words(line.text) if _is_prose(line) and line.words >= EXTEND_MIN_WORDS else []
         if words and topic is None:
             topic = set()

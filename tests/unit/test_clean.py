@@ -696,3 +696,26 @@ def test_a_list_between_paragraphs_of_a_scraped_article_stays() -> None:
     assert all(f in body for f in features) and all(p in body for p in above + below)
     other = clean_text("\n".join(["Home", "Tech", *above, *headlines, *below])).body
     assert not any(h in other for h in headlines) and all(p in other for p in above + below)
+
+
+def test_the_link_a_see_also_label_introduces_goes() -> None:
+    """"SEE ALSO:" on its own line, then the linked story's headline (a full sentence or not),
+    inside the article: both go, the paragraphs around them stay."""
+    link = "I tried every budget phone this year. Here's what I learned."
+    opening = ("The customs office said on Monday that import volumes had fallen for a third month, "
+               "as traders waited for the new tariff schedule to take effect.")
+    body = clean_text("\n".join(["Home", opening, "SEE ALSO:", link, ARTICLE])).body
+    assert link not in body and "SEE ALSO" not in body
+    assert body.startswith(opening) and ARTICLE.split("\n\n")[-1] in body
+
+
+def test_the_author_box_past_the_body_ends_it() -> None:
+    """More stories with their first paragraphs under the author's box are dense prose too: the
+    box, found past the first half of the body, ends it."""
+    story = [f"The council approved the new budget on Tuesday after debate number {n} about the cost of "
+             f"road repairs in the old town and the harbour district." for n in range(1, 9)]
+    bio = "Tom Okafor is a senior reporter at the Gazette covering local government and transport."
+    others = [f"Another council voted on plan {n} for the bus network on Monday, and residents said the "
+              f"new timetable would make their journeys to work shorter." for n in range(1, 4)]
+    body = clean_text("\n".join(["Home", *story, bio, *others])).body
+    assert all(p in body for p in story) and bio not in body and not any(p in body for p in others)
