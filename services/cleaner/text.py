@@ -684,10 +684,14 @@ def _inner_lists(lines: list[Line], kept: list[int]) -> set[int]:
     final stops between two of its kept paragraphs, in sentence case. They read as menus line by
     line; a related-stories box inside an article differs by its heading (furniture, "Related",
     "See also"), its Title Case headlines, or lines the page prints elsewhere too."""
-    counts = Counter(line.text for line in lines)
+    counts: Counter[str] | None = None
     prose = sorted(k for k in kept if _is_prose(lines[k]))
     found: set[int] = set()
     for a, b in pairwise(prose):
+        if b - a <= INNER_LIST_MIN_ITEMS:
+            continue
+        if counts is None:
+            counts = Counter(line.text for line in lines)
         # photo captions and short labels printed twice (a caption's "iPhone 11") stay out
         run = [i for i in range(a + 1, b) if lines[i].kind != "caption"
                and not (lines[i].words <= 3 and counts[lines[i].text] > 1)]
