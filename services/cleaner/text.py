@@ -244,7 +244,11 @@ def _features(line: Line, english: bool) -> None:
     n = max(line.words, 1)
     # a long line in a script without sentence stops (Thai) may be prose all the same
     line.terminal = is_terminal(text) or (n >= STOPLESS_PROSE_WORDS and has_stopless(text))
-    line.headline_like = not line.terminal and n <= 25 and not text.endswith((",", ";"))
+    line.headline_like = (not line.terminal and n <= 25 and not text.endswith((",", ";"))) or (
+        # "Star Shares Her Holiday Plans!": a headline with a final mark, set in Title Case
+        line.terminal and 4 <= n <= HEADLINE_MAX_WORDS and text.rstrip(_CLOSERS).endswith(("!", "?"))
+        and _title_case(text)
+    )
     if text.endswith(":") and n >= 8:
         line.headline_like = False  # introduces a quote or a list: part of the prose
     if line.kind is not None:
@@ -274,6 +278,8 @@ def _features(line: Line, english: bool) -> None:
             score += 0.2
         if n < 40 and text.rstrip().endswith(_TEASER_ENDS):
             score = -0.6  # a teaser cut short is a link to another story
+        elif line.headline_like:
+            score = -0.7  # a Title Case headline with its "!" or "?": another story's link
     else:
         if n >= 40:
             score = 0.6  # a long paragraph that just lacks its final stop

@@ -719,3 +719,16 @@ def test_the_author_box_past_the_body_ends_it() -> None:
               f"new timetable would make their journeys to work shorter." for n in range(1, 4)]
     body = clean_text("\n".join(["Home", *story, bio, *others])).body
     assert all(p in body for p in story) and bio not in body and not any(p in body for p in others)
+
+
+def test_title_case_headlines_with_a_final_mark_after_the_article_go() -> None:
+    """"Star Shares Her Holiday Plans!": other stories' headlines in Title Case with a final "!"
+    or "?" under the article are a related list, not sentences of the story."""
+    story = [f"The singer brought her daughter to the film premiere on Monday, and the pair posed for "
+             f"photographers for several minutes before going inside, report number {n} said." for n in range(1, 5)]
+    related = ["Singer Talks About Being Attracted To The Right Kind Of People Amid New Romance!",
+               "Comedian Has Special Surprise Planned For Girlfriend's Birthday!",
+               "Why The Actress Feels So Safe And Secure With Her Boyfriend?",
+               "Reality Couple Celebrating Their Son's First Christmas In The Cutest Way!"]
+    body = clean_text("\n".join(["Home", *story, *related, "About us", "Contact"])).body
+    assert all(p in body for p in story) and not any(r in body for r in related)
