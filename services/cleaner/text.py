@@ -567,12 +567,15 @@ BIO_CUT_SHARE = 0.5
 
 def _cut_at_author_box(lines: list[Line], kept: list[int]) -> list[int]:
     """The body ends at the author's box ("<Name> is a staff writer at ...") found past its first
-    half: what a page prints after it (more stories with their first paragraphs) can be dense
-    prose too. Earlier, such a sentence is part of the story (see trim_bios)."""
+    half, kept or skipped as furniture: what a page prints after it (more stories with their
+    first paragraphs) can be dense prose too. Earlier, such a sentence is part of the story (see
+    trim_bios)."""
     total = sum(lines[k].words for k in kept)
     seen = 0
     for n, k in enumerate(kept):
-        if seen >= BIO_CUT_SHARE * total and n >= BIO_EDGE and _is_bio(lines[k].text):
+        if seen >= BIO_CUT_SHARE * total and n >= BIO_EDGE and any(
+            lines[j].words >= PROSE_MIN_WORDS and _is_bio(lines[j].text) for j in range(kept[n - 1] + 1, k + 1)
+        ):
             return kept[:n]
         seen += lines[k].words
     return kept
