@@ -545,8 +545,8 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
     if kept and header.title_index is not None:
         # Below a headline found, the lead may lie further up, past a gallery or a sidebar strip:
         # prose about the same things between the headline and the body is the article's.
-        far = [k for k in _lead_above(lines, min(kept[0], start), end, LEAD_SPAN_BELOW_TITLE, on_topic=False)
-               if k > header.title_index and k not in kept]
+        far = [k for k in _lead_above(lines, min(kept[0], start), end, LEAD_SPAN_BELOW_TITLE, on_topic=False,
+                                      floor=header.title_index) if k not in kept]
         kept[:0] = far
     if header.standfirst_index is not None and header.standfirst_index < start and kept \
             and all(lines[k].text != header.standfirst for k in kept):
@@ -654,18 +654,20 @@ def _title_case(text: str) -> bool:
     return bool(words) and sum(w[0].isupper() for w in words) >= TITLE_CASE_SHARE * len(words)
 
 
-def _lead_above(lines: list[Line], start: int, end: int, span: int = LEAD_SPAN, on_topic: bool = True) -> list[int]:
+def _lead_above(lines: list[Line], start: int, end: int, span: int = LEAD_SPAN, on_topic: bool = True,
+                floor: int = -1) -> list[int]:
     """The article's first paragraphs when a caption, a video player or a share bar between
     them and the rest kept them out of the densest region: prose lines (8+ words, ending like
-    a sentence) in the few lines above it that speak of what the region speaks of (unless
-    ``on_topic`` is off: below the article's own headline), up to the header's byline or date
-    line."""
+    a sentence) in the few lines above it that speak of what the region speaks of, up to the
+    header's byline or date line. With ``on_topic`` off, below the article's own headline (line
+    ``floor``), any prose line that is not a caption, a byline or the author's box, up to the
+    byline but past the date lines of a video playlist."""
     found: list[int] = []
     topic: set[str] | None = None
     k = start - 1
-    while k >= 0 and start - k <= span:
+    while k > floor and start - k <= span:
         line = lines[k]
-        if line.kind in HARD_KINDS or line.kind in ("byline", "date"):
+        if line.kind in HARD_KINDS or line.kind == "byline" or (on_topic and line.kind == "date"):
             break
         if _is_prose(line) and line.score > 0 and not on_topic:
             if not (_CREDIT_END.search(line.text) or byline_names(line.text) or _is_bio(line.text)

@@ -611,9 +611,9 @@ def test_cookie_consent_dialog_is_furniture_at_any_length() -> None:
 
 
 def test_lead_far_above_the_region_below_its_headline_is_taken_back() -> None:
-    """A gallery and a most-read strip of a dozen short lines between the first paragraphs and
-    the rest keep the lead out of the densest region; below the headline found, prose about the
-    same things is taken back, what sits above the headline is not."""
+    """A gallery, a video playlist with its dates and a most-read strip of a dozen short lines
+    between the first paragraphs and the rest keep the lead out of the densest region; below the
+    headline found, prose is taken back, what sits above the headline is not."""
     strip = [f"Celebrity story number {n} with a short teaser headline" for n in range(1, 10)]
     parts = [
         "Home", "News", "Showbiz", "Local bakery wins the national bread prize for its sourdough loaf",
@@ -625,7 +625,8 @@ def test_lead_far_above_the_region_below_its_headline_is_taken_back() -> None:
         "\"We never expected anything like it, and I still cannot quite believe it happened to us,\" she told "
         "reporters who gathered outside on Saturday morning.",
         "Tom Reyes covers food and restaurants for the newspaper and has judged two cooking contests.",
-        "3", "The bakery's owner with the prize-winning loaf. Credit: Jane Doe", "3", "Most read in Showbiz",
+        "3", "The bakery's owner with the prize-winning loaf. Credit: Jane Doe", "3",
+        "Watch", "Ten loaves to bake this winter", "December 13, 2023", "Most read in Showbiz",
         *strip,
         *(f"The judges said the loaf had a crisp crust and an open crumb, and that the bakery's sourdough "
           f"stood out in round {n} of the tasting, where the owner's family recipe impressed them." for n in (1, 2, 3)),
