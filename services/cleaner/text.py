@@ -367,6 +367,33 @@ def _mark_runs_and_repeats(lines: list[Line]) -> None:
         i = max(j, i + 1)
 
 
+TEASER_RUN = 4
+TEASER_MIN_WORDS = 15
+
+
+def _mark_teaser_runs(lines: list[Line]) -> None:
+    """A carousel of other stories' long headlines: four or more lines in a row of 15+ words
+    each, none ending like a sentence (nor with a colon or a comma). A paragraph ends with its
+    stop; a list inside an article has shorter items."""
+    i = 0
+    n = len(lines)
+    while i < n:
+        j = i
+        while j < n and _teaser_shaped(lines[j]):
+            j += 1
+        if j - i >= TEASER_RUN:
+            for k in range(i, j):
+                lines[k].score = min(lines[k].score, -1.0)
+        i = max(j, i + 1)
+
+
+def _teaser_shaped(line: Line) -> bool:
+    return (
+        line.kind is None and not line.terminal and line.words >= TEASER_MIN_WORDS
+        and not line.text.endswith((":", ",", ";"))
+    )
+
+
 SUBHEADING_MAX_WORDS = 12
 LINKED_HEADLINE_MAX_WORDS = 25
 
@@ -490,6 +517,7 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
     cues = Cues()
     lines = _build_lines([ln for ln in unwrap(text.split("\n")) if ln.strip()], cues)
     _mark_runs_and_repeats(lines)
+    _mark_teaser_runs(lines)
     _mark_title(lines, known_title)
     region = _best_region(lines)
     if region is None:

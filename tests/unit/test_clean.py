@@ -733,3 +733,14 @@ def test_title_case_headlines_with_a_final_mark_after_the_article_go() -> None:
                "Reality Couple Celebrating Their Son's First Christmas In The Cutest Way!"]
     body = clean_text("\n".join(["Home", *story, *related, "About us", "Contact"])).body
     assert all(p in body for p in story) and not any(r in body for r in related)
+
+
+def test_a_carousel_of_long_headlines_is_no_article() -> None:
+    """Four or more long lines in a row without a final stop (another stories' headlines, as a
+    news site's carousel prints them) are not the article, however many words they hold."""
+    carousel = [f"Local council leader number {n} says the new harbour bridge will be finished before "
+                f"the summer despite the long delays and the rising cost of steel" for n in range(1, 7)]
+    story = [f"The city's new tram line opened on Sunday, and the first passengers said report number {n} "
+             f"had been right about the quiet carriages and the short waits." for n in range(1, 5)]
+    body = clean_text("\n".join(["Home", *carousel, "Trams open at last", "By Jane Doe", *story])).body
+    assert all(p in body for p in story) and not any(c in body for c in carousel)
