@@ -375,23 +375,22 @@ def _mark_teaser_runs(lines: list[Line]) -> None:
     """A carousel of other stories' long headlines: four or more lines in a row of 15+ words
     each, none ending like a sentence (nor with a colon or a comma). A paragraph ends with its
     stop; a list inside an article has shorter items."""
-    i = 0
-    n = len(lines)
-    while i < n:
-        j = i
-        while j < n and _teaser_shaped(lines[j]):
-            j += 1
-        if j - i >= TEASER_RUN:
-            for k in range(i, j):
-                lines[k].score = min(lines[k].score, -1.0)
-        i = max(j, i + 1)
+    run = 0
+    for k, line in enumerate(lines):
+        if line.words >= TEASER_MIN_WORDS and not line.terminal and line.kind is None \
+                and not line.text.endswith((":", ",", ";")):
+            run += 1
+            continue
+        if run >= TEASER_RUN:
+            _push_down(lines, k - run, k)
+        run = 0
+    if run >= TEASER_RUN:
+        _push_down(lines, len(lines) - run, len(lines))
 
 
-def _teaser_shaped(line: Line) -> bool:
-    return (
-        line.kind is None and not line.terminal and line.words >= TEASER_MIN_WORDS
-        and not line.text.endswith((":", ",", ";"))
-    )
+def _push_down(lines: list[Line], i: int, j: int) -> None:
+    for line in lines[i:j]:
+        line.score = min(line.score, -1.0)
 
 
 SUBHEADING_MAX_WORDS = 12
