@@ -784,6 +784,33 @@ def _introduces_list(line: Line) -> bool:
     return any(w in STOPWORDS for w in line.text.lower().split())
 
 
+WIDGET_SPAN = 12
+WIDGET_RESUME_SHARED = 0.3
+WIDGET_PARAGRAPHS = 2
+
+
+def _widget_inside(lines: list[Line], k: int, topic: set[str]) -> bool:
+    """A "Most Popular" or "Related" box set inside the article: within a dozen lines of short
+    ones (its headlines, bylines, labels) the article's prose resumes, two paragraphs in a row
+    that each share at least 30% of their content words with what the article said (a comment
+    prompt or a newsletter blurb under a "Read more" box is one line, about other things)."""
+    resumed = 0
+    for line in lines[k + 1:k + 1 + WIDGET_SPAN + WIDGET_PARAGRAPHS]:
+        if line.kind in HARD_KINDS:
+            return False
+        if _is_prose(line):
+            words = _content_words(line.text)
+            if line.words < EXTEND_MIN_WORDS or not words or \
+                    sum(w in topic for w in words) < WIDGET_RESUME_SHARED * len(words):
+                return False
+            resumed += 1
+            if resumed == WIDGET_PARAGRAPHS:
+                return True
+        elif resumed:
+            return False  # the two paragraphs follow each other
+    return False
+
+
 def _continuation(lines: list[Line], start: int, end: int) -> list[int]:
     """Paragraphs of the same article below its densest region, past a gallery, a product box or
     an ad strip that split it (listicles, shopping and live pages): sentence-length prose lines
@@ -797,14 +824,16 @@ def _continuation(lines: list[Line], start: int, end: int) -> list[int]:
     topic: set[str] | None = None  # the region's words, read only when a candidate shows up
     for k in range(end + 1, len(lines)):
         line = lines[k]
-        if line.kind in HARD_KINDS or (line.words <= 6 and _SECTION_END.match(line.text)) or _is_bio(line.text):
+        if line.kind in HARD_KINDS or _is_bio(line.text):
             break  # what follows the author's box is the page's, not the article's
-        words = _content_words(line.text) if _is_prose(line) and line.words >= EXTEND_MIN_WORDS else []
-        if words and topic is None:
+        if topic is None and ((line.words <= 6 and _SECTION_END.match(line.text)) or _is_prose(line)):
             topic = set()
             for kept in lines[start:end + 1]:
                 if kept.kind is None and kept.score > 0:
                     topic.update(_content_words(kept.text))
+        if line.words <= 6 and _SECTION_END.match(line.text) and not _widget_inside(lines, k, topic or set()):
+            break
+        words = _content_words(line.text) if _is_prose(line) and line.words >= EXTEND_MIN_WORDS else []
         # about what the article is about (a disclaimer, an ad-blocker notice or the author's
         # biography shares few of its words)
         if words and topic is not None and sum(w in topic for w in words) >= EXTEND_MIN_SHARED * len(words):

@@ -744,3 +744,22 @@ def test_a_carousel_of_long_headlines_is_no_article() -> None:
              f"had been right about the quiet carriages and the short waits." for n in range(1, 5)]
     body = clean_text("\n".join(["Home", *carousel, "Trams open at last", "By Jane Doe", *story])).body
     assert all(p in body for p in story) and not any(c in body for c in carousel)
+
+
+def test_a_most_popular_box_inside_the_article_does_not_end_it() -> None:
+    """A "Most Popular" box set inside the article (headlines and bylines), then two more of its
+    paragraphs: the article goes on below the box. A box followed by other prose ends it."""
+    story = [f"The designer bags took a back seat this year, as cheap nylon belt bags and quilted totes "
+             f"from high-street shops sold out in city {n}, the retailers said." for n in range(1, 7)]
+    box = ["Most Popular", "Celebrity Style", "Star Looks Unrecognizable With New Hair", "By Jane Doe"]
+    gallery = [f"Photographer {n}/Agency" for n in range(12)]
+    more = ["The quilted totes and nylon belt bags will stay popular next year, the retailers said, because "
+            "shoppers want cheap bags that still look like the designer ones.",
+            "Some retailers said the cheap nylon bags sold out twice this year, and they ordered more quilted "
+            "totes for the spring from the same designer suppliers."]
+    body = clean_text("\n".join(["Home", *story, *gallery, *box, *more])).body
+    assert all(p in body for p in story + more) and "Star Looks" not in body
+    other = ["The city's football club won its third match in a row on Saturday, and the coach praised the "
+             "young defenders after the game.", *more]
+    ended = clean_text("\n".join(["Home", *story, *gallery, *box, *other])).body
+    assert not any(p in ended for p in other)
