@@ -579,6 +579,7 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
             and all(lines[k].text != header.standfirst for k in kept):
         kept.insert(0, header.standfirst_index)
     kept = _first_of_each(lines, kept)
+    kept = _trim_teaser_cards(lines, kept)
     kept = _cut_at_author_box(lines, kept)
     paragraphs = trim_bios([lines[k].text for k in kept])
     _merge_cues(cues, lines, start, end)
@@ -590,6 +591,37 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
 
 
 BIO_CUT_SHARE = 0.5
+CARD_MAX_WORDS = 40
+CARD_RUN = 3
+CARD_MAX_SHARED = 0.3
+
+
+def _trim_teaser_cards(lines: list[Line], kept: list[int]) -> list[int]:
+    """Other stories' cards at the body's end ("Latest Videos": a title, a sentence): three or
+    more lines of at most 40 words that end like a sentence, each right under a short
+    headline-like line (its title, kept as a subheading or not), in a row up to the end, that
+    share less than 30% of their content words with the body above them."""
+    cut = len(kept)
+    cards = 0
+    while cut > 0:
+        k = kept[cut - 1]
+        title = k - 1
+        if (
+            title < 0 or not lines[k].terminal or lines[k].words > CARD_MAX_WORDS
+            or not lines[title].headline_like or lines[title].words > SUBHEADING_MAX_WORDS
+        ):
+            break
+        cut -= 1
+        if cut > 0 and kept[cut - 1] == title:
+            cut -= 1
+        cards += 1
+    if cards < CARD_RUN or cut == 0:
+        return kept
+    topic = {w for k in kept[:cut] for w in _content_words(lines[k].text)}
+    words = [w for k in kept[cut:] for w in _content_words(lines[k].text)]
+    if words and sum(w in topic for w in words) >= CARD_MAX_SHARED * len(words):
+        return kept  # the article's own sections (a listicle's entries), about what it is about
+    return kept[:cut]
 
 
 def _cut_at_author_box(lines: list[Line], kept: list[int]) -> list[int]:

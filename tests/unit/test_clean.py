@@ -763,3 +763,21 @@ def test_a_most_popular_box_inside_the_article_does_not_end_it() -> None:
              "young defenders after the game.", *more]
     ended = clean_text("\n".join(["Home", *story, *gallery, *box, *other])).body
     assert not any(p in ended for p in other)
+
+
+def test_other_stories_cards_after_the_article_go_its_own_sections_stay() -> None:
+    """"Latest Videos": a title and a sentence, three times or more, about other things, at the
+    body's end, go; a listicle's entries (a title and a sentence about the article's subject)
+    stay."""
+    story = [f"The actor said on Monday that the new crime series, filmed on the coast over a wet "
+             f"winter, was the hardest role of his career, in interview number {n}." for n in range(1, 6)]
+    cards = ["Ocean Giants Official Trailer", "Explore the deep sea with a famous naturalist, premieres on Sunday.",
+             "Top Cars: New Season", "The presenters drive across the desert in three old sports cars.",
+             "Wild Year Trailer", "A year in the life of a lion family on the African plains, in four parts."]
+    body = clean_text("\n".join(["Home", *story, "Latest Videos", *cards, "About us"])).body
+    assert all(p in body for p in story) and not any(c in body for c in cards[1::2])
+    entries = ["The First Season", "The actor filmed the first season of the crime series on the coast in winter.",
+               "The Second Season", "The second season of the crime series brought the actor back to the coast.",
+               "The Third Season", "In the third season the actor's role in the series became the hardest one."]
+    listicle = clean_text("\n".join(["Home", *story, *entries, "About us"])).body
+    assert all(e in listicle for e in entries[1::2])
