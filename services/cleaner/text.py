@@ -193,7 +193,8 @@ _LOWER_BYLINE = re.compile(r"by\s+[A-Z][\w.'’-]+\s+[A-Z]")
 
 def unwrap(lines: list[str]) -> list[str]:
     """Join hard-wrapped lines: a line without final punctuation followed, with no blank line,
-    by one that starts in lower case continues the same sentence."""
+    by one that starts in lower case continues the same sentence, also across an inline chip
+    (a ticker symbol) set on a line of its own."""
     out: list[str] = []
     for line in lines:
         if (
@@ -206,9 +207,26 @@ def unwrap(lines: list[str]) -> list[str]:
             and not _LOWER_BYLINE.match(line)
         ):
             out[-1] = f"{out[-1]} {line}"
+        elif (
+            len(out) >= 2
+            and line
+            and (line[0].islower() or line[0].isdigit())
+            and " " in line
+            and _CHIP.fullmatch(out[-1])
+            and out[-2]
+            and not is_terminal(out[-2])
+            and len(out[-2]) >= 30
+        ):
+            # an inline chip (a ticker symbol, a tag) that a scraper set on a line of its own
+            chip = out.pop()
+            out[-1] = f"{out[-1]} {chip} {line}"
         else:
             out.append(line)
     return out
+
+
+# one token of capitals, digits and symbol punctuation, with a letter: "SPX", "XX:SP500.55"
+_CHIP = re.compile(r"(?=[^A-Z]*[A-Z])[A-Z0-9][A-Z0-9:.\-]{1,23}")
 
 
 # A cookie-consent dialog: cookies spoken of with the browser, opting out, consent or third

@@ -781,3 +781,16 @@ def test_other_stories_cards_after_the_article_go_its_own_sections_stay() -> Non
                "The Third Season", "In the third season the actor's role in the series became the hardest one."]
     listicle = clean_text("\n".join(["Home", *story, *entries, "About us"])).body
     assert all(e in listicle for e in entries[1::2])
+
+
+def test_an_inline_ticker_on_its_own_line_is_joined_back() -> None:
+    """A scraper that sets inline chips (ticker symbols) as blocks splits a sentence around them:
+    the pieces are one sentence again; a count or a menu word between lines is no chip."""
+    from services.cleaner.text import unwrap
+
+    parts = ["With a ten per cent decline this year, the utilities sector", "XX:SP500.55",
+             "has lagged the broader index and its", "SPX", "23.6% advance."]
+    assert unwrap(parts) == ["With a ten per cent decline this year, the utilities sector XX:SP500.55 has lagged "
+                             "the broader index and its SPX 23.6% advance."]
+    assert unwrap(["Maria Lopez and Daniel Brooks, together", "73", "edit"]) == [
+        "Maria Lopez and Daniel Brooks, together", "73", "edit"]
