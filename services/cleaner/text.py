@@ -379,7 +379,8 @@ def _mark_runs_and_repeats(lines: list[Line]) -> None:
         j = i
         while j < len(lines) and lines[j].headline_like and lines[j].score < 0:
             j += 1
-        if j - i >= 3:
+        # a photo caption under a section heading is no third line of a menu
+        if sum(lines[k].kind != "caption" for k in range(i, j)) >= 3:
             for k in range(i, j):
                 lines[k].score = min(lines[k].score, -1.2)
         i = max(j, i + 1)

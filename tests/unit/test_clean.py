@@ -794,3 +794,15 @@ def test_an_inline_ticker_on_its_own_line_is_joined_back() -> None:
                              "the broader index and its SPX 23.6% advance."]
     assert unwrap(["Maria Lopez and Daniel Brooks, together", "73", "edit"]) == [
         "Maria Lopez and Daniel Brooks, together", "73", "edit"]
+
+
+def test_a_section_heading_over_a_photo_caption_stays() -> None:
+    """"Best strategy game" / "Five more minutes: Old Empires (1999)" / "(Image credit: Studio)"
+    between two paragraphs: two headings and a caption are no menu; the headings stay."""
+    above = [f"I played at least a hundred old games this year, and game number {n} is the one I would "
+             f"still recommend to anyone who asks me about the old classics." for n in range(1, 4)]
+    below = [f"The old strategy game still keeps me up at night, and session number {n} went on until "
+             f"three in the morning before I noticed the time." for n in range(1, 4)]
+    heads = ["Best strategy game", "Five more minutes: Old Empires (1999)"]
+    body = clean_text("\n".join(["Home", *above, *heads, "(Image credit: Old Studio)", *below])).body
+    assert all(h in body for h in heads) and "Image credit" not in body
