@@ -208,9 +208,8 @@ def unwrap(lines: list[str]) -> list[str]:
         ):
             out[-1] = f"{out[-1]} {line}"
         elif (
-            len(out) >= 2
-            and line
-            and (line[0].islower() or line[0].isdigit())
+            (line[:1].islower() or line[:1].isdigit())
+            and len(out) >= 2
             and " " in line
             and _CHIP.fullmatch(out[-1])
             and out[-2]
@@ -380,7 +379,7 @@ def _mark_runs_and_repeats(lines: list[Line]) -> None:
         while j < len(lines) and lines[j].headline_like and lines[j].score < 0:
             j += 1
         # a photo caption under a section heading is no third line of a menu
-        if sum(lines[k].kind != "caption" for k in range(i, j)) >= 3:
+        if j - i >= 3 and sum(lines[k].kind != "caption" for k in range(i, j)) >= 3:
             for k in range(i, j):
                 lines[k].score = min(lines[k].score, -1.2)
         i = max(j, i + 1)
@@ -875,16 +874,17 @@ def _continuation(lines: list[Line], start: int, end: int) -> list[int]:
     topic: set[str] | None = None  # the region's words, read only when a candidate shows up
     for k in range(end + 1, len(lines)):
         line = lines[k]
-        if line.kind in HARD_KINDS or _is_bio(line.text):
+        if line.kind in HARD_KINDS or (line.words >= PROSE_MIN_WORDS and _is_bio(line.text)):
             break  # what follows the author's box is the page's, not the article's
-        if topic is None and ((line.words <= 6 and _SECTION_END.match(line.text)) or _is_prose(line)):
+        heading = line.words <= 6 and _SECTION_END.match(line.text) is not None
+        words = _content_words(line.text) if _is_prose(line) and line.words >= EXTEND_MIN_WORDS else []
+        if topic is None and (heading or words):
             topic = set()
             for kept in lines[start:end + 1]:
                 if kept.kind is None and kept.score > 0:
                     topic.update(_content_words(kept.text))
-        if line.words <= 6 and _SECTION_END.match(line.text) and not _widget_inside(lines, k, topic or set()):
+        if heading and not _widget_inside(lines, k, topic or set()):
             break
-        words = _content_words(line.text) if _is_prose(line) and line.words >= EXTEND_MIN_WORDS else []
         # about what the article is about (a disclaimer, an ad-blocker notice or the author's
         # biography shares few of its words)
         if words and topic is not None and sum(w in topic for w in words) >= EXTEND_MIN_SHARED * len(words):
