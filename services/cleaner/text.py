@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import pairwise
 from operator import itemgetter
 
 from services.cleaner.cues import (
@@ -96,6 +97,11 @@ _BIO = re.compile(
     r"photographer|analyst|intern|editor-in-chief)s?\b)"
 )
 BIO_MAX_WORDS = 80
+# "<Name> covers ...", "<Name> is a senior ... specialist": a person introduced by a line of
+# their own, as an author's box does
+_PERSON_INTRO = re.compile(
+    r"^[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,3}\s+(?:is an?|covers|writes|reports)\b"
+)
 _BIO_VERBS = (" is ", " was ", " has been ")
 
 
@@ -188,7 +194,8 @@ _LOWER_BYLINE = re.compile(r"by\s+[A-Z][\w.'’-]+\s+[A-Z]")
 
 def unwrap(lines: list[str]) -> list[str]:
     """Join hard-wrapped lines: a line without final punctuation followed, with no blank line,
-    by one that starts in lower case continues the same sentence."""
+    by one that starts in lower case continues the same sentence, also across an inline chip
+    (a ticker symbol) set on a line of its own."""
     out: list[str] = []
     for line in lines:
         if (
@@ -201,9 +208,25 @@ def unwrap(lines: list[str]) -> list[str]:
             and not _LOWER_BYLINE.match(line)
         ):
             out[-1] = f"{out[-1]} {line}"
+        elif (
+            (line[:1].islower() or line[:1].isdigit())
+            and len(out) >= 2
+            and " " in line
+            and _CHIP.fullmatch(out[-1])
+            and out[-2]
+            and not is_terminal(out[-2])
+            and len(out[-2]) >= 30
+        ):
+            # an inline chip (a ticker symbol, a tag) that a scraper set on a line of its own
+            chip = out.pop()
+            out[-1] = f"{out[-1]} {chip} {line}"
         else:
             out.append(line)
     return out
+
+
+# one token of capitals, digits and symbol punctuation, with a letter: "SPX", "XX:SP500.55"
+_CHIP = re.compile(r"(?=[^A-Z]*[A-Z])[A-Z0-9][A-Z0-9:.\-]{1,23}")
 
 
 # A cookie-consent dialog: cookies spoken of with the browser, opting out, consent or third
@@ -239,7 +262,11 @@ def _features(line: Line, english: bool) -> None:
     n = max(line.words, 1)
     # a long line in a script without sentence stops (Thai) may be prose all the same
     line.terminal = is_terminal(text) or (n >= STOPLESS_PROSE_WORDS and has_stopless(text))
-    line.headline_like = not line.terminal and n <= 25 and not text.endswith((",", ";"))
+    line.headline_like = (not line.terminal and n <= 25 and not text.endswith((",", ";"))) or (
+        # "Star Shares Her Holiday Plans!": a headline with a final mark, set in Title Case
+        line.terminal and 4 <= n <= HEADLINE_MAX_WORDS and text.rstrip(_CLOSERS).endswith(("!", "?"))
+        and _title_case(text)
+    )
     if text.endswith(":") and n >= 8:
         line.headline_like = False  # introduces a quote or a list: part of the prose
     if line.kind is not None:
@@ -269,6 +296,8 @@ def _features(line: Line, english: bool) -> None:
             score += 0.2
         if n < 40 and text.rstrip().endswith(_TEASER_ENDS):
             score = -0.6  # a teaser cut short is a link to another story
+        elif line.headline_like:
+            score = -0.7  # a Title Case headline with its "!" or "?": another story's link
     else:
         if n >= 40:
             score = 0.6  # a long paragraph that just lacks its final stop
@@ -350,13 +379,46 @@ def _mark_runs_and_repeats(lines: list[Line]) -> None:
         j = i
         while j < len(lines) and lines[j].headline_like and lines[j].score < 0:
             j += 1
-        if j - i >= 3:
+        # a photo caption under a section heading is no third line of a menu
+        if j - i >= 3 and sum(lines[k].kind != "caption" for k in range(i, j)) >= 3:
             for k in range(i, j):
                 lines[k].score = min(lines[k].score, -1.2)
         i = max(j, i + 1)
 
 
+TEASER_RUN = 4
+TEASER_MIN_WORDS = 15
+
+
+def _mark_teaser_runs(lines: list[Line]) -> None:
+    """A carousel of other stories' long headlines: four or more lines in a row of 15+ words
+    each, none ending like a sentence (nor with a colon or a comma). A paragraph ends with its
+    stop; a list inside an article has shorter items."""
+    run = 0
+    for k, line in enumerate(lines):
+        if line.words >= TEASER_MIN_WORDS and not line.terminal and line.kind is None \
+                and not line.text.endswith((":", ",", ";")):
+            run += 1
+            continue
+        if run >= TEASER_RUN:
+            _push_down(lines, k - run, k)
+        run = 0
+    if run >= TEASER_RUN:
+        _push_down(lines, len(lines) - run, len(lines))
+
+
+def _push_down(lines: list[Line], i: int, j: int) -> None:
+    for line in lines[i:j]:
+        line.score = min(line.score, -1.0)
+
+
 SUBHEADING_MAX_WORDS = 12
+LINKED_HEADLINE_MAX_WORDS = 25
+
+
+def _link_label(line: Line) -> bool:
+    """A short furniture label that introduces a link on the next line ("SEE ALSO:", "Read more:")."""
+    return line.kind == "boiler" and line.words <= 4 and line.text.rstrip().endswith(":")
 PROSE_MIN_WORDS = 8
 
 
@@ -473,6 +535,7 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
     cues = Cues()
     lines = _build_lines([ln for ln in unwrap(text.split("\n")) if ln.strip()], cues)
     _mark_runs_and_repeats(lines)
+    _mark_teaser_runs(lines)
     _mark_title(lines, known_title)
     region = _best_region(lines)
     if region is None:
@@ -481,7 +544,7 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
     # A dateline opens the report: what precedes it at the top of the region is a caption,
     # standfirst furniture or a byline.
     for k in range(start, min(start + 4, end + 1)):
-        if DATELINE.match(lines[k].text) and lines[k].words >= 12:
+        if DATELINE.match(lines[k].text) and lines[k].words >= 12 and lines[k].terminal:
             start = k
             break
     lead = _lead_above(lines, start, end)
@@ -509,27 +572,106 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
         elif header.title_index is None and _opens_as_headline(first) and _is_prose(lines[start + 1]):
             title = strip_media_tag(first.text)  # the region opens with its headline
             start += 1
-    paragraphs: list[str] = []
+    kept: list[int] = []
     for k in range(start, end + 1):
         line = lines[k]
         if line.kind is not None or line.score <= -1.0:
             continue
         if line.headline_like and line.words >= 7 and line.score < 0 and not _is_subheading(lines, k, start, end):
             continue  # an inline link to another story
-        paragraphs.append(line.text)
-    paragraphs.extend(lines[k].text for k in _continuation(lines, start, end))
-    if lead and paragraphs:
-        paragraphs[:0] = [lines[k].text for k in lead if header.title_index is None or k > header.title_index]
-    if header.standfirst_index is not None and header.standfirst_index < start and paragraphs \
-            and header.standfirst not in paragraphs:
-        paragraphs.insert(0, header.standfirst)
-    paragraphs = trim_bios(paragraphs)
+        if k > 0 and _link_label(lines[k - 1]) and line.words <= LINKED_HEADLINE_MAX_WORDS:
+            continue  # the story a "See also:" label links to
+        kept.append(k)
+    kept.extend(_announced_list(lines, kept, end))
+    kept.extend(k for k in _continuation(lines, start, end) if k not in kept)
+    inner = _inner_lists(lines, kept)
+    kept = sorted({*kept, *inner}) if inner else kept
+    if lead and kept:
+        kept[:0] = [k for k in lead if header.title_index is None or k > header.title_index]
+    if kept and header.title_index is not None:
+        # Below a headline found, the lead may lie further up, past a gallery or a sidebar strip:
+        # prose about the same things between the headline and the body is the article's.
+        far = [k for k in _lead_above(lines, min(kept[0], start), end, LEAD_SPAN_BELOW_TITLE, on_topic=False,
+                                      floor=header.title_index) if k not in kept]
+        kept[:0] = far
+    if header.standfirst_index is not None and header.standfirst_index < start and kept \
+            and all(lines[k].text != header.standfirst for k in kept):
+        kept.insert(0, header.standfirst_index)
+    kept = _first_of_each(lines, kept)
+    kept = _trim_teaser_cards(lines, kept)
+    kept = _cut_at_author_box(lines, kept)
+    paragraphs = trim_bios([lines[k].text for k in kept])
     _merge_cues(cues, lines, start, end)
     cues.authors = header.authors or cues.authors
     cues.set_date(header.published_at)
     if cues.published_at is None:
         cues.set_date(_only_date(lines))
     return TextResult(paragraphs, cues, title)
+
+
+BIO_CUT_SHARE = 0.5
+CARD_MAX_WORDS = 40
+CARD_RUN = 3
+CARD_MAX_SHARED = 0.3
+
+
+def _trim_teaser_cards(lines: list[Line], kept: list[int]) -> list[int]:
+    """Other stories' cards at the body's end ("Latest Videos": a title, a sentence): three or
+    more lines of at most 40 words that end like a sentence, each right under a short
+    headline-like line (its title, kept as a subheading or not), in a row up to the end, that
+    share less than 30% of their content words with the body above them."""
+    cut = len(kept)
+    cards = 0
+    while cut > 0:
+        k = kept[cut - 1]
+        title = k - 1
+        if (
+            title < 0 or not lines[k].terminal or lines[k].words > CARD_MAX_WORDS
+            or not lines[title].headline_like or lines[title].words > SUBHEADING_MAX_WORDS
+        ):
+            break
+        cut -= 1
+        if cut > 0 and kept[cut - 1] == title:
+            cut -= 1
+        cards += 1
+    if cards < CARD_RUN or cut == 0:
+        return kept
+    topic = {w for k in kept[:cut] for w in _content_words(lines[k].text)}
+    words = [w for k in kept[cut:] for w in _content_words(lines[k].text)]
+    if words and sum(w in topic for w in words) >= CARD_MAX_SHARED * len(words):
+        return kept  # the article's own sections (a listicle's entries), about what it is about
+    return kept[:cut]
+
+
+def _cut_at_author_box(lines: list[Line], kept: list[int]) -> list[int]:
+    """The body ends at the author's box ("<Name> is a staff writer at ...") found past its first
+    half, kept or skipped as furniture: what a page prints after it (more stories with their
+    first paragraphs) can be dense prose too. Earlier, such a sentence is part of the story (see
+    trim_bios)."""
+    total = sum(lines[k].words for k in kept)
+    seen = 0
+    for n, k in enumerate(kept):
+        if seen >= BIO_CUT_SHARE * total and n >= BIO_EDGE and any(
+            lines[j].words >= PROSE_MIN_WORDS and _is_bio(lines[j].text) for j in range(kept[n - 1] + 1, k + 1)
+        ):
+            return kept[:n]
+        seen += lines[k].words
+    return kept
+
+
+def _first_of_each(lines: list[Line], kept: list[int]) -> list[int]:
+    """Each paragraph once: a standfirst printed again as the first paragraph, a quote repeated
+    as a pull quote. Short lines (list items, subheadings such as "Step 1") may repeat."""
+    seen: set[str] = set()
+    out: list[int] = []
+    for k in kept:
+        text = lines[k].text
+        if lines[k].words >= PROSE_MIN_WORDS:
+            if text in seen:
+                continue
+            seen.add(text)
+        out.append(k)
+    return out
 
 
 def _only_date(lines: list[Line]) -> datetime | None:
@@ -565,6 +707,7 @@ _SECTION_END = re.compile(
 
 
 LEAD_SPAN = 10
+LEAD_SPAN_BELOW_TITLE = 24
 
 
 def _opens_as_headline(line: Line) -> bool:
@@ -589,19 +732,26 @@ def _title_case(text: str) -> bool:
     return bool(words) and sum(w[0].isupper() for w in words) >= TITLE_CASE_SHARE * len(words)
 
 
-def _lead_above(lines: list[Line], start: int, end: int) -> list[int]:
+def _lead_above(lines: list[Line], start: int, end: int, span: int = LEAD_SPAN, on_topic: bool = True,
+                floor: int = -1) -> list[int]:
     """The article's first paragraphs when a caption, a video player or a share bar between
     them and the rest kept them out of the densest region: prose lines (8+ words, ending like
     a sentence) in the few lines above it that speak of what the region speaks of, up to the
-    header's byline or date line."""
+    header's byline or date line. With ``on_topic`` off, below the article's own headline (line
+    ``floor``), any prose line that is not a caption, a byline or the author's box, up to the
+    byline but past the date lines of a video playlist."""
     found: list[int] = []
     topic: set[str] | None = None
     k = start - 1
-    while k >= 0 and start - k <= LEAD_SPAN:
+    while k > floor and start - k <= span:
         line = lines[k]
-        if line.kind in HARD_KINDS or line.kind in ("byline", "date"):
+        if line.kind in HARD_KINDS or line.kind == "byline" or (on_topic and line.kind == "date"):
             break
-        if _is_prose(line) and line.score > 0:
+        if _is_prose(line) and line.score > 0 and not on_topic:
+            if not (_CREDIT_END.search(line.text) or byline_names(line.text) or _is_bio(line.text)
+                    or _PERSON_INTRO.match(line.text)):
+                found.append(k)  # not a caption, a byline or the author's box
+        elif _is_prose(line) and line.score > 0:
             if topic is None:
                 topic = set()
                 for kept in lines[start:min(end + 1, start + 12)]:
@@ -613,6 +763,103 @@ def _lead_above(lines: list[Line], start: int, end: int) -> list[int]:
             found.append(k)
         k -= 1
     return found[::-1]
+
+
+INNER_LIST_MIN_ITEMS = 3
+
+
+def _inner_lists(lines: list[Line], kept: list[int]) -> set[int]:
+    """Lists inside the article (features, steps, specifications): runs of short lines without
+    final stops between two of its kept paragraphs, in sentence case. They read as menus line by
+    line; a related-stories box inside an article differs by its heading (furniture, "Related",
+    "See also"), its Title Case headlines, or lines the page prints elsewhere too."""
+    counts: Counter[str] | None = None
+    prose = sorted(k for k in kept if _is_prose(lines[k]))
+    found: set[int] = set()
+    for a, b in pairwise(prose):
+        if b - a <= INNER_LIST_MIN_ITEMS:
+            continue
+        if counts is None:
+            counts = Counter(line.text for line in lines)
+        # photo captions and short labels printed twice (a caption's "iPhone 11") stay out
+        run = [i for i in range(a + 1, b) if lines[i].kind != "caption"
+               and not (lines[i].words <= 3 and counts[lines[i].text] > 1)]
+        if len(run) >= INNER_LIST_MIN_ITEMS and all(
+            lines[i].kind is None and counts[lines[i].text] == 1 and lines[i].words <= LIST_ITEM_MAX_WORDS
+            and not says_furniture(lines[i].text, lines[i].words) and not _SECTION_END.match(lines[i].text)
+            for i in run
+        ) and sum(_title_case(lines[i].text) for i in run) * 2 < len(run):
+            found.update(run)
+    return found
+
+
+LIST_INTRO_MIN_WORDS = 5
+LIST_ITEM_MAX_WORDS = 25
+LIST_MAX_ITEMS = 60
+
+
+def _announced_list(lines: list[Line], kept: list[int], end: int) -> list[int]:
+    """The list an article announces at its end ("The full list of winners is below:"): the
+    sentence that ends with a colon, at the region's end or right below it, and the run of short
+    lines under it (award winners, results, specifications), which read as a menu on their own.
+    The run stops at furniture, a cue line (caption, byline, trailer), a line printed elsewhere
+    too (a sidebar's), a long paragraph, a single word (a table's cells, icons), or a heading that
+    opens another section."""
+    intro = next((k for k in (end, end + 1) if k < len(lines) and _introduces_list(lines[k])), None)
+    if intro is None:
+        return []
+    counts = Counter(line.text for line in lines)
+    items: list[int] = []
+    for k in range(intro + 1, min(len(lines), intro + 1 + LIST_MAX_ITEMS)):
+        line = lines[k]
+        if (
+            line.kind is not None or counts[line.text] > 1 or not 2 <= line.words <= LIST_ITEM_MAX_WORDS
+            or says_furniture(line.text, line.words) or _SECTION_END.match(line.text)
+        ):
+            break
+        items.append(k)
+    if len(items) < 2:
+        return []
+    return [k for k in (intro, *items) if k not in kept]
+
+
+def _introduces_list(line: Line) -> bool:
+    """A sentence of the article that ends with a colon: it announces what follows."""
+    text = line.text.rstrip()
+    if line.kind is not None or line.words < LIST_INTRO_MIN_WORDS or not text.endswith(":"):
+        return False
+    if not text[:1].isupper() or "|" in text:
+        return False  # a share bar or a credit run into a prompt, not a sentence
+    if says_furniture(line.text, line.words) or _SECTION_END.match(line.text):
+        return False
+    return any(w in STOPWORDS for w in line.text.lower().split())
+
+
+WIDGET_SPAN = 12
+WIDGET_RESUME_SHARED = 0.3
+WIDGET_PARAGRAPHS = 2
+
+
+def _widget_inside(lines: list[Line], k: int, topic: set[str]) -> bool:
+    """A "Most Popular" or "Related" box set inside the article: within a dozen lines of short
+    ones (its headlines, bylines, labels) the article's prose resumes, two paragraphs in a row
+    that each share at least 30% of their content words with what the article said (a comment
+    prompt or a newsletter blurb under a "Read more" box is one line, about other things)."""
+    resumed = 0
+    for line in lines[k + 1:k + 1 + WIDGET_SPAN + WIDGET_PARAGRAPHS]:
+        if line.kind in HARD_KINDS:
+            return False
+        if _is_prose(line):
+            words = _content_words(line.text)
+            if line.words < EXTEND_MIN_WORDS or not words or \
+                    sum(w in topic for w in words) < WIDGET_RESUME_SHARED * len(words):
+                return False
+            resumed += 1
+            if resumed == WIDGET_PARAGRAPHS:
+                return True
+        elif resumed:
+            return False  # the two paragraphs follow each other
+    return False
 
 
 def _continuation(lines: list[Line], start: int, end: int) -> list[int]:
@@ -628,14 +875,17 @@ def _continuation(lines: list[Line], start: int, end: int) -> list[int]:
     topic: set[str] | None = None  # the region's words, read only when a candidate shows up
     for k in range(end + 1, len(lines)):
         line = lines[k]
-        if line.kind in HARD_KINDS or (line.words <= 6 and _SECTION_END.match(line.text)):
-            break
+        if line.kind in HARD_KINDS or (line.words >= PROSE_MIN_WORDS and _is_bio(line.text)):
+            break  # what follows the author's box is the page's, not the article's
+        heading = line.words <= 6 and _SECTION_END.match(line.text) is not None
         words = _content_words(line.text) if _is_prose(line) and line.words >= EXTEND_MIN_WORDS else []
-        if words and topic is None:
+        if topic is None and (heading or words):
             topic = set()
             for kept in lines[start:end + 1]:
                 if kept.kind is None and kept.score > 0:
                     topic.update(_content_words(kept.text))
+        if heading and not _widget_inside(lines, k, topic or set()):
+            break
         # about what the article is about (a disclaimer, an ad-blocker notice or the author's
         # biography shares few of its words)
         if words and topic is not None and sum(w in topic for w in words) >= EXTEND_MIN_SHARED * len(words):

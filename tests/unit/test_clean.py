@@ -608,3 +608,201 @@ def test_cookie_consent_dialog_is_furniture_at_any_length() -> None:
     assert says_furniture(dialog, len(dialog.split()))
     story = "Regulators said the company had set tracking cookies without asking, and fined it."
     assert not says_furniture(story, len(story.split()))
+
+
+def test_lead_far_above_the_region_below_its_headline_is_taken_back() -> None:
+    """A gallery, a video playlist with its dates and a most-read strip of a dozen short lines
+    between the first paragraphs and the rest keep the lead out of the densest region; below the
+    headline found, prose is taken back, what sits above the headline is not."""
+    strip = [f"Celebrity story number {n} with a short teaser headline" for n in range(1, 10)]
+    parts = [
+        "Home", "News", "Showbiz", "Local bakery wins the national bread prize for its sourdough loaf",
+        "By Jane Doe", "Published December 22, 2023",
+        "The small bakery on the harbour won the national bread prize on Friday for its sourdough loaf, "
+        "beating more than two hundred bakeries from across the country.",
+        "The bakery's owner said the prize was a surprise, because the sourdough recipe had been in her "
+        "family for three generations and had never been entered in a competition.",
+        "\"We never expected anything like it, and I still cannot quite believe it happened to us,\" she told "
+        "reporters who gathered outside on Saturday morning.",
+        "Tom Reyes covers food and restaurants for the newspaper and has judged two cooking contests.",
+        "3", "The bakery's owner with the prize-winning loaf. Credit: Jane Doe", "3",
+        "Watch", "Ten loaves to bake this winter", "December 13, 2023", "Most read in Showbiz",
+        *strip,
+        *(f"The judges said the loaf had a crisp crust and an open crumb, and that the bakery's sourdough "
+          f"stood out in round {n} of the tasting, where the owner's family recipe impressed them." for n in (1, 2, 3)),
+        "The owner said the prize money would pay for a second oven, so that the bakery can bake the "
+        "sourdough loaf twice a day for the customers who queue on the harbour every morning.",
+    ]
+    clean = clean_text("\n".join(parts))
+    assert clean.title == "Local bakery wins the national bread prize for its sourdough loaf"
+    assert clean.body.startswith("The small bakery on the harbour won")
+    assert "family for three generations" in clean.body and "second oven" in clean.body
+    assert "cannot quite believe it" in clean.body  # a quote shares few words with the rest
+    assert "Celebrity story" not in clean.body and "Tom Reyes covers" not in clean.body
+
+
+def test_a_paragraph_printed_twice_is_kept_once() -> None:
+    """A standfirst printed again as the first paragraph (a paragraph long enough not to read as
+    a repeated sidebar line) is in the body once."""
+    lead = ("Police have closed thousands of online accounts and fined more than six hundred people "
+            "for spreading false rumours, the ministry said on Tuesday, in a campaign it says will run until "
+            "the end of next year.")
+    clean = clean_text("\n".join(["Home", "World", "Police close thousands of accounts over rumours", lead, lead,
+                                  ARTICLE]))
+    assert clean.body.count(lead) == 1 and ARTICLE.split("\n")[0] in clean.body
+
+
+def test_list_a_scraped_article_announces_stays_at_its_end() -> None:
+    """Scraped text: the run of short lines under "... the full list of winners is below:" is
+    the article's, though it reads as a menu; the same lines without the announcement are not,
+    and a table's one-word cells after a colon are not taken as the list."""
+    winners = [f"Best {kind} - {name}" for kind, name in (
+        ("Drama", "Northern Lights"), ("Comedy", "The Long Lunch"), ("Debut", "Paper Boats"),
+        ("Score", "River Songs"), ("Actor", "Sam Lee"))]
+    intro = "The jury handed out its awards on Saturday night, and the full list of winners is below:"
+    tail = ["Share this article", "Home", "About us", "Contact"]
+    announced = clean_text("\n".join([ARTICLE, intro, *winners, *tail])).body.split("\n\n")
+    assert announced[-len(winners) - 1:] == [intro, *winners]
+    plain = clean_text("\n".join([ARTICLE, *winners, *tail])).body
+    assert not any(w in plain for w in winners)
+    cells = ["SCHOOL", "W", "L", "Alabama", "127", "13"]
+    table = clean_text("\n".join([ARTICLE, intro, *cells, *tail])).body
+    assert "SCHOOL" not in table
+
+
+def test_a_labelled_link_is_no_dateline() -> None:
+    """"MLB: Team agrees to ..." near the top of the body is a labelled link to another story,
+    not a report's dateline: the paragraphs above it stay."""
+    first = ("The harbour club has made a big investment in two of the best players in the league, and the "
+             "board says it expects the spending to pay off within two seasons.")
+    second = ("The club's new pitcher won sixteen games last season and struck out more batters than anyone "
+              "else in the league, the coaches said at the press conference on Friday.")
+    link = "BASEBALL: Harbour club agrees to a monster deal with a pitching sensation from overseas"
+    clean = clean_text("\n".join(["Home", "Sport", first, second, link, ARTICLE]))
+    assert clean.body.startswith(first[:40]) and second in clean.body
+
+
+def test_a_list_between_paragraphs_of_a_scraped_article_stays() -> None:
+    """Short sentence-case lines between two paragraphs (a list of features) are the article's;
+    a box of Title Case headlines between them is another story's list and goes."""
+    above = [f"The new phone keeps the shape of last year's model, but the company changed more inside it "
+             f"than the launch event suggested, and reviewers noticed it in test number {n}." for n in range(1, 4)]
+    below = [f"The phone's screen is the other big change of the new model: it is brighter outdoors, the "
+             f"reviewers said after test number {n}, and the camera is faster too." for n in range(4, 7)]
+    features = ["Night mode for every camera", "A new slow-motion mode for the selfie camera",
+                "Faster autofocus in low light", "Better stabilisation for video"]
+    headlines = ["Ten Phones Worth Buying This Winter", "The Best Cheap Laptops For Students",
+                 "Why Smart Watches Keep Getting Bigger"]
+    body = clean_text("\n".join(["Home", "Tech", *above, *features, *below])).body
+    assert all(f in body for f in features) and all(p in body for p in above + below)
+    other = clean_text("\n".join(["Home", "Tech", *above, *headlines, *below])).body
+    assert not any(h in other for h in headlines) and all(p in other for p in above + below)
+
+
+def test_the_link_a_see_also_label_introduces_goes() -> None:
+    """"SEE ALSO:" on its own line, then the linked story's headline (a full sentence or not),
+    inside the article: both go, the paragraphs around them stay."""
+    link = "I tried every budget phone this year. Here's what I learned."
+    opening = ("The customs office said on Monday that import volumes had fallen for a third month, "
+               "as traders waited for the new tariff schedule to take effect.")
+    body = clean_text("\n".join(["Home", opening, "SEE ALSO:", link, ARTICLE])).body
+    assert link not in body and "SEE ALSO" not in body
+    assert body.startswith(opening) and ARTICLE.split("\n\n")[-1] in body
+
+
+def test_the_author_box_past_the_body_ends_it() -> None:
+    """More stories with their first paragraphs under the author's box are dense prose too: the
+    box, found past the first half of the body, ends it."""
+    story = [f"The council approved the new budget on Tuesday after debate number {n} about the cost of "
+             f"road repairs in the old town and the harbour district." for n in range(1, 9)]
+    bio = "Tom Okafor is a senior reporter at the Gazette covering local government and transport."
+    others = [f"Another council voted on plan {n} for the bus network on Monday, and residents said the "
+              f"new timetable would make their journeys to work shorter." for n in range(1, 4)]
+    body = clean_text("\n".join(["Home", *story, bio, *others])).body
+    assert all(p in body for p in story) and bio not in body and not any(p in body for p in others)
+
+
+def test_title_case_headlines_with_a_final_mark_after_the_article_go() -> None:
+    """"Star Shares Her Holiday Plans!": other stories' headlines in Title Case with a final "!"
+    or "?" under the article are a related list, not sentences of the story."""
+    story = [f"The singer brought her daughter to the film premiere on Monday, and the pair posed for "
+             f"photographers for several minutes before going inside, report number {n} said." for n in range(1, 5)]
+    related = ["Singer Talks About Being Attracted To The Right Kind Of People Amid New Romance!",
+               "Comedian Has Special Surprise Planned For Girlfriend's Birthday!",
+               "Why The Actress Feels So Safe And Secure With Her Boyfriend?",
+               "Reality Couple Celebrating Their Son's First Christmas In The Cutest Way!"]
+    body = clean_text("\n".join(["Home", *story, *related, "About us", "Contact"])).body
+    assert all(p in body for p in story) and not any(r in body for r in related)
+
+
+def test_a_carousel_of_long_headlines_is_no_article() -> None:
+    """Four or more long lines in a row without a final stop (another stories' headlines, as a
+    news site's carousel prints them) are not the article, however many words they hold."""
+    carousel = [f"Local council leader number {n} says the new harbour bridge will be finished before "
+                f"the summer despite the long delays and the rising cost of steel" for n in range(1, 7)]
+    story = [f"The city's new tram line opened on Sunday, and the first passengers said report number {n} "
+             f"had been right about the quiet carriages and the short waits." for n in range(1, 5)]
+    body = clean_text("\n".join(["Home", *carousel, "Trams open at last", "By Jane Doe", *story])).body
+    assert all(p in body for p in story) and not any(c in body for c in carousel)
+
+
+def test_a_most_popular_box_inside_the_article_does_not_end_it() -> None:
+    """A "Most Popular" box set inside the article (headlines and bylines), then two more of its
+    paragraphs: the article goes on below the box. A box followed by other prose ends it."""
+    story = [f"The designer bags took a back seat this year, as cheap nylon belt bags and quilted totes "
+             f"from high-street shops sold out in city {n}, the retailers said." for n in range(1, 7)]
+    box = ["Most Popular", "Celebrity Style", "Star Looks Unrecognizable With New Hair", "By Jane Doe"]
+    gallery = [f"Photographer {n}/Agency" for n in range(12)]
+    more = ["The quilted totes and nylon belt bags will stay popular next year, the retailers said, because "
+            "shoppers want cheap bags that still look like the designer ones.",
+            "Some retailers said the cheap nylon bags sold out twice this year, and they ordered more quilted "
+            "totes for the spring from the same designer suppliers."]
+    body = clean_text("\n".join(["Home", *story, *gallery, *box, *more])).body
+    assert all(p in body for p in story + more) and "Star Looks" not in body
+    other = ["The city's football club won its third match in a row on Saturday, and the coach praised the "
+             "young defenders after the game.", *more]
+    ended = clean_text("\n".join(["Home", *story, *gallery, *box, *other])).body
+    assert not any(p in ended for p in other)
+
+
+def test_other_stories_cards_after_the_article_go_its_own_sections_stay() -> None:
+    """"Latest Videos": a title and a sentence, three times or more, about other things, at the
+    body's end, go; a listicle's entries (a title and a sentence about the article's subject)
+    stay."""
+    story = [f"The actor said on Monday that the new crime series, filmed on the coast over a wet "
+             f"winter, was the hardest role of his career, in interview number {n}." for n in range(1, 6)]
+    cards = ["Ocean Giants Official Trailer", "Explore the deep sea with a famous naturalist, premieres on Sunday.",
+             "Top Cars: New Season", "The presenters drive across the desert in three old sports cars.",
+             "Wild Year Trailer", "A year in the life of a lion family on the African plains, in four parts."]
+    body = clean_text("\n".join(["Home", *story, "Latest Videos", *cards, "About us"])).body
+    assert all(p in body for p in story) and not any(c in body for c in cards[1::2])
+    entries = ["The First Season", "The actor filmed the first season of the crime series on the coast in winter.",
+               "The Second Season", "The second season of the crime series brought the actor back to the coast.",
+               "The Third Season", "In the third season the actor's role in the series became the hardest one."]
+    listicle = clean_text("\n".join(["Home", *story, *entries, "About us"])).body
+    assert all(e in listicle for e in entries[1::2])
+
+
+def test_an_inline_ticker_on_its_own_line_is_joined_back() -> None:
+    """A scraper that sets inline chips (ticker symbols) as blocks splits a sentence around them:
+    the pieces are one sentence again; a count or a menu word between lines is no chip."""
+    from services.cleaner.text import unwrap
+
+    parts = ["With a ten per cent decline this year, the utilities sector", "XX:SP500.55",
+             "has lagged the broader index and its", "SPX", "23.6% advance."]
+    assert unwrap(parts) == ["With a ten per cent decline this year, the utilities sector XX:SP500.55 has lagged "
+                             "the broader index and its SPX 23.6% advance."]
+    assert unwrap(["Maria Lopez and Daniel Brooks, together", "73", "edit"]) == [
+        "Maria Lopez and Daniel Brooks, together", "73", "edit"]
+
+
+def test_a_section_heading_over_a_photo_caption_stays() -> None:
+    """"Best strategy game" / "Five more minutes: Old Empires (1999)" / "(Image credit: Studio)"
+    between two paragraphs: two headings and a caption are no menu; the headings stay."""
+    above = [f"I played at least a hundred old games this year, and game number {n} is the one I would "
+             f"still recommend to anyone who asks me about the old classics." for n in range(1, 4)]
+    below = [f"The old strategy game still keeps me up at night, and session number {n} went on until "
+             f"three in the morning before I noticed the time." for n in range(1, 4)]
+    heads = ["Best strategy game", "Five more minutes: Old Empires (1999)"]
+    body = clean_text("\n".join(["Home", *above, *heads, "(Image credit: Old Studio)", *below])).body
+    assert all(h in body for h in heads) and "Image credit" not in body
