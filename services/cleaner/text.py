@@ -407,6 +407,24 @@ def _mark_teaser_runs(lines: list[Line]) -> None:
         _push_down(lines, len(lines) - run, len(lines))
 
 
+def teaser_runs(texts: list[str], lo: int, hi: int) -> set[int]:
+    """The indices in ``texts[lo:hi]`` of a carousel's lines, by _mark_teaser_runs' measure on
+    plain strings (the header is read from strings): none of them is this article's headline."""
+    out: set[int] = set()
+    run: list[int] = []
+    for k in range(lo, hi + 1):
+        text = texts[k] if k < hi else ""
+        n = len(text.split())
+        terminal = is_terminal(text) or (n >= STOPLESS_PROSE_WORDS and has_stopless(text))
+        if k < hi and n >= TEASER_MIN_WORDS and not terminal and not text.endswith((":", ",", ";")):
+            run.append(k)
+            continue
+        if len(run) >= TEASER_RUN:
+            out.update(run)
+        run = []
+    return out
+
+
 def _push_down(lines: list[Line], i: int, j: int) -> None:
     for line in lines[i:j]:
         line.score = min(line.score, -1.0)
@@ -1153,10 +1171,11 @@ def _headline_candidates(texts: list[str], start: int, lo: int, kinds: dict[int,
     header_lines = {j for j, kind in kinds.items() if kind in ("byline", "date")}
     name_lines = {j for j, kind in kinds.items() if kind == "name"}
     shaped_below = 0  # headline-shaped lines between a candidate and the body (scanned upwards)
+    carousel = teaser_runs(texts, lo, hi)
     for k in range(hi - 1, lo - 1, -1):
         text = texts[k]
         n = len(text.split())
-        if not 3 <= n <= HEADLINE_MAX_CANDIDATE_WORDS or kinds.get(k) in ("byline", "date"):
+        if not 3 <= n <= HEADLINE_MAX_CANDIDATE_WORDS or kinds.get(k) in ("byline", "date") or k in carousel:
             continue
         shaped = _headline_shaped(text)
         if k >= start and (len(text) > HEADLINE_INSIDE_CHARS or (
