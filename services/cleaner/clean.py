@@ -93,7 +93,9 @@ def clean_article(raw: RawArticle) -> CleanArticle:
         flags.append("fallback_extraction")
     body = join_paragraphs(paragraphs)
     word_count = count_words(body)
-    if word_count < SHORT_WORDS:
+    if word_count < SHORT_WORDS or "no_prose" in shape_flags(paragraphs):
+        # little prose, or none at all (a table the classifier kept part of): the whole text
+        # when it holds more of the item
         whole = _whole_text(content, paragraphs, (raw.title, meta.title, title), html)
         if whole is not None:
             paragraphs, method, more_flags = whole

@@ -4,6 +4,7 @@ normalization, identity, fingerprints, language, and every kind of bad input."""
 from __future__ import annotations
 
 import json
+import random
 import time
 import unicodedata
 from datetime import UTC, datetime
@@ -806,3 +807,26 @@ def test_a_section_heading_over_a_photo_caption_stays() -> None:
     heads = ["Best strategy game", "Five more minutes: Old Empires (1999)"]
     body = clean_text("\n".join(["Home", *above, *heads, "(Image credit: Old Studio)", *below])).body
     assert all(h in body for h in heads) and "Image credit" not in body
+
+
+def test_a_long_standings_table_is_kept_whole_when_the_classifier_keeps_part_of_it() -> None:
+    """A standings table of four sections with no sentence in it: the line classifier keeps only
+    part of it (its densest run of rows), which is more than a short body, so the whole text
+    must still be tried because nothing kept is prose; every row is indexed, with the headline."""
+    rng = random.Random(4)
+    towns = [f"{a}{b}" for a in ("North", "South", "East", "West", "Ash", "Oak", "Elm", "Stone", "Brook", "Mill")
+             for b in ("field", "ford", "bury", "wick", "ton", "ham", "by", "port")]
+    lines = ["SOCCER - NORTHERN LEAGUE STANDINGS.", "LONDON 2025-03-01", "Standings in the northern leagues",
+             "after Saturday's matches (tabulated - played, won, drawn, lost,", "goals for, goals against, points):"]
+    rows = []
+    for n, section in enumerate(("Premier league", "Division One", "Division Two", "Division Three")):
+        lines.append(section)
+        for town in towns[20 * n:20 * n + 20]:
+            won, drawn, lost = rng.randint(2, 12), rng.randint(2, 8), rng.randint(2, 10)
+            rows.append(f"{town} {won + drawn + lost} {won} {drawn} {lost} {rng.randint(10, 40)} "
+                        f"{rng.randint(10, 40)} {3 * won + drawn}")
+            lines.append(rows[-1])
+    clean = clean_text("\n".join(lines))
+    assert all(row in clean.body.split("\n\n") for row in rows)
+    assert {"whole_text", "no_prose", "tabular"} <= set(clean.quality_flags)
+    assert clean.title == "SOCCER - NORTHERN LEAGUE STANDINGS."
