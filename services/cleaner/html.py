@@ -11,6 +11,7 @@ elements are dropped before any text is read.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -54,6 +55,8 @@ FULL_RUN_PROSE_MARGIN = 900
 RECALL_RUN_PROSE_FACTOR = 1.5
 RECALL_RUN_PROSE_MARGIN = 300
 RECALL_MIN_AGREEMENT = 0.8
+LINK_SHARE_MAX = 0.5
+GAP_REPEAT_SHARE = 0.5
 _BREAK = "\u2029"
 
 
@@ -325,9 +328,9 @@ PROSE_BLOCK_CHARS = 80
 _SENTENCE_STOPS = (".", "!", "?", "…", "。", "！", "？", "।", "။", "؟")
 
 
-def _prose_blocks(tree: Any) -> Iterator[tuple[Any, int]]:
-    """(block, characters) for each prose block, in document order: a block whose own text
-    (inline children included, nested blocks not) runs to 80 characters or more and ends like a
+def _prose_texts(tree: Any) -> Iterator[tuple[Any, str]]:
+    """(block, text) for each prose block, in document order: a block whose own text (inline
+    children included, nested blocks not) runs to 80 characters or more and ends like a
     sentence (or is written in a script without sentence stops, as Thai is)."""
     for element in tree.iter("p", "div", "td", "li", "blockquote", "section", "article", "dd", "pre"):
         parts = [element.text or ""]
@@ -340,7 +343,29 @@ def _prose_blocks(tree: Any) -> Iterator[tuple[Any, int]]:
             text.rstrip("\"'”’»)]")[-1:] in _SENTENCE_STOPS
             or not any(map(text.__contains__, _SENTENCE_STOPS))
         ):
-            yield element, len(text)
+            yield element, text
+
+
+def _prose_blocks(tree: Any) -> Iterator[tuple[Any, int]]:
+    """(block, characters) for each prose block, in document order."""
+    for element, text in _prose_texts(tree):
+        yield element, len(text)
+
+
+def prose_gap(tree: Any, kept: list[str]) -> bool:
+    """Whether the page holds a prose block the extraction left out between two it kept: the
+    article's own text, dropped from inside it (a blurb in a shopping box, a paragraph that
+    opens on a link)."""
+    seen = _trigrams(" ".join(kept))
+    state = 0  # 0: before the first kept block; 1: inside; 2: inside, after a block left out
+    for _, text in _prose_texts(tree):
+        if _repeats(text, seen):
+            if state == 2:
+                return True
+            state = 1
+        elif state == 1:
+            state = 2
+    return False
 
 
 def has_prose(tree: Any, min_chars: int) -> bool:
@@ -366,11 +391,15 @@ def container_prose(tree: Any) -> int:
 
 def _trafilatura_blocks(
     tree: Any, meta: PageMeta, fast: bool, links: set[str] | None = None, recall: bool = False,
+    precision: bool | None = None,
 ) -> TextResult:
-    """trafilatura's main-content blocks, through the second classifier pass."""
+    """trafilatura's main-content blocks, through the second classifier pass (minded for
+    precision unless ``recall``, or as ``precision`` says)."""
+    if precision is None:
+        precision = not recall
     try:
         doc = trafilatura.bare_extraction(
-            tree, favor_precision=not recall, favor_recall=recall, include_comments=False, include_tables=False,
+            tree, favor_precision=precision, favor_recall=recall, include_comments=False, include_tables=False,
             with_metadata=False, fast=fast,
         )
     except (ValueError, TypeError, etree.LxmlError):
@@ -644,9 +673,12 @@ def _article_body_rescue(paragraphs: list[str], meta: PageMeta) -> list[str] | N
     return found.paragraphs or None
 
 
-def _fresh_pass(stripped: str, meta: PageMeta, links: set[str], recall: bool = False) -> TextResult | None:
+def _fresh_pass(
+    stripped: str, meta: PageMeta, links: set[str], recall: bool = False, balanced: bool = False,
+) -> TextResult | None:
     """Another trafilatura pass on a fresh tree (the first one was pruned in place): the full
-    pass with its fallbacks, or the fast one minded for recall."""
+    pass with its fallbacks, the fast one minded for recall, or (``balanced``) the fast one
+    minded for neither."""
     fresh = parse_tree(stripped)
     if fresh is None:
         return None
@@ -655,7 +687,44 @@ def _fresh_pass(stripped: str, meta: PageMeta, links: set[str], recall: bool = F
     drop_captions(fresh)
     unlink_subheads(fresh)
     wrap_loose_text(fresh)
+    if balanced:
+        return _trafilatura_blocks(fresh, meta, fast=True, links=links, precision=False)
     return _trafilatura_blocks(fresh, meta, fast=recall, links=links, recall=recall)
+
+
+def _is_prose(text: str) -> bool:
+    return len(text) >= PROSE_BLOCK_CHARS and text.rstrip("\"'”’)] ").endswith(_SENTENCE_STOPS)
+
+
+def _link_share(text: str, links: set[str]) -> float:
+    """The share of a paragraph's characters that are the text of one of the page's links."""
+    covered = sum(len(link) for link in links if link in text)
+    return min(1.0, covered / max(1, len(text)))
+
+
+def fill_gaps(kept: list[str], wider: list[str], links: set[str] | None = None) -> list[str]:
+    """``kept`` with the runs of ``wider`` that sit between two of its own paragraphs: blocks
+    the precision-minded pass dropped inside the article (a product's blurb in a shopping box,
+    a paragraph opening on a link). A run comes in only when it holds prose, is not mostly
+    link text and repeats nothing already kept (the two passes print some paragraphs a little
+    differently)."""
+    matcher = difflib.SequenceMatcher(a=kept, b=wider, autojunk=False)
+    seen = _trigrams(" ".join(kept))
+    out: list[str] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "insert":
+            out.extend(kept[i1:i2])
+        if tag not in ("insert", "replace") or i1 == 0 or i2 == len(kept):
+            continue
+        run = [p for p in wider[j1:j2] if not _repeats(p, seen) and _link_share(p, links or set()) < LINK_SHARE_MAX]
+        if any(_is_prose(p) for p in run):
+            out.extend(run)
+    return out
+
+
+def _repeats(text: str, seen: set[tuple[str, ...]]) -> bool:
+    grams = _trigrams(text)
+    return bool(grams) and len(grams & seen) >= GAP_REPEAT_SHARE * len(grams)
 
 
 def extract_html(content: str, max_chars: int | None = None) -> HtmlResult:
@@ -705,6 +774,13 @@ def extract_html(content: str, max_chars: int | None = None) -> HtmlResult:
             full_words = sum(map(count_words, full.paragraphs))
             if full_words > words:
                 kept, words = full, full_words
+    if words >= MIN_HTML_WORDS and prose_gap(tree, kept.paragraphs):
+        # The article's own prose was left out between paragraphs kept: a pass minded neither
+        # for precision nor for recall fills those gaps (and only those: its extra blocks at
+        # either end are mostly related-story boxes and author notes).
+        wide = _fresh_pass(stripped, meta, links, balanced=True)
+        if wide is not None:
+            kept.paragraphs = fill_gaps(kept.paragraphs, wide.paragraphs, links)
     rescued = _article_body_rescue(kept.paragraphs, meta)
     if rescued is not None:
         return HtmlResult(rescued, meta, kept.cues, kept.title, "json-ld", truncated)
