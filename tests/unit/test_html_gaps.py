@@ -1,0 +1,54 @@
+"""HTML body gaps: prose the precision-minded extraction left out between paragraphs it kept is
+taken back from a balanced pass, and only there (not at the article's ends, not link text, not
+a paragraph already kept in another print, not a run without prose)."""
+
+from __future__ import annotations
+
+from services.cleaner.html import fill_gaps, prose_gap
+from services.cleaner.metadata import parse_tree
+
+KEPT = [
+    "The harbour authority said on Monday that ferry fares would rise by eight per cent in April, "
+    "after a year in which fuel costs climbed faster than the operators had planned for.",
+    "Commuters who buy monthly passes will see a smaller increase, and the authority promised to "
+    "review the fares again in the autumn once the new fuel contracts have been signed.",
+    "Operators welcomed the decision but warned that further rises could follow if the price of "
+    "diesel kept climbing through the summer, as several analysts expect it will.",
+]
+BLURB_NAME = "Harbour Pass Wallet"
+BLURB = ("A slim leather wallet that holds a monthly pass and two cards, and it comes in four colours "
+         "that suit every season of the year.")
+
+
+def test_prose_between_kept_paragraphs_comes_back_with_its_short_heading() -> None:
+    wider = [KEPT[0], BLURB_NAME, BLURB, KEPT[1], KEPT[2]]
+    assert fill_gaps(KEPT, wider) == [KEPT[0], BLURB_NAME, BLURB, KEPT[1], KEPT[2]]
+
+
+def test_blocks_before_the_first_or_after_the_last_kept_paragraph_stay_out() -> None:
+    related = "Read more of our coverage of the city's transport budget, which the council will publish soon."
+    wider = [related, *KEPT, "About the author", related]
+    assert fill_gaps(KEPT, wider) == KEPT
+
+
+def test_a_run_without_prose_or_made_of_link_text_stays_out() -> None:
+    assert fill_gaps(KEPT, [KEPT[0], "$50", "$100", KEPT[1], KEPT[2]]) == KEPT
+    link = "Taiwan is driving tensions between the two powers, and here is what comes next for the strait."
+    assert fill_gaps(KEPT, [KEPT[0], link, KEPT[1], KEPT[2]], links={link}) == KEPT
+    assert fill_gaps(KEPT, [KEPT[0], link, KEPT[1], KEPT[2]]) == [KEPT[0], link, KEPT[1], KEPT[2]]
+
+
+def test_a_kept_paragraph_printed_differently_is_not_added_twice() -> None:
+    variant = KEPT[1].replace("monthly passes", "monthly  passes (see below)")
+    assert fill_gaps(KEPT, [KEPT[0], variant, KEPT[2]]) == KEPT
+
+
+def _page(*blocks: str) -> str:
+    return "<html><body><article>" + "".join(f"<p>{b}</p>" for b in blocks) + "</article></body></html>"
+
+
+def test_a_gap_is_prose_left_out_between_kept_blocks_only() -> None:
+    assert prose_gap(parse_tree(_page(KEPT[0], BLURB, KEPT[1], KEPT[2])), KEPT)
+    assert not prose_gap(parse_tree(_page(KEPT[0], BLURB, KEPT[1], KEPT[2])), [KEPT[0], BLURB, KEPT[1], KEPT[2]])
+    # prose around the article (a sidebar, a footer note) is no gap
+    assert not prose_gap(parse_tree(_page(BLURB, *KEPT, BLURB)), KEPT)
