@@ -304,16 +304,18 @@ def unlink_subheads(tree: Any) -> int:
     """A subheading that is a link (a listicle's "<h2><a>Venue</a></h2>" above each entry) read
     as the heading it is: the extractor drops headings made of a link as link furniture. Only
     where the heading stands among the article's paragraphs (a prose sibling), not in a list
-    of story teasers. Returns how many were unwrapped."""
+    of story teasers; or whatever stands around it when the link is the section's own permalink
+    ("<h2 id=x><a href='#x'>"), never a link to another story. Returns how many were unwrapped."""
     done = 0
     for heading in tree.iter("h2", "h3", "h4"):
         children = [c for c in heading if isinstance(c.tag, str)]
         if len(children) != 1 or children[0].tag != "a" or (heading.text or "").strip():
             continue
         parent = heading.getparent()
-        if parent is None or not any(
+        anchor = (children[0].get("href") or "").startswith("#")  # the section's own permalink
+        if parent is None or (not anchor and not any(
             sib.tag == "p" and len(sib.text_content()) >= PROSE_BLOCK_CHARS for sib in parent
-        ):
+        )):
             continue
         etree.strip_tags(heading, "a")
         done += 1

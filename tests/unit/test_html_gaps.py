@@ -52,3 +52,20 @@ def test_a_gap_is_prose_left_out_between_kept_blocks_only() -> None:
     assert not prose_gap(parse_tree(_page(KEPT[0], BLURB, KEPT[1], KEPT[2])), [KEPT[0], BLURB, KEPT[1], KEPT[2]])
     # prose around the article (a sidebar, a footer note) is no gap
     assert not prose_gap(parse_tree(_page(BLURB, *KEPT, BLURB)), KEPT)
+
+
+def test_a_subheading_linking_to_its_own_section_is_a_heading() -> None:
+    from lxml import etree
+
+    from services.cleaner.html import unlink_subheads
+
+    tree = parse_tree(
+        "<html><body><div><h2 id='s1'><a href='#s1'>Where the fares go</a></h2>"
+        f"<div><span>{KEPT[0]}</span></div></div>"
+        "<div><h2><a href='/other-story'>Another story entirely</a></h2><div><span>teaser</span></div></div>"
+        "</body></html>"
+    )
+    assert unlink_subheads(tree) == 1
+    headings = [etree.tostring(h, encoding="unicode", with_tail=False) for h in tree.iter("h2")]
+    assert headings[0] == '<h2 id="s1">Where the fares go</h2>'
+    assert "<a " in headings[1]
