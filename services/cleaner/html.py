@@ -300,6 +300,24 @@ def wrap_loose_text(tree: Any) -> int:
     return done
 
 
+_ARIA_HEADINGS = etree.XPath("//*[@role='heading'][not(self::h1 or self::h2 or self::h3 or self::h4 or self::h5 "
+                             "or self::h6)]")
+
+
+def aria_headings(tree: Any) -> int:
+    """An element that declares itself a heading (``role="heading"``, ``aria-level``) made the
+    heading element it stands for: the extractor knows headings by their tag, and drops a short
+    line in a bare <div> as no paragraph. Returns how many were retagged."""
+    done = 0
+    for element in _ARIA_HEADINGS(tree):
+        if any(isinstance(c.tag, str) and c.tag not in _INLINE_TAGS for c in element):
+            continue  # a container of blocks, not a heading line
+        level = (element.get("aria-level") or "").strip()
+        element.tag = f"h{level}" if level in {"2", "3", "4", "5", "6"} else "h2"
+        done += 1
+    return done
+
+
 def unlink_subheads(tree: Any) -> int:
     """A subheading that is a link (a listicle's "<h2><a>Venue</a></h2>" above each entry) read
     as the heading it is: the extractor drops headings made of a link as link furniture. Only
@@ -687,6 +705,7 @@ def _fresh_pass(
     _drop_raw(fresh)
     prune_furniture(fresh)
     drop_captions(fresh)
+    aria_headings(fresh)
     unlink_subheads(fresh)
     wrap_loose_text(fresh)
     if balanced:
@@ -745,6 +764,7 @@ def extract_html(content: str, max_chars: int | None = None) -> HtmlResult:
     standfirst = _read_visible_header(tree, meta)
     prune_furniture(tree)
     drop_captions(tree)
+    aria_headings(tree)
     unlink_subheads(tree)
     wrap_loose_text(tree)
     # Hardly any sentence-length prose on the page (a front page, a gallery, a portal): nothing

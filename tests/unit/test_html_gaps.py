@@ -69,3 +69,16 @@ def test_a_subheading_linking_to_its_own_section_is_a_heading() -> None:
     headings = [etree.tostring(h, encoding="unicode", with_tail=False) for h in tree.iter("h2")]
     assert headings[0] == '<h2 id="s1">Where the fares go</h2>'
     assert "<a " in headings[1]
+
+
+def test_an_element_declaring_itself_a_heading_becomes_one() -> None:
+    from services.cleaner.html import aria_headings
+
+    tree = parse_tree(
+        "<html><body><div role='heading' aria-level='3'>Best <em>budget</em> pass</div>"
+        "<div role='heading'>Fares</div><h2 role='heading'>Kept</h2>"
+        f"<div role='heading'><p>{KEPT[0]}</p></div></body></html>"
+    )
+    assert aria_headings(tree) == 2
+    assert [h.tag for h in tree.iter("h2", "h3")] == ["h3", "h2", "h2"]
+    assert [h.text_content() for h in tree.iter("h2", "h3")] == ["Best budget pass", "Fares", "Kept"]
