@@ -468,9 +468,13 @@ _EDITORIAL_NOTE = re.compile(
 )
 # What the publisher says to readers at the article's end, in any template: a newsletter's
 # legal line, an investment disclosure, a subscription offer, an invitation to its forums, the
-# newsletter the text was sent as.
+# newsletter the text was sent as; where to follow, write to or listen to the author (a social
+# handle, a columnist's address, a podcast), a newsletter sign-up.
 _PUBLISHER_NOTICE = re.compile(
     r"subscribing to (?:a|our|this) newsletter indicates your consent|"
+    r"^follow\b.{1,80}\bon (?:instagram|twitter|x|facebook|threads|tiktok|bluesky|linkedin|mastodon)\b|"
+    r"^you can (?:e-?mail|write to|reach|contact) .{1,60}\bat [\w.+-]+@[\w-]+\.\w|^[\w.+-]+@[\w-]+\.[\w.]+\.\s|"
+    r"^sign up (?:for|to) .{1,60}\bnewsletter\b|\bsubscribe wherever you get your podcasts\b|"
     r"(?:do|does) not own (?:shares|positions?) in any (?:securities|stocks|companies) mentioned|"
     r"^special offer for .{1,40} readers\b|^join (?:our|the) .{1,40}\b(?:forums?|community)\b|"
     r"^you(?:’|')re reading (?:the )?.{1,60} newsletter\b",

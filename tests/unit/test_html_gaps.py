@@ -82,3 +82,22 @@ def test_an_element_declaring_itself_a_heading_becomes_one() -> None:
     assert aria_headings(tree) == 2
     assert [h.tag for h in tree.iter("h2", "h3")] == ["h3", "h2", "h2"]
     assert [h.text_content() for h in tree.iter("h2", "h3")] == ["Best budget pass", "Fares", "Kept"]
+
+
+def test_where_to_follow_write_to_or_hear_the_author_is_a_notice_at_the_end_only() -> None:
+    from services.cleaner.html import drop_editorial_notes
+
+    notices = [
+        "Follow our travel editor Jane Roe on Instagram at @janeroe.",
+        "You can email Jane Roe at ask@example.org or send a letter to the paper's office.",
+        "ask.jane@example.org. Jane regrets she cannot enter into personal correspondence.",
+        "Sign up for the Morning Fares newsletter for our top stories delivered to your inbox.",
+        "The full interview is on our podcast. Listen and subscribe wherever you get your podcasts.",
+    ]
+    for notice in notices:
+        assert drop_editorial_notes([*KEPT, notice]) == KEPT, notice
+    # the same words inside the article are its text
+    middle = [KEPT[0], KEPT[1], notices[0], KEPT[2], KEPT[0], KEPT[1]]
+    assert drop_editorial_notes(middle) == middle
+    tip = "Anyone with information is asked to email the harbour police at tips@example.org."
+    assert drop_editorial_notes([*KEPT, tip]) == [*KEPT, tip]
