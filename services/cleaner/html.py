@@ -268,6 +268,17 @@ def drop_captions(tree: Any) -> int:
     return dropped
 
 
+def caption_texts(tree: Any) -> set[str]:
+    """The page's photo captions and image descriptions (alt text), folded: a line under the
+    headline that is one of them describes the lead image and is no standfirst."""
+    found = {e.get("alt") or "" for e in tree.iter("img")}
+    found.update(
+        e.text_content() for e in _CAPTION_CANDIDATES(tree)
+        if e.tag == "figcaption" or any(_CAPTION_CLASS.search(t) for t in e.get("class", "").split())
+    )
+    return {" ".join(t.casefold().split()) for t in found if t.strip()}
+
+
 _WRAP_AFTER = ("figure", "p", "div", "h2", "h3", "h4", "blockquote", "table", "ul", "ol")
 LOOSE_TEXT_CHARS = 80
 
@@ -660,10 +671,14 @@ def _visible_title(title: str, candidates: list[str], head: list[str]) -> str:
     return next((c for c in candidates if c.casefold() in shown), title)
 
 
-def _with_standfirst(paragraphs: list[str], standfirst: str | None, title: str | None = None) -> list[str]:
+def _with_standfirst(
+    paragraphs: list[str], standfirst: str | None, title: str | None = None, captions: set[str] | None = None,
+) -> list[str]:
     """The standfirst opens the article unless the extraction already holds it (or it is a page
-    notice, an editorial note or the headline again)."""
+    notice, an editorial note, the headline again or a photo's caption)."""
     if not standfirst or not paragraphs or is_page_notice(standfirst) or _EDITORIAL_NOTE.match(standfirst):
+        return paragraphs
+    if captions and " ".join(standfirst.casefold().split()) in captions:
         return paragraphs
     if drop_headline_copy([standfirst, *paragraphs[:1]], title)[0] != standfirst:
         return paragraphs
@@ -766,6 +781,7 @@ def extract_html(content: str, max_chars: int | None = None) -> HtmlResult:
     meta = read_page_meta(tree)
     _drop_raw(tree)
     standfirst = _read_visible_header(tree, meta)
+    captions = caption_texts(tree) if standfirst else set()
     prune_furniture(tree)
     drop_captions(tree)
     aria_headings(tree)
@@ -811,8 +827,8 @@ def extract_html(content: str, max_chars: int | None = None) -> HtmlResult:
     if rescued is not None:
         return HtmlResult(rescued, meta, kept.cues, kept.title, "json-ld", truncated)
     if words >= MIN_HTML_WORDS:
-        return HtmlResult(_with_standfirst(kept.paragraphs, standfirst, meta.title), meta, kept.cues, kept.title,
-                          truncated=truncated)
+        body = _with_standfirst(kept.paragraphs, standfirst, meta.title, captions)
+        return HtmlResult(body, meta, kept.cues, kept.title, truncated=truncated)
     page = parse_tree(stripped)  # trafilatura has pruned the first tree in place
     if page is None:
         return HtmlResult(kept.paragraphs, meta, kept.cues, kept.title, truncated=truncated)

@@ -101,3 +101,18 @@ def test_where_to_follow_write_to_or_hear_the_author_is_a_notice_at_the_end_only
     assert drop_editorial_notes(middle) == middle
     tip = "Anyone with information is asked to email the harbour police at tips@example.org."
     assert drop_editorial_notes([*KEPT, tip]) == [*KEPT, tip]
+
+
+def test_a_lead_photo_caption_under_the_headline_is_no_standfirst() -> None:
+    from services.cleaner.clean import clean_article
+    from shared.contracts.schemas import RawArticle
+
+    caption = "Commuters board the early ferry at the north pier terminal on a grey morning in March."
+    body = "".join(f"<p>{p}</p>" for p in [*KEPT, *KEPT[:2]])
+    for figure in (f"<figure><img src='a.jpg' alt='{caption}'><figcaption>{caption}</figcaption></figure>",
+                   f"<div><img src='a.jpg' alt='{caption}'></div><div>{caption}</div>"):
+        page = (f"<html><head><title>Ferry fares to rise in April</title></head><body><article><h1>Ferry fares to rise "
+                f"in April</h1>{figure}<div>{body}</div></article></body></html>")
+        clean = clean_article(RawArticle(content=page, content_type="text/html"))
+        assert "north pier" not in clean.body
+        assert clean.body.startswith(KEPT[0][:40])
