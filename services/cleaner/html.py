@@ -474,7 +474,10 @@ _EDITORIAL_NOTE = re.compile(
     r"^(?:editor[’']?s[’']? note\b|corrections?\s*:|clarifications?\s*:|(?:a previous|an earlier) version of "
     r"this (?:story|article|report|piece)|this (?:story|article|report|piece|post) (?:originally appeared|"
     r"first appeared|was originally published|was first published|is republished|is part of|was produced by|"
-    r"is published in partnership))",
+    r"is published in partnership)|"
+    r"(?:this|the following) (?:interview|conversation|transcript|q&a) (?:has been|was|is) (?:lightly |slightly )?"
+    r"edited\b|opinions expressed by .{1,60} are (?:their|his|her) own\b|"
+    r"(?:lead |top |main )?(?:image|photo|photograph)s?(?: credits?)?\s*:|styling\s*:)",
     re.I,
 )
 # What the publisher says to readers at the article's end, in any template: a newsletter's

@@ -116,3 +116,14 @@ def test_a_lead_photo_caption_under_the_headline_is_no_standfirst() -> None:
         clean = clean_article(RawArticle(content=page, content_type="text/html"))
         assert "north pier" not in clean.body
         assert clean.body.startswith(KEPT[0][:40])
+
+
+def test_interview_notes_contributor_disclaimers_and_photo_credits_are_editorial_notes() -> None:
+    from services.cleaner.html import drop_editorial_notes
+
+    for note in ("This interview has been lightly edited and condensed for clarity.",
+                 "Opinions expressed by Harbour Contributors are their own.",
+                 "Lead image: Jane Roe. Styling: John Doe.",
+                 "Styling: John Doe. Grooming: Ann Poe. Production: North Pier Studio."):
+        assert drop_editorial_notes([*KEPT, note]) == KEPT, note
+        assert drop_editorial_notes([note, *KEPT]) == KEPT, note
