@@ -710,9 +710,22 @@ def _article_body_rescue(paragraphs: list[str], meta: PageMeta) -> list[str] | N
     ours = _trigrams(" ".join(paragraphs))
     if theirs and len(theirs & ours) / len(theirs) >= ARTICLE_BODY_MIN_SHARED:
         return None
-    blocks = [normalize_inline(b) for b in re.split(r"\n+", body)]
+    blocks = [normalize_inline(b) for b in re.split(r"\n+", article_body_text(body))]
     found = filter_blocks([b for b in blocks if b], known_title=meta.title)
     return found.paragraphs or None
+
+
+# a content-management shortcode around a photo's caption, left in the text by its template
+_CAPTION_SHORTCODE = re.compile(r"\[caption\b[^\]]*\].*?\[/caption\]", re.I | re.S)
+# a sentence's stop run into the next one's capital: the paragraph break the markup had
+_LOST_BREAK = re.compile(r"(?<=[a-z0-9\u00df-\u00ff][.!?])(?=[A-Z][a-z])|(?<=[a-z][.!?][\"”’])(?=[A-Z][a-z])")
+
+
+def article_body_text(body: str) -> str:
+    """A JSON-LD articleBody as paragraphs: caption shortcodes out, and a line break where one
+    sentence runs into the next without a space (the markup's paragraph tags were stripped
+    with nothing in their place)."""
+    return _LOST_BREAK.sub("\n", _CAPTION_SHORTCODE.sub("\n", body))
 
 
 def _fresh_pass(
