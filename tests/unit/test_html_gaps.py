@@ -127,3 +127,12 @@ def test_interview_notes_contributor_disclaimers_and_photo_credits_are_editorial
                  "Styling: John Doe. Grooming: Ann Poe. Production: North Pier Studio."):
         assert drop_editorial_notes([*KEPT, note]) == KEPT, note
         assert drop_editorial_notes([note, *KEPT]) == KEPT, note
+
+
+def test_article_body_text_drops_caption_shortcodes_and_restores_lost_breaks() -> None:
+    from services.cleaner.html import article_body_text
+
+    body = ("[caption id=\"x\"]Commuters at the pier. Image: Jane Roe[/caption]" + KEPT[0] + KEPT[1]
+            + " The U.S. agency agreed.")
+    lines = [line.strip() for line in article_body_text(body).split("\n") if line.strip()]
+    assert lines == [KEPT[0], KEPT[1] + " The U.S. agency agreed."]
