@@ -477,7 +477,8 @@ _EDITORIAL_NOTE = re.compile(
     r"is published in partnership)|"
     r"(?:this|the following) (?:interview|conversation|transcript|q&a) (?:has been|was|is) (?:lightly |slightly )?"
     r"edited\b|opinions expressed by .{1,60} are (?:their|his|her) own\b|"
-    r"(?:lead |top |main )?(?:image|photo|photograph)s?(?: credits?)?\s*:|styling\s*:)",
+    r"(?:lead |top |main )?(?:image|photo|photograph)s?(?: credits?)?\s*:|styling\s*:|"
+    r"(?:story )?source\s*:|materials? (?:provided|supplied) by\b|more information\s*:|journal reference\s*:)",
     re.I,
 )
 # What the publisher says to readers at the article's end, in any template: a newsletter's
@@ -489,12 +490,13 @@ _PUBLISHER_NOTICE = re.compile(
     r"^follow\b.{1,80}\bon (?:instagram|twitter|x|facebook|threads|tiktok|bluesky|linkedin|mastodon)\b|"
     r"^you can (?:e-?mail|write to|reach|contact) .{1,60}\bat [\w.+-]+@[\w-]+\.\w|^[\w.+-]+@[\w-]+\.[\w.]+\.\s|"
     r"^sign up (?:for|to) .{1,60}\bnewsletter\b|\bsubscribe wherever you get your podcasts\b|"
+    r"\bsign up for (?:my|our) free\b|^not a subscriber\b|"
     r"(?:do|does) not own (?:shares|positions?) in any (?:securities|stocks|companies) mentioned|"
     r"^special offer for .{1,40} readers\b|^join (?:our|the) .{1,40}\b(?:forums?|community)\b|"
     r"^you(?:’|')re reading (?:the )?.{1,60} newsletter\b",
     re.I,
 )
-_NOTE_HEADING = re.compile(r"^(?:corrections?|clarifications?|editor[’']?s[’']? notes?)\s*:?$", re.I)
+_NOTE_HEADING = re.compile(r"^(?:corrections?|clarifications?|editor[’']?s[’']? notes?|story source)\s*:?$", re.I)
 NOTE_EDGE = 2  # paragraphs from either end of the body
 
 

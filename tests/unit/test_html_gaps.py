@@ -93,6 +93,7 @@ def test_where_to_follow_write_to_or_hear_the_author_is_a_notice_at_the_end_only
         "ask.jane@example.org. Jane regrets she cannot enter into personal correspondence.",
         "Sign up for the Morning Fares newsletter for our top stories delivered to your inbox.",
         "The full interview is on our podcast. Listen and subscribe wherever you get your podcasts.",
+        "Don't miss a thing. Sign up for my free fares e-course and learn every trick of the pier.",
     ]
     for notice in notices:
         assert drop_editorial_notes([*KEPT, notice]) == KEPT, notice
@@ -124,7 +125,9 @@ def test_interview_notes_contributor_disclaimers_and_photo_credits_are_editorial
     for note in ("This interview has been lightly edited and condensed for clarity.",
                  "Opinions expressed by Harbour Contributors are their own.",
                  "Lead image: Jane Roe. Styling: John Doe.",
-                 "Styling: John Doe. Grooming: Ann Poe. Production: North Pier Studio."):
+                 "Styling: John Doe. Grooming: Ann Poe. Production: North Pier Studio.",
+                 "Materials provided by the Harbour Institute. Note: Content may be edited for style and length.",
+                 "More information: Jane Roe et al, Ferry fares and fuel, Journal of Harbours (2024)."):
         assert drop_editorial_notes([*KEPT, note]) == KEPT, note
         assert drop_editorial_notes([note, *KEPT]) == KEPT, note
 
@@ -136,3 +139,10 @@ def test_article_body_text_drops_caption_shortcodes_and_restores_lost_breaks() -
             + " The U.S. agency agreed.")
     lines = [line.strip() for line in article_body_text(body).split("\n") if line.strip()]
     assert lines == [KEPT[0], KEPT[1] + " The U.S. agency agreed."]
+
+
+def test_a_source_heading_goes_with_its_note() -> None:
+    from services.cleaner.html import drop_editorial_notes
+
+    tail = ["Story Source:", "Materials provided by the Harbour Institute. Note: Content may be edited for style."]
+    assert drop_editorial_notes([*KEPT, *tail]) == KEPT
