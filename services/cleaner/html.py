@@ -57,6 +57,7 @@ RECALL_RUN_PROSE_MARGIN = 300
 RECALL_MIN_AGREEMENT = 0.8
 LINK_SHARE_MAX = 0.5
 GAP_REPEAT_SHARE = 0.5
+GAP_MIN_CHARS = 150
 _BREAK = "\u2029"
 
 
@@ -384,18 +385,20 @@ def _prose_blocks(tree: Any) -> Iterator[tuple[Any, int]]:
 
 
 def prose_gap(tree: Any, kept: list[str]) -> bool:
-    """Whether the page holds a prose block the extraction left out between two it kept: the
+    """Whether the page holds prose the extraction left out between two blocks it kept (150+
+    characters in all: a paragraph or two, more than a stray caption or teaser line): the
     article's own text, dropped from inside it (a blurb in a shopping box, a paragraph that
     opens on a link)."""
     seen = _trigrams(" ".join(kept))
-    state = 0  # 0: before the first kept block; 1: inside; 2: inside, after a block left out
+    inside, pending, missing = False, 0, 0
     for _, text in _prose_texts(tree):
         if _repeats(text, seen):
-            if state == 2:
+            inside, missing = True, missing + pending
+            pending = 0
+            if missing >= GAP_MIN_CHARS:
                 return True
-            state = 1
-        elif state == 1:
-            state = 2
+        elif inside:
+            pending += len(text)
     return False
 
 

@@ -48,10 +48,14 @@ def _page(*blocks: str) -> str:
 
 
 def test_a_gap_is_prose_left_out_between_kept_blocks_only() -> None:
-    assert prose_gap(parse_tree(_page(KEPT[0], BLURB, KEPT[1], KEPT[2])), KEPT)
-    assert not prose_gap(parse_tree(_page(KEPT[0], BLURB, KEPT[1], KEPT[2])), [KEPT[0], BLURB, KEPT[1], KEPT[2]])
+    second = "The same wallet also comes in a larger size with room for a ferry timetable and receipts."
+    assert prose_gap(parse_tree(_page(KEPT[0], BLURB, second, KEPT[1], KEPT[2])), KEPT)
+    kept_all = [KEPT[0], BLURB, second, KEPT[1], KEPT[2]]
+    assert not prose_gap(parse_tree(_page(*kept_all)), kept_all)
+    # one short line left out (a caption, a teaser) is no gap worth another pass
+    assert not prose_gap(parse_tree(_page(KEPT[0], BLURB, KEPT[1], KEPT[2])), KEPT)
     # prose around the article (a sidebar, a footer note) is no gap
-    assert not prose_gap(parse_tree(_page(BLURB, *KEPT, BLURB)), KEPT)
+    assert not prose_gap(parse_tree(_page(BLURB, second, *KEPT, BLURB, second)), KEPT)
 
 
 def test_a_subheading_linking_to_its_own_section_is_a_heading() -> None:
