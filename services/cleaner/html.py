@@ -58,6 +58,7 @@ RECALL_MIN_AGREEMENT = 0.8
 LINK_SHARE_MAX = 0.5
 GAP_REPEAT_SHARE = 0.5
 GAP_MIN_CHARS = 150
+GAP_PROBE_CHARS = 60
 _BREAK = "\u2029"
 
 
@@ -384,15 +385,21 @@ def _prose_blocks(tree: Any) -> Iterator[tuple[Any, int]]:
         yield element, len(text)
 
 
-def prose_gap(tree: Any, kept: list[str]) -> bool:
-    """Whether the page holds prose the extraction left out between two blocks it kept (150+
-    characters in all: a paragraph or two, more than a stray caption or teaser line): the
-    article's own text, dropped from inside it (a blurb in a shopping box, a paragraph that
-    opens on a link)."""
-    seen = _trigrams(" ".join(kept))
+def prose_gap(prose: list[str], kept: list[str]) -> bool:
+    """Whether the page's prose blocks (``prose``, in document order) hold prose the extraction
+    left out between two blocks it kept (150+ characters in all: a paragraph or two, more than
+    a stray caption or teaser line): the article's own text, dropped from inside it (a blurb in
+    a shopping box, a paragraph that opens on a link)."""
+    joined = " ".join(kept)
+    seen: set[tuple[str, ...]] | None = None
     inside, pending, missing = False, 0, 0
-    for _, text in _prose_texts(tree):
-        if _repeats(text, seen):
+    for text in prose:
+        # most kept blocks are kept word for word (a block kept only in part is judged by its words)
+        found = text[:GAP_PROBE_CHARS] in joined and text[-GAP_PROBE_CHARS:] in joined
+        if not found:
+            seen = _trigrams(joined) if seen is None else seen
+            found = _repeats(text, seen)
+        if found:
             inside, missing = True, missing + pending
             pending = 0
             if missing >= GAP_MIN_CHARS:
@@ -412,14 +419,14 @@ def has_prose(tree: Any, min_chars: int) -> bool:
     return False
 
 
-def container_prose(tree: Any) -> int:
+def container_prose(tree: Any, blocks: list[tuple[Any, str]] | None = None) -> int:
     """Characters of prose in the one container that holds the most (prose blocks summed per
-    parent element). An article keeps its paragraphs side by side in one container; an index
-    page spreads its teasers over many cards."""
+    parent element; ``blocks`` when the caller has them already). An article keeps its
+    paragraphs side by side in one container; an index page spreads its teasers over many cards."""
     by_parent: dict[Any, int] = {}
-    for element, size in _prose_blocks(tree):
+    for element, text in _prose_texts(tree) if blocks is None else blocks:
         parent = element.getparent()
-        by_parent[parent] = by_parent.get(parent, 0) + size
+        by_parent[parent] = by_parent.get(parent, 0) + len(text)
     return max(by_parent.values(), default=0)
 
 
@@ -816,7 +823,8 @@ def extract_html(content: str, max_chars: int | None = None) -> HtmlResult:
     words = sum(map(count_words, kept.paragraphs))
     kept_chars = sum(len(p) for p in kept.paragraphs)
     # (trafilatura has only cut comment sections and appended stories out of ``tree`` in place)
-    most = container_prose(tree)
+    prose = list(_prose_texts(tree))
+    most = container_prose(tree, prose)
     if words >= FULL_RUN_WORDS and most > RECALL_RUN_PROSE_FACTOR * kept_chars + RECALL_RUN_PROSE_MARGIN:
         wider = _fresh_pass(stripped, meta, links, recall=True)
         if wider is not None:
@@ -837,7 +845,7 @@ def extract_html(content: str, max_chars: int | None = None) -> HtmlResult:
             full_words = sum(map(count_words, full.paragraphs))
             if full_words > words:
                 kept, words = full, full_words
-    if words >= MIN_HTML_WORDS and prose_gap(tree, kept.paragraphs):
+    if words >= MIN_HTML_WORDS and prose_gap([text for _, text in prose], kept.paragraphs):
         # The article's own prose was left out between paragraphs kept: a pass minded neither
         # for precision nor for recall fills those gaps (and only those: its extra blocks at
         # either end are mostly related-story boxes and author notes).

@@ -4,7 +4,7 @@ a paragraph already kept in another print, not a run without prose)."""
 
 from __future__ import annotations
 
-from services.cleaner.html import fill_gaps, prose_gap
+from services.cleaner.html import _prose_texts, fill_gaps, prose_gap
 from services.cleaner.metadata import parse_tree
 
 KEPT = [
@@ -43,19 +43,23 @@ def test_a_kept_paragraph_printed_differently_is_not_added_twice() -> None:
     assert fill_gaps(KEPT, [KEPT[0], variant, KEPT[2]]) == KEPT
 
 
+def prose_of(page: str) -> list[str]:
+    return [text for _, text in _prose_texts(parse_tree(page))]
+
+
 def _page(*blocks: str) -> str:
     return "<html><body><article>" + "".join(f"<p>{b}</p>" for b in blocks) + "</article></body></html>"
 
 
 def test_a_gap_is_prose_left_out_between_kept_blocks_only() -> None:
     second = "The same wallet also comes in a larger size with room for a ferry timetable and receipts."
-    assert prose_gap(parse_tree(_page(KEPT[0], BLURB, second, KEPT[1], KEPT[2])), KEPT)
+    assert prose_gap(prose_of(_page(KEPT[0], BLURB, second, KEPT[1], KEPT[2])), KEPT)
     kept_all = [KEPT[0], BLURB, second, KEPT[1], KEPT[2]]
-    assert not prose_gap(parse_tree(_page(*kept_all)), kept_all)
+    assert not prose_gap(prose_of(_page(*kept_all)), kept_all)
     # one short line left out (a caption, a teaser) is no gap worth another pass
-    assert not prose_gap(parse_tree(_page(KEPT[0], BLURB, KEPT[1], KEPT[2])), KEPT)
+    assert not prose_gap(prose_of(_page(KEPT[0], BLURB, KEPT[1], KEPT[2])), KEPT)
     # prose around the article (a sidebar, a footer note) is no gap
-    assert not prose_gap(parse_tree(_page(BLURB, second, *KEPT, BLURB, second)), KEPT)
+    assert not prose_gap(prose_of(_page(BLURB, second, *KEPT, BLURB, second)), KEPT)
 
 
 def test_a_subheading_linking_to_its_own_section_is_a_heading() -> None:
