@@ -488,7 +488,8 @@ _EDITORIAL_NOTE = re.compile(
     r"(?:this|the following) (?:interview|conversation|transcript|q&a) (?:has been|was|is) (?:lightly |slightly )?"
     r"edited\b|opinions expressed by .{1,60} are (?:their|his|her) own\b|"
     r"(?:lead |top |main )?(?:image|photo|photograph)s?(?: credits?)?\s*:|styling\s*:|"
-    r"(?:story )?source\s*:|materials? (?:provided|supplied) by\b|more information\s*:|journal reference\s*:)",
+    r"(?:story )?source\s*:|materials? (?:provided|supplied) by\b|more information\s*:|journal reference\s*:|"
+    r"(?:some )?(?:names and )?(?:names|details) (?:have been|were|has been) changed\b)",
     re.I,
 )
 # What the publisher says to readers at the article's end, in any template: a newsletter's

@@ -135,7 +135,8 @@ def test_interview_notes_contributor_disclaimers_and_photo_credits_are_editorial
                  "Lead image: Jane Roe. Styling: John Doe.",
                  "Styling: John Doe. Grooming: Ann Poe. Production: North Pier Studio.",
                  "Materials provided by the Harbour Institute. Note: Content may be edited for style and length.",
-                 "More information: Jane Roe et al, Ferry fares and fuel, Journal of Harbours (2024)."):
+                 "More information: Jane Roe et al, Ferry fares and fuel, Journal of Harbours (2024).",
+                 "Some details have been changed"):
         assert drop_editorial_notes([*KEPT, note]) == KEPT, note
         assert drop_editorial_notes([note, *KEPT]) == KEPT, note
 
