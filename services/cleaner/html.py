@@ -11,6 +11,7 @@ elements are dropped before any text is read.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -54,6 +55,10 @@ FULL_RUN_PROSE_MARGIN = 900
 RECALL_RUN_PROSE_FACTOR = 1.5
 RECALL_RUN_PROSE_MARGIN = 300
 RECALL_MIN_AGREEMENT = 0.8
+LINK_SHARE_MAX = 0.5
+GAP_REPEAT_SHARE = 0.5
+GAP_MIN_CHARS = 150
+GAP_PROBE_CHARS = 60
 _BREAK = "\u2029"
 
 
@@ -265,6 +270,17 @@ def drop_captions(tree: Any) -> int:
     return dropped
 
 
+def caption_texts(tree: Any) -> set[str]:
+    """The page's photo captions and image descriptions (alt text), folded: a line under the
+    headline that is one of them describes the lead image and is no standfirst."""
+    found = {e.get("alt") or "" for e in tree.iter("img")}
+    found.update(
+        e.text_content() for e in _CAPTION_CANDIDATES(tree)
+        if e.tag == "figcaption" or any(_CAPTION_CLASS.search(t) for t in e.get("class", "").split())
+    )
+    return {" ".join(t.casefold().split()) for t in found if t.strip()}
+
+
 _WRAP_AFTER = ("figure", "p", "div", "h2", "h3", "h4", "blockquote", "table", "ul", "ol")
 LOOSE_TEXT_CHARS = 80
 
@@ -297,20 +313,40 @@ def wrap_loose_text(tree: Any) -> int:
     return done
 
 
+_ARIA_HEADINGS = etree.XPath("//*[@role='heading'][not(self::h1 or self::h2 or self::h3 or self::h4 or self::h5 "
+                             "or self::h6)]")
+
+
+def aria_headings(tree: Any) -> int:
+    """An element that declares itself a heading (``role="heading"``, ``aria-level``) made the
+    heading element it stands for: the extractor knows headings by their tag, and drops a short
+    line in a bare <div> as no paragraph. Returns how many were retagged."""
+    done = 0
+    for element in _ARIA_HEADINGS(tree):
+        if any(isinstance(c.tag, str) and c.tag not in _INLINE_TAGS for c in element):
+            continue  # a container of blocks, not a heading line
+        level = (element.get("aria-level") or "").strip()
+        element.tag = f"h{level}" if level in {"2", "3", "4", "5", "6"} else "h2"
+        done += 1
+    return done
+
+
 def unlink_subheads(tree: Any) -> int:
     """A subheading that is a link (a listicle's "<h2><a>Venue</a></h2>" above each entry) read
     as the heading it is: the extractor drops headings made of a link as link furniture. Only
     where the heading stands among the article's paragraphs (a prose sibling), not in a list
-    of story teasers. Returns how many were unwrapped."""
+    of story teasers; or whatever stands around it when the link is the section's own permalink
+    ("<h2 id=x><a href='#x'>"), never a link to another story. Returns how many were unwrapped."""
     done = 0
     for heading in tree.iter("h2", "h3", "h4"):
         children = [c for c in heading if isinstance(c.tag, str)]
         if len(children) != 1 or children[0].tag != "a" or (heading.text or "").strip():
             continue
         parent = heading.getparent()
-        if parent is None or not any(
+        anchor = (children[0].get("href") or "").startswith("#")  # the section's own permalink
+        if parent is None or (not anchor and not any(
             sib.tag == "p" and len(sib.text_content()) >= PROSE_BLOCK_CHARS for sib in parent
-        ):
+        )):
             continue
         etree.strip_tags(heading, "a")
         done += 1
@@ -325,9 +361,9 @@ PROSE_BLOCK_CHARS = 80
 _SENTENCE_STOPS = (".", "!", "?", "…", "。", "！", "？", "।", "။", "؟")
 
 
-def _prose_blocks(tree: Any) -> Iterator[tuple[Any, int]]:
-    """(block, characters) for each prose block, in document order: a block whose own text
-    (inline children included, nested blocks not) runs to 80 characters or more and ends like a
+def _prose_texts(tree: Any) -> Iterator[tuple[Any, str]]:
+    """(block, text) for each prose block, in document order: a block whose own text (inline
+    children included, nested blocks not) runs to 80 characters or more and ends like a
     sentence (or is written in a script without sentence stops, as Thai is)."""
     for element in tree.iter("p", "div", "td", "li", "blockquote", "section", "article", "dd", "pre"):
         parts = [element.text or ""]
@@ -340,7 +376,37 @@ def _prose_blocks(tree: Any) -> Iterator[tuple[Any, int]]:
             text.rstrip("\"'”’»)]")[-1:] in _SENTENCE_STOPS
             or not any(map(text.__contains__, _SENTENCE_STOPS))
         ):
-            yield element, len(text)
+            yield element, text
+
+
+def _prose_blocks(tree: Any) -> Iterator[tuple[Any, int]]:
+    """(block, characters) for each prose block, in document order."""
+    for element, text in _prose_texts(tree):
+        yield element, len(text)
+
+
+def prose_gap(prose: list[str], kept: list[str]) -> bool:
+    """Whether the page's prose blocks (``prose``, in document order) hold prose the extraction
+    left out between two blocks it kept (150+ characters in all: a paragraph or two, more than
+    a stray caption or teaser line): the article's own text, dropped from inside it (a blurb in
+    a shopping box, a paragraph that opens on a link)."""
+    joined = " ".join(kept)
+    seen: set[tuple[str, ...]] | None = None
+    inside, pending, missing = False, 0, 0
+    for text in prose:
+        # most kept blocks are kept word for word (a block kept only in part is judged by its words)
+        found = text[:GAP_PROBE_CHARS] in joined and text[-GAP_PROBE_CHARS:] in joined
+        if not found:
+            seen = _trigrams(joined) if seen is None else seen
+            found = _repeats(text, seen)
+        if found:
+            inside, missing = True, missing + pending
+            pending = 0
+            if missing >= GAP_MIN_CHARS:
+                return True
+        elif inside:
+            pending += len(text)
+    return False
 
 
 def has_prose(tree: Any, min_chars: int) -> bool:
@@ -353,24 +419,28 @@ def has_prose(tree: Any, min_chars: int) -> bool:
     return False
 
 
-def container_prose(tree: Any) -> int:
+def container_prose(tree: Any, blocks: list[tuple[Any, str]] | None = None) -> int:
     """Characters of prose in the one container that holds the most (prose blocks summed per
-    parent element). An article keeps its paragraphs side by side in one container; an index
-    page spreads its teasers over many cards."""
+    parent element; ``blocks`` when the caller has them already). An article keeps its
+    paragraphs side by side in one container; an index page spreads its teasers over many cards."""
     by_parent: dict[Any, int] = {}
-    for element, size in _prose_blocks(tree):
+    for element, text in _prose_texts(tree) if blocks is None else blocks:
         parent = element.getparent()
-        by_parent[parent] = by_parent.get(parent, 0) + size
+        by_parent[parent] = by_parent.get(parent, 0) + len(text)
     return max(by_parent.values(), default=0)
 
 
 def _trafilatura_blocks(
     tree: Any, meta: PageMeta, fast: bool, links: set[str] | None = None, recall: bool = False,
+    precision: bool | None = None,
 ) -> TextResult:
-    """trafilatura's main-content blocks, through the second classifier pass."""
+    """trafilatura's main-content blocks, through the second classifier pass (minded for
+    precision unless ``recall``, or as ``precision`` says)."""
+    if precision is None:
+        precision = not recall
     try:
         doc = trafilatura.bare_extraction(
-            tree, favor_precision=not recall, favor_recall=recall, include_comments=False, include_tables=False,
+            tree, favor_precision=precision, favor_recall=recall, include_comments=False, include_tables=False,
             with_metadata=False, fast=fast,
         )
     except (ValueError, TypeError, etree.LxmlError):
@@ -414,20 +484,30 @@ _EDITORIAL_NOTE = re.compile(
     r"^(?:editor[’']?s[’']? note\b|corrections?\s*:|clarifications?\s*:|(?:a previous|an earlier) version of "
     r"this (?:story|article|report|piece)|this (?:story|article|report|piece|post) (?:originally appeared|"
     r"first appeared|was originally published|was first published|is republished|is part of|was produced by|"
-    r"is published in partnership))",
+    r"is published in partnership)|"
+    r"(?:this|the following) (?:interview|conversation|transcript|q&a) (?:has been|was|is) (?:lightly |slightly )?"
+    r"edited\b|opinions expressed by .{1,60} are (?:their|his|her) own\b|"
+    r"(?:lead |top |main )?(?:image|photo|photograph)s?(?: credits?)?\s*:|styling\s*:|"
+    r"(?:story )?source\s*:|materials? (?:provided|supplied) by\b|more information\s*:|journal reference\s*:|"
+    r"(?:some )?(?:names and )?(?:names|details) (?:have been|were|has been) changed\b)",
     re.I,
 )
 # What the publisher says to readers at the article's end, in any template: a newsletter's
 # legal line, an investment disclosure, a subscription offer, an invitation to its forums, the
-# newsletter the text was sent as.
+# newsletter the text was sent as; where to follow, write to or listen to the author (a social
+# handle, a columnist's address, a podcast), a newsletter sign-up.
 _PUBLISHER_NOTICE = re.compile(
     r"subscribing to (?:a|our|this) newsletter indicates your consent|"
+    r"^follow\b.{1,80}\bon (?:instagram|twitter|x|facebook|threads|tiktok|bluesky|linkedin|mastodon)\b|"
+    r"^you can (?:e-?mail|write to|reach|contact) .{1,60}\bat [\w.+-]+@[\w-]+\.\w|^[\w.+-]+@[\w-]+\.[\w.]+\.\s|"
+    r"^sign up (?:for|to) .{1,60}\bnewsletter\b|\bsubscribe wherever you get your podcasts\b|"
+    r"\bsign up for (?:my|our) free\b|^not a subscriber\b|"
     r"(?:do|does) not own (?:shares|positions?) in any (?:securities|stocks|companies) mentioned|"
     r"^special offer for .{1,40} readers\b|^join (?:our|the) .{1,40}\b(?:forums?|community)\b|"
     r"^you(?:’|')re reading (?:the )?.{1,60} newsletter\b",
     re.I,
 )
-_NOTE_HEADING = re.compile(r"^(?:corrections?|clarifications?|editor[’']?s[’']? notes?)\s*:?$", re.I)
+_NOTE_HEADING = re.compile(r"^(?:corrections?|clarifications?|editor[’']?s[’']? notes?|story source)\s*:?$", re.I)
 NOTE_EDGE = 2  # paragraphs from either end of the body
 
 
@@ -607,10 +687,14 @@ def _visible_title(title: str, candidates: list[str], head: list[str]) -> str:
     return next((c for c in candidates if c.casefold() in shown), title)
 
 
-def _with_standfirst(paragraphs: list[str], standfirst: str | None, title: str | None = None) -> list[str]:
+def _with_standfirst(
+    paragraphs: list[str], standfirst: str | None, title: str | None = None, captions: set[str] | None = None,
+) -> list[str]:
     """The standfirst opens the article unless the extraction already holds it (or it is a page
-    notice, an editorial note or the headline again)."""
+    notice, an editorial note, the headline again or a photo's caption)."""
     if not standfirst or not paragraphs or is_page_notice(standfirst) or _EDITORIAL_NOTE.match(standfirst):
+        return paragraphs
+    if captions and " ".join(standfirst.casefold().split()) in captions:
         return paragraphs
     if drop_headline_copy([standfirst, *paragraphs[:1]], title)[0] != standfirst:
         return paragraphs
@@ -639,23 +723,77 @@ def _article_body_rescue(paragraphs: list[str], meta: PageMeta) -> list[str] | N
     ours = _trigrams(" ".join(paragraphs))
     if theirs and len(theirs & ours) / len(theirs) >= ARTICLE_BODY_MIN_SHARED:
         return None
-    blocks = [normalize_inline(b) for b in re.split(r"\n+", body)]
+    blocks = [normalize_inline(b) for b in re.split(r"\n+", article_body_text(body))]
     found = filter_blocks([b for b in blocks if b], known_title=meta.title)
     return found.paragraphs or None
 
 
-def _fresh_pass(stripped: str, meta: PageMeta, links: set[str], recall: bool = False) -> TextResult | None:
+# a content-management shortcode around a photo's caption, left in the text by its template
+_CAPTION_SHORTCODE = re.compile(r"\[caption\b[^\]]*\].*?\[/caption\]", re.I | re.S)
+# a sentence's stop run into the next one's capital: the paragraph break the markup had
+_LOST_BREAK = re.compile(r"(?<=[a-z0-9\u00df-\u00ff][.!?])(?=[A-Z][a-z])|(?<=[a-z][.!?][\"”’])(?=[A-Z][a-z])")
+
+
+def article_body_text(body: str) -> str:
+    """A JSON-LD articleBody as paragraphs: caption shortcodes out, and a line break where one
+    sentence runs into the next without a space (the markup's paragraph tags were stripped
+    with nothing in their place)."""
+    return _LOST_BREAK.sub("\n", _CAPTION_SHORTCODE.sub("\n", body))
+
+
+def _fresh_pass(
+    stripped: str, meta: PageMeta, links: set[str], recall: bool = False, balanced: bool = False,
+) -> TextResult | None:
     """Another trafilatura pass on a fresh tree (the first one was pruned in place): the full
-    pass with its fallbacks, or the fast one minded for recall."""
+    pass with its fallbacks, the fast one minded for recall, or (``balanced``) the fast one
+    minded for neither."""
     fresh = parse_tree(stripped)
     if fresh is None:
         return None
     _drop_raw(fresh)
     prune_furniture(fresh)
     drop_captions(fresh)
+    aria_headings(fresh)
     unlink_subheads(fresh)
     wrap_loose_text(fresh)
+    if balanced:
+        return _trafilatura_blocks(fresh, meta, fast=True, links=links, precision=False)
     return _trafilatura_blocks(fresh, meta, fast=recall, links=links, recall=recall)
+
+
+def _is_prose(text: str) -> bool:
+    return len(text) >= PROSE_BLOCK_CHARS and text.rstrip("\"'”’)] ").endswith(_SENTENCE_STOPS)
+
+
+def _link_share(text: str, links: set[str]) -> float:
+    """The share of a paragraph's characters that are the text of one of the page's links."""
+    covered = sum(len(link) for link in links if link in text)
+    return min(1.0, covered / max(1, len(text)))
+
+
+def fill_gaps(kept: list[str], wider: list[str], links: set[str] | None = None) -> list[str]:
+    """``kept`` with the runs of ``wider`` that sit between two of its own paragraphs: blocks
+    the precision-minded pass dropped inside the article (a product's blurb in a shopping box,
+    a paragraph opening on a link). A run comes in only when it holds prose, is not mostly
+    link text and repeats nothing already kept (the two passes print some paragraphs a little
+    differently)."""
+    matcher = difflib.SequenceMatcher(a=kept, b=wider, autojunk=False)
+    seen = _trigrams(" ".join(kept))
+    out: list[str] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "insert":
+            out.extend(kept[i1:i2])
+        if tag not in ("insert", "replace") or i1 == 0 or i2 == len(kept):
+            continue
+        run = [p for p in wider[j1:j2] if not _repeats(p, seen) and _link_share(p, links or set()) < LINK_SHARE_MAX]
+        if any(_is_prose(p) for p in run):
+            out.extend(run)
+    return out
+
+
+def _repeats(text: str, seen: set[tuple[str, ...]]) -> bool:
+    grams = _trigrams(text)
+    return bool(grams) and len(grams & seen) >= GAP_REPEAT_SHARE * len(grams)
 
 
 def extract_html(content: str, max_chars: int | None = None) -> HtmlResult:
@@ -672,8 +810,10 @@ def extract_html(content: str, max_chars: int | None = None) -> HtmlResult:
     meta = read_page_meta(tree)
     _drop_raw(tree)
     standfirst = _read_visible_header(tree, meta)
+    captions = caption_texts(tree) if standfirst else set()
     prune_furniture(tree)
     drop_captions(tree)
+    aria_headings(tree)
     unlink_subheads(tree)
     wrap_loose_text(tree)
     # Hardly any sentence-length prose on the page (a front page, a gallery, a portal): nothing
@@ -684,7 +824,8 @@ def extract_html(content: str, max_chars: int | None = None) -> HtmlResult:
     words = sum(map(count_words, kept.paragraphs))
     kept_chars = sum(len(p) for p in kept.paragraphs)
     # (trafilatura has only cut comment sections and appended stories out of ``tree`` in place)
-    most = container_prose(tree)
+    prose = list(_prose_texts(tree))
+    most = container_prose(tree, prose)
     if words >= FULL_RUN_WORDS and most > RECALL_RUN_PROSE_FACTOR * kept_chars + RECALL_RUN_PROSE_MARGIN:
         wider = _fresh_pass(stripped, meta, links, recall=True)
         if wider is not None:
@@ -705,12 +846,19 @@ def extract_html(content: str, max_chars: int | None = None) -> HtmlResult:
             full_words = sum(map(count_words, full.paragraphs))
             if full_words > words:
                 kept, words = full, full_words
+    if words >= MIN_HTML_WORDS and prose_gap([text for _, text in prose], kept.paragraphs):
+        # The article's own prose was left out between paragraphs kept: a pass minded neither
+        # for precision nor for recall fills those gaps (and only those: its extra blocks at
+        # either end are mostly related-story boxes and author notes).
+        wide = _fresh_pass(stripped, meta, links, balanced=True)
+        if wide is not None:
+            kept.paragraphs = fill_gaps(kept.paragraphs, wide.paragraphs, links)
     rescued = _article_body_rescue(kept.paragraphs, meta)
     if rescued is not None:
         return HtmlResult(rescued, meta, kept.cues, kept.title, "json-ld", truncated)
     if words >= MIN_HTML_WORDS:
-        return HtmlResult(_with_standfirst(kept.paragraphs, standfirst, meta.title), meta, kept.cues, kept.title,
-                          truncated=truncated)
+        body = _with_standfirst(kept.paragraphs, standfirst, meta.title, captions)
+        return HtmlResult(body, meta, kept.cues, kept.title, truncated=truncated)
     page = parse_tree(stripped)  # trafilatura has pruned the first tree in place
     if page is None:
         return HtmlResult(kept.paragraphs, meta, kept.cues, kept.title, truncated=truncated)
