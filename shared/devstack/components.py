@@ -178,7 +178,7 @@ class Kafka(Component):
             self.data.mkdir(parents=True, exist_ok=True)
             cluster_id = base64_uuid()
             result = subprocess.run(
-                [*self._java(java_home, "256m"), "kafka.tools.StorageTool", "format", "-t", cluster_id,
+                [*self._java(java_home, "256m"), "kafka.tools.StorageTool", "format", f"--cluster-id={cluster_id}",
                  "-c", str(self.config), "--ignore-formatted", *scram],
                 capture_output=True, text=True, timeout=300,
             )
@@ -314,6 +314,8 @@ def _world_traversable(path: Path) -> bool:
 
 
 def base64_uuid() -> str:
+    """A KRaft cluster id (URL-safe base64 of a random UUID; it may begin with "-", so it is
+    passed as ``--cluster-id=<id>``, never as a separate argument)."""
     import base64
 
     return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
