@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import re
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -154,7 +155,7 @@ class RateLimitFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if not record.name.startswith(self.prefixes) or record.levelno >= logging.CRITICAL:
             return True
-        key = (record.name, record.msg)
+        key = (record.name, _template(record.msg))
         now = time.monotonic()
         last = self.last.get(key)
         if last is not None and now - last < self.interval:
@@ -165,6 +166,16 @@ class RateLimitFilter(logging.Filter):
         if dropped:
             record.msg = f"{record.msg} ({dropped} similar messages in the last {self.interval:g} s not shown)"
         return True
+
+
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _template(msg: object) -> object:
+    """A message's template: some clients format their messages themselves (the Elasticsearch
+    transport's "PUT /_bulk [status:200 duration:0.049s]"), so the figures in them are set aside
+    to tell one kind of message from another."""
+    return _NUMBER.sub("#", msg) if isinstance(msg, str) else msg
 
 
 def quiet_client_logs(interval: float = 30.0) -> RateLimitFilter:

@@ -74,6 +74,19 @@ def test_client_library_repeats_are_rate_limited() -> None:
     assert all(limiter.filter(own) for _ in range(5))  # newsflow's own lines are not touched
 
 
+def test_messages_a_client_formats_itself_are_rate_limited_by_their_template() -> None:
+    """The Elasticsearch transport logs each request already formatted, durations included:
+    one line per request and path passes, not one per duration."""
+    limiter = RateLimitFilter(interval=60)
+    lines = [f"PUT http://127.0.0.1:9200/_bulk [status:200 duration:0.{n:03d}s]" for n in range(40)]
+    records = [logging.LogRecord("elastic_transport.transport", logging.INFO, __file__, 1, line, (), None)
+               for line in lines]
+    assert sum(map(limiter.filter, records)) == 1
+    other = logging.LogRecord("elastic_transport.transport", logging.INFO, __file__, 1,
+                              "POST http://127.0.0.1:9200/a/_mget [status:200 duration:0.010s]", (), None)
+    assert limiter.filter(other)  # another request is another kind of line
+
+
 def test_bulk_items_are_sorted_into_indexed_retried_and_rejected() -> None:
     items = [
         {"index": {"_id": "a", "status": 201}},
