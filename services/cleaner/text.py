@@ -615,6 +615,7 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
     if header.standfirst_index is not None and header.standfirst_index < start and kept \
             and all(lines[k].text != header.standfirst for k in kept):
         kept.insert(0, header.standfirst_index)
+    kept = [k for k in kept if not ends_with_credit(lines[k].text)]
     kept = _first_of_each(lines, kept)
     kept = _trim_teaser_cards(lines, kept)
     kept = _cut_at_author_box(lines, kept)
@@ -625,6 +626,29 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
     if cues.published_at is None:
         cues.set_date(_only_date(lines))
     return TextResult(paragraphs, cues, title)
+
+
+# A photo caption closes with its credit, in the forms picture desks use in any template: a
+# label ("... in Liverpool. Credit: Jane Doe", "Photograph: Jane Doe/Agency", "Image credit:
+# ..."), "Photo by ..." / "Photograph courtesy of ...", a bracket holding a slash or a label
+# ("(Jane Doe / The Daily)", "[Jane Doe/Agency]", "(Image credit: Studio)"), or after the
+# caption's stop a name with its agency behind a slash or "via" ("... this year. Jane Doe/Agency
+# Images", "... in Hollywood. Agency via Images"). An article's paragraph does not end so.
+_NAME = r"[A-Z][\w.'’-]*"
+_PHOTO_CREDIT = re.compile(
+    r"(?:Credits?|Photograph|Photos?|Images?|Image credit|Picture|Illustration)\s*:\s*[^\s:][^:]{0,80}$"
+    r"|(?:Photograph|Photo|Image|Picture|Illustration)s?\s+(?:[Bb]y|courtesy of)\s+[^.]{2,80}\.?$"
+    r"|[(\[](?:[^()\[\]]*[A-Za-z]\s*/+\s*[A-Z][^()\[\]]*|(?:Photo|Image|Credit|Picture)[^()\[\]]*)[)\]]\s*$"
+    r"|[.!?”\"’]\s*" + _NAME + r"(?:\s+" + _NAME + r"){0,3}\s*/+\s*[A-Z][\w&.'’-]*(?:[ -]+[\w&.'’-]+){0,5}$"
+    r"|[.!?]\s+(?:" + _NAME + r"\s+){0,3}via\s+" + _NAME + r"(?:\s+" + _NAME + r"){0,3}$"
+)
+# Cheap test first: a credit holds one of these.
+_CREDIT_KEYS = re.compile(r"[/:]|\bvia\b|\b[Bb]y\b|courtesy")
+
+
+def ends_with_credit(text: str) -> bool:
+    """Whether a line closes with a photo credit: a caption, not a paragraph of the article."""
+    return _CREDIT_KEYS.search(text) is not None and _PHOTO_CREDIT.search(text) is not None
 
 
 BIO_CUT_SHARE = 0.5

@@ -806,3 +806,31 @@ def test_a_section_heading_over_a_photo_caption_stays() -> None:
     heads = ["Best strategy game", "Five more minutes: Old Empires (1999)"]
     body = clean_text("\n".join(["Home", *above, *heads, "(Image credit: Old Studio)", *below])).body
     assert all(h in body for h in heads) and "Image credit" not in body
+
+
+def test_captions_that_close_with_their_credit_go() -> None:
+    """Photo captions set between the paragraphs end with their credit in the forms picture desks
+    use ("Credit: ...", "(Name / Paper)", "Name/Agency", "Agency via Images"): they go, however
+    long and sentence-like; paragraphs that speak of photos or slashes stay."""
+    from services.cleaner.text import ends_with_credit
+
+    captions = [
+        "Residents clear debris from the flooded main street of the river town on Monday morning. Credit: Jane Doe",
+        "The mayor speaks to reporters outside the town hall after the council vote on Tuesday. "
+        "(Tom Smith / The Daily Courier)",
+        "Volunteers fill sandbags near the old bridge as the water keeps rising. Ann Lee/Agency Images",
+        "Firefighters carry a resident to safety across the flooded square. Agency via Wire Images",
+        "The flood reached the first floor of the old library. Photograph by Mark Cole",
+        "The old bridge, closed since Sunday, in an aerial view. [Sam Green/Wire]",
+    ]
+    prose = [
+        "The photographer said the photo by the bridge was the hardest one she took that week.",
+        "Prices rose 3.2% year on year, and the 24/7 helpline took more calls than ever.",
+        "She said: the town will rebuild, and it will do so quickly.",
+    ]
+    assert all(ends_with_credit(c) for c in captions)
+    assert not any(ends_with_credit(p) for p in prose)
+    story = [f"The river burst its banks on Sunday night, and by morning report number {n} said the water "
+             f"had reached the market square and the streets around the church." for n in range(1, 7)]
+    body = clean_text("\n".join(["Home", *story[:3], captions[0], captions[1], *story[3:], "About us"])).body
+    assert all(p in body for p in story) and "Credit:" not in body and "Courier" not in body
