@@ -238,12 +238,62 @@ _CONSENT = re.compile(
 )
 
 
+# The site speaking of itself to its reader, in any template. Its policies may fill a long
+# paragraph: an affiliate disclosure ("we may earn a commission"), its editorial policy ("Read
+# our editorial process"), a request to allow cookies for a player. Its prompts are shorter: a
+# newsletter or notification sign-up ("delivered to your inbox"), a subscription offer ("Start
+# your Premium subscription today"), an ad-blocker notice, an account or comment prompt, an
+# icon's description read out as text ("An icon in the shape of ...").
+_SITE_POLICY = re.compile(
+    r"\b(?:may|might|could|will)\s+(?:also\s+)?(?:earn|get|receive|make)\b[^.]{0,40}"
+    r"\b(?:commissions?|compensation|money)\b|\baffiliate (?:commissions?|links?|partners?)\b|\breader-supported\b"
+    r"|\b(?:our|[\w.]+['’]s)\s+editorial\s+(?:process|polic(?:y|ies)|standards|guidelines)\b"
+    r"|\bour editorial team\b|\beditorially independent\b|\bethics (?:statement|policy)\b|\bfact[- ]checking process\b"
+    r"|(?=.*\bcookies\b)(?=.*\b(?:enable|allow|permission|preferences|consented)\b)"
+)
+_SITE_PROMPT = re.compile(
+    r"\bsign(?:ing)?[- ]up\b[^.!?]{0,60}\b(?:newsletters?|inbox|notifications|alerts|e-?course|updates)\b"
+    r"|\bnewsletters?\b[^.!?]{0,60}\b(?:inbox|unsubscribe|sign(?:ing)? up|subscri\w+)\b"
+    r"|\b(?:delivered|straight|right|directly)\s+(?:right\s+)?(?:to|in) your inbox\b|\bthanks for signing up\b"
+    r"|\bsubscription has been confirmed\b"
+    r"|\b(?:start|get|view|manage)\s+(?:your|a|our)?\s*(?:[\w-]+\s+){0,3}subscriptions?\b"
+    r"|\bsubscrib(?:e|ing) to\b[^.!?]{0,40}\b(?:and|to)\s+(?:get|stay|enjoy)\b|\bunlimited access\b"
+    r"|\bnot a subscriber\b|\blimited to subscribers\b|\bsubscribe (?:wherever|now|today|here)\b"
+    r"|\bad[- ]?block(?:er|ers|ing)?\b"
+    r"|\b(?:sign|log)\s*(?:in|into)\s+(?:to\s+)?your\s+[\w\s]{0,30}account\b|\bcreate (?:a |your )?(?:free )?account\b"
+    r"|\bjoin (?:our|the) [\w\s]{0,30}(?:forums?|community)\b"
+    r"|\bcomments? (?:on this piece )?(?:are|is) (?:pre)?moderated\b"
+    r"|\bposting comments\b"
+    r"|^(?:an?|the) (?:icon|stylized|curved arrow)\b.{0,60}$"
+)
+# Cheap test first: a line of the site's own voice holds one of these.
+_HAS_VOICE_KEY = re.compile(
+    r"commission|compensation|money|affiliate|reader-supported|editorial|ethics|fact|sign|newsletter|inbox"
+    r"|subscri|unlimited|block|account|cookies|join|moderated|posting|icon|stylized|arrow"
+)
+SITE_POLICY_MAX_WORDS = 100
+SITE_PROMPT_MAX_WORDS = 50
+
+
+def says_site_voice(low: str, words: int) -> bool:
+    """Whether a line (lower-cased) is the site speaking of itself: its policies in a paragraph
+    of up to 100 words, its prompts in up to 50."""
+    if words > SITE_POLICY_MAX_WORDS or _HAS_VOICE_KEY.search(low) is None:
+        return False
+    return _SITE_POLICY.search(low) is not None or (
+        words <= SITE_PROMPT_MAX_WORDS and _SITE_PROMPT.search(low) is not None
+    )
+
+
 def says_furniture(text: str, words: int) -> bool:
     """Whether a line says what page furniture says (share and comment widgets, subscription
     prompts, legal lines, "Read more:" and bare links), whatever its shape; a cookie-consent
-    dialog's paragraphs, whatever their length."""
+    dialog's paragraphs, and the site's word about itself to its reader (affiliate, editorial,
+    newsletter and subscription notes), at any paragraph's length."""
     low = text.lower()
     if "cookie" in low and _CONSENT.search(low):
+        return True
+    if says_site_voice(low, words):
         return True
     if words > 40:
         return False
@@ -785,7 +835,8 @@ def _lead_above(lines: list[Line], start: int, end: int, span: int = LEAD_SPAN, 
     found: list[int] = []
     topic: set[str] | None = None
     k = start - 1
-    while k > floor and start - k <= span:
+    reach = start  # below a found headline, the span runs from the last paragraph taken back
+    while k > floor and reach - k <= span:
         line = lines[k]
         if line.kind in HARD_KINDS or line.kind == "byline" or (on_topic and line.kind == "date"):
             break
@@ -793,6 +844,7 @@ def _lead_above(lines: list[Line], start: int, end: int, span: int = LEAD_SPAN, 
             if not (_CREDIT_END.search(line.text) or byline_names(line.text) or _is_bio(line.text)
                     or _PERSON_INTRO.match(line.text)):
                 found.append(k)  # not a caption, a byline or the author's box
+                reach = k
         elif _is_prose(line) and line.score > 0:
             if topic is None:
                 topic = set()

@@ -834,3 +834,55 @@ def test_captions_that_close_with_their_credit_go() -> None:
              f"had reached the market square and the streets around the church." for n in range(1, 7)]
     body = clean_text("\n".join(["Home", *story[:3], captions[0], captions[1], *story[3:], "About us"])).body
     assert all(p in body for p in story) and "Credit:" not in body and "Courier" not in body
+
+
+def test_the_site_speaking_of_itself_is_furniture() -> None:
+    """Affiliate disclosures, editorial-policy notes, newsletter and subscription prompts and
+    ad-blocker notices are the site's word about itself, not the article's, at any paragraph's
+    length; a story that speaks of newsletters, subscriptions or commissions stays."""
+    from services.cleaner.text import says_furniture
+
+    voice = [
+        "We may earn a commission from links on this page.",
+        "When you click through from our site to a retailer and buy a product or service, we may earn affiliate "
+        "commissions. This helps support our work, but does not affect what we cover or how, and it does not "
+        "affect the price you pay. Neither the site nor the author are compensated for these independent reviews.",
+        "This article has been reviewed according to the magazine's editorial process and policies.",
+        "Sign up for the weekly science newsletter, delivered right to your inbox every Friday.",
+        "Want to bookmark your favourite articles to read later? Start your Premium subscription today.",
+        "Click the AdBlock button on your browser and select Don't run on pages on this domain.",
+        "To show you this content, we need your permission to use cookies.",
+        "An icon in the shape of an angle pointing down.",
+    ]
+    story = [
+        "The streaming company said subscriptions rose by two million in the quarter, helped by a cheaper plan.",
+        "The commission will publish its report on the harbour in the spring, the minister said on Monday.",
+        "Readers of the town's newsletter voted for the new library design, which won by a wide margin.",
+    ]
+    assert all(says_furniture(v, len(v.split())) for v in voice)
+    assert not any(says_furniture(s, len(s.split())) for s in story)
+    paragraphs = [f"The council approved the new harbour plan on Tuesday, and report number {n} said the work "
+                  f"would start in the spring and last for two years." for n in range(1, 7)]
+    body = clean_text("\n".join(["Home", *paragraphs[:3], voice[0], *paragraphs[3:], voice[3], "About us"])).body
+    assert all(p in body for p in paragraphs) and "commission" not in body and "inbox" not in body
+
+
+def test_the_lead_is_taken_back_past_two_strips_below_its_headline() -> None:
+    """Below the headline found, the lead is taken back past one strip and then another: the
+    span is counted from the last paragraph taken back, not from the region."""
+    strip = [f"Celebrity story number {n} with a short teaser headline" for n in range(1, 13)]
+    lead = ["The small bakery on the harbour won the national bread prize on Friday for its sourdough loaf, "
+            "beating more than two hundred bakeries from across the country.",
+            "The bakery's owner said the prize was a surprise, because the recipe had been in her family for "
+            "three generations and had never been entered in a competition."]
+    middle = ["\"We never expected anything like it, and I still cannot quite believe it happened to us,\" she "
+              "told reporters who gathered outside on Saturday morning."]
+    rest = [f"The judges said the loaf had a crisp crust and an open crumb, and that the bakery's sourdough stood "
+            f"out in round {n} of the tasting, where the owner's family recipe impressed them." for n in (1, 2, 3, 4)]
+    parts = ["Home", "News", "Local bakery wins the national bread prize for its sourdough loaf", "By Jane Doe",
+             "Published December 22, 2023", *lead, *strip, *middle,
+             *(s.replace("story", "photo") for s in strip), *rest]
+    clean = clean_text("\n".join(parts))
+    assert clean.title == "Local bakery wins the national bread prize for its sourdough loaf"
+    assert clean.body.startswith("The small bakery on the harbour won")
+    assert all(p in clean.body for p in lead + middle + rest) and "Celebrity" not in clean.body
