@@ -95,14 +95,20 @@ _BIO = re.compile(
     r"(?i:(?:a|an|the|\S+['’]s)\b.{0,100}?\b(?:writer|editor|reporter|journalist|correspondent|"
     r"contributor|columnist|author|producer|critic|freelancer|dietitian|librarian|fact-checker|"
     r"photographer|analyst|intern|editor-in-chief)s?\b)"
+    # "<Name> covers faith and science for the Daily", "<Name> currently works for the Agency on ..."
+    r"|^[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,3}\s+(?:covers\s[^.]{2,80}\bfor\s+(?:the\s+)?[A-Z]"
+    r"|(?:currently\s+)?works\s+(?:for|at)\s+(?:the\s+)?[A-Z])"
+    # "As a senior security analyst, I report on ...": the author's box in the first person
+    r"|^As (?:an?|the) [^,]{0,60}\b(?:writer|editor|reporter|journalist|correspondent|contributor|"
+    r"columnist|analyst|critic)s?,\s+I\b"
 )
-BIO_MAX_WORDS = 80
+BIO_MAX_WORDS = 160
 # "<Name> covers ...", "<Name> is a senior ... specialist": a person introduced by a line of
 # their own, as an author's box does
 _PERSON_INTRO = re.compile(
     r"^[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,3}\s+(?:is an?|covers|writes|reports)\b"
 )
-_BIO_VERBS = (" is ", " was ", " has been ")
+_BIO_VERBS = (" is ", " was ", " has been ", " covers ", " works ", "As a", "As the")
 
 
 def _is_bio(text: str) -> bool:

@@ -886,3 +886,26 @@ def test_the_lead_is_taken_back_past_two_strips_below_its_headline() -> None:
     assert clean.title == "Local bakery wins the national bread prize for its sourdough loaf"
     assert clean.body.startswith("The small bakery on the harbour won")
     assert all(p in clean.body for p in lead + middle + rest) and "Celebrity" not in clean.body
+
+
+def test_author_boxes_of_other_shapes_end_the_body() -> None:
+    """The author's box also says what the author covers, where they work, or speaks in the first
+    person ("As a senior analyst, I report on ..."), and may run long: at the body's end it goes
+    with what follows it; a story's sentence about someone who covers a beat stays in the middle."""
+    from services.cleaner.text import _is_bio
+
+    boxes = [
+        "Maria Lopez covers faith, science and the outdoors for the Daily Courier. She joined the paper in "
+        "2006 and has worked across its city, culture and features desks.",
+        "Gemma currently works for the European Agency on content and outreach, and was formerly the "
+        "content director of two magazines about science and space.",
+        "As a senior security analyst, I report on password managers, antivirus software and the tools "
+        "that keep families safe online.",
+    ]
+    assert all(_is_bio(b) for b in boxes)
+    assert not _is_bio("The committee works for months on each report, the chairman said on Monday.")
+    story = [f"The council approved the new harbour plan on Tuesday, and report number {n} said the work "
+             f"would start in the spring and last for two years." for n in range(1, 8)]
+    for box in boxes:
+        body = clean_text("\n".join(["Home", *story, box, "Latest", "About us"])).body
+        assert all(p in body for p in story) and box not in body
