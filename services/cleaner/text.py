@@ -272,6 +272,16 @@ _SITE_PROMPT = re.compile(
     r"|\bposting comments\b"
     r"|^(?:an?|the) (?:icon|stylized|curved arrow)\b.{0,60}$"
 )
+# The editors' note on the article itself, at its end or its top: where it appeared or will
+# appear, how it was edited or produced, a correction, an editor's note.
+_ARTICLE_NOTE = re.compile(
+    r"^\*?\s*(?:this (?:story|article|interview|piece|post|report|conversation|episode)\s+"
+    r"(?:originally|first|will appear|appeared|is part of|(?:has been|was) (?:lightly |slightly )?"
+    r"(?:reviewed|edited|condensed|produced|adapted|republished))"
+    r"|editor['’]s note\b|(?:an? )?(?:earlier|previous) version of this (?:story|article))",
+    re.I,
+)
+ARTICLE_NOTE_MAX_WORDS = 80
 # Cheap test first: a line of the site's own voice holds one of these.
 _HAS_VOICE_KEY = re.compile(
     r"commission|compensation|money|affiliate|reader-supported|editorial|ethics|fact|sign|newsletter|inbox"
@@ -299,7 +309,9 @@ def says_furniture(text: str, words: int) -> bool:
     low = text.lower()
     if "cookie" in low and _CONSENT.search(low):
         return True
-    if says_site_voice(low, words):
+    if says_site_voice(low, words) or (
+        words <= ARTICLE_NOTE_MAX_WORDS and low[:1] in "te*a" and _ARTICLE_NOTE.match(text) is not None
+    ):
         return True
     if words > 40:
         return False

@@ -859,8 +859,15 @@ def test_the_site_speaking_of_itself_is_furniture() -> None:
         "The commission will publish its report on the harbour in the spring, the minister said on Monday.",
         "Readers of the town's newsletter voted for the new library design, which won by a wide margin.",
     ]
-    assert all(says_furniture(v, len(v.split())) for v in voice)
+    notes = [
+        "This interview has been lightly edited and condensed for clarity.",
+        "This story will appear in the December 16 issue of the magazine.",
+        "Editor's note: This continues a series where we review the top drivers of the season.",
+        "A previous version of this story said that the bridge would open in May. It opens in June.",
+    ]
+    assert all(says_furniture(v, len(v.split())) for v in voice + notes)
     assert not any(says_furniture(s, len(s.split())) for s in story)
+    assert not says_furniture("This story was updated on August 25.", 7)  # what it says is news
     paragraphs = [f"The council approved the new harbour plan on Tuesday, and report number {n} said the work "
                   f"would start in the spring and last for two years." for n in range(1, 7)]
     body = clean_text("\n".join(["Home", *paragraphs[:3], voice[0], *paragraphs[3:], voice[3], "About us"])).body
