@@ -683,7 +683,7 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
     if header.standfirst_index is not None and header.standfirst_index < start and kept \
             and all(lines[k].text != header.standfirst for k in kept):
         kept.insert(0, header.standfirst_index)
-    kept = [k for k in kept if not ends_with_credit(lines[k].text)]
+    kept = [k for k in kept if not ends_with_credit(lines[k].text) and not _embedded_post(lines, k)]
     kept = _first_of_each(lines, kept)
     kept = _trim_teaser_cards(lines, kept)
     kept = _cut_at_author_box(lines, kept)
@@ -717,6 +717,19 @@ _CREDIT_KEYS = re.compile(r"[/:]|\bvia\b|\b[Bb]y\b|courtesy")
 def ends_with_credit(text: str) -> bool:
     """Whether a line closes with a photo credit: a caption, not a paragraph of the article."""
     return _CREDIT_KEYS.search(text) is not None and _PHOTO_CREDIT.search(text) is not None
+
+
+# The signature under an embedded social-media post: "— Jane Doe (@janedoe) December 22, 2023".
+_POST_SIGNATURE = re.compile(r"^[—–-]\s*[^()]{0,60}\(@\w{1,30}\)\s+\w+\.? \d{1,2}, \d{4}\s*$")
+
+
+def _embedded_post(lines: list[Line], k: int) -> bool:
+    """Whether line ``k`` is an embedded post: its signature, or the post's text right above
+    one (what someone else wrote on a social network, quoted by the page, not the article)."""
+    return any(
+        j < len(lines) and lines[j].text[:1] in "—–-" and _POST_SIGNATURE.match(lines[j].text) is not None
+        for j in (k, k + 1)
+    )
 
 
 BIO_CUT_SHARE = 0.5

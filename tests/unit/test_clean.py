@@ -916,3 +916,14 @@ def test_author_boxes_of_other_shapes_end_the_body() -> None:
     for box in boxes:
         body = clean_text("\n".join(["Home", *story, box, "Latest", "About us"])).body
         assert all(p in body for p in story) and box not in body
+
+
+def test_an_embedded_post_goes_with_its_signature() -> None:
+    """A post quoted from a social network is set as its text and then its signature ("— Jane Doe
+    (@janedoe) December 22, 2023"): both go, the article's paragraphs around them stay."""
+    story = [f"The council approved the new harbour plan on Tuesday, and report number {n} said the work "
+             f"would start in the spring and last for two years." for n in range(1, 7)]
+    post = "Huge news for the harbour today, the council finally said yes to the plan! pic.example/abc"
+    signature = "— Jane Doe (@janedoe) December 22, 2023"
+    body = clean_text("\n".join(["Home", *story[:3], post, signature, *story[3:], "About us"])).body
+    assert all(p in body for p in story) and "Huge news" not in body and "@janedoe" not in body
