@@ -586,6 +586,8 @@ def _build_lines(texts: list[str], cues: Cues) -> list[Line]:
             plain[raw] = words
         if line.kind is None and prefix and body is raw:
             line.kind = "date"
+        if body[:1] in "—–-" and _POST_SIGNATURE.match(body):
+            line.kind = "boiler"  # an embedded post's signature: not this article's byline or date
         append(line)
     sample = " ".join(ln.text for ln in lines[:200]).split()[:1500]
     english = bool(sample) and sum(map(STOPWORDS.__contains__, map(str.lower, sample))) / len(sample) > 0.2

@@ -925,5 +925,8 @@ def test_an_embedded_post_goes_with_its_signature() -> None:
              f"would start in the spring and last for two years." for n in range(1, 7)]
     post = "Huge news for the harbour today, the council finally said yes to the plan! pic.example/abc"
     signature = "— Jane Doe (@janedoe) December 22, 2023"
-    body = clean_text("\n".join(["Home", *story[:3], post, signature, *story[3:], "About us"])).body
-    assert all(p in body for p in story) and "Huge news" not in body and "@janedoe" not in body
+    page = ["Home", "Council approves the harbour plan", "By Tom Reyes", *story[:3], post, signature, *story[3:],
+            "About us"]
+    clean = clean_text("\n".join(page))
+    assert clean.title == "Council approves the harbour plan" and clean.authors == ["Tom Reyes"]
+    assert all(p in clean.body for p in story) and "Huge news" not in clean.body and "@janedoe" not in clean.body
