@@ -923,7 +923,7 @@ def test_an_embedded_post_goes_with_its_signature() -> None:
     (@janedoe) December 22, 2023"): both go, the article's paragraphs around them stay."""
     story = [f"The council approved the new harbour plan on Tuesday, and report number {n} said the work "
              f"would start in the spring and last for two years." for n in range(1, 7)]
-    post = "Huge news for the harbour today, the council finally said yes to the plan! pic.example/abc"
+    post = "Huge news for the harbour today: the council finally said yes to the plan, and the work starts in spring."
     signature = "— Jane Doe (@janedoe) December 22, 2023"
     page = ["Home", "Council approves the harbour plan", "By Tom Reyes", *story[:3], post, signature, *story[3:],
             "About us"]
