@@ -434,6 +434,31 @@ def _best_region(lines: list[Line]) -> tuple[int, int] | None:
     return best[1], best[2]
 
 
+_QUANTITY_ITEM = re.compile(r"^(?:\d+(?:[./⁄]\d+)?|[½¼¾⅓⅔⅛])\s*(?:[½¼¾⅓⅔⅛]\s*)?[(\w]")
+ITEM_SCORE = 0.05
+
+
+def _mark_quantity_items(lines: list[Line]) -> None:
+    """Items of a list that opens each line with a quantity ("1 cup flour, sifted", "2 large
+    eggs", "1/2 teaspoon salt"): ingredients, parts, measures. Short lines without a final stop,
+    they read as a menu one by one; three or more in a row, in sentence case, are the article's
+    own list and weigh nothing either way."""
+    run: list[int] = []
+    for k in range(len(lines) + 1):
+        line = lines[k] if k < len(lines) else None
+        if (
+            line is not None and line.kind is None and not line.terminal and line.words <= LIST_ITEM_MAX_WORDS
+            and _QUANTITY_ITEM.match(line.text) is not None and not _title_case(line.text)
+        ):
+            run.append(k)
+            continue
+        if len(run) >= INNER_LIST_MIN_ITEMS:
+            for i in run:
+                lines[i].score = ITEM_SCORE
+                lines[i].headline_like = False
+        run = []
+
+
 def _mark_runs_and_repeats(lines: list[Line]) -> None:
     """Sidebars and menus: a line repeated in the text, or a run of three or more headline-like
     lines, is furniture whatever its words."""
@@ -622,6 +647,7 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
     """The article in a scraped text (already normalized by normalize_lines)."""
     cues = Cues()
     lines = _build_lines([ln for ln in unwrap(text.split("\n")) if ln.strip()], cues)
+    _mark_quantity_items(lines)
     _mark_runs_and_repeats(lines)
     _mark_teaser_runs(lines)
     _mark_title(lines, known_title)

@@ -930,3 +930,19 @@ def test_an_embedded_post_goes_with_its_signature() -> None:
     clean = clean_text("\n".join(page))
     assert clean.title == "Council approves the harbour plan" and clean.authors == ["Tom Reyes"]
     assert all(p in clean.body for p in story) and "Huge news" not in clean.body and "@janedoe" not in clean.body
+
+
+def test_an_ingredient_list_inside_the_article_stays() -> None:
+    """Lines that open with a quantity ("1 cup flour, sifted", "1/2 teaspoon salt"), three or more
+    in a row, are the article's own list even where a heading and the steps around it keep it
+    from sitting between two paragraphs; a menu of Title Case links does not count."""
+    intro = [f"These peppermint cookies are a riff on the bakery's seasonal favourite, and batch number {n} "
+             f"came out of the test kitchen softer than the one before it." for n in range(1, 4)]
+    items = ["1 cup salted butter, softened", "1 cup packed dark brown sugar", "2 1/2 cups all purpose flour",
+             "1/2 cup unsweetened cocoa powder", "1 teaspoon baking soda", "1/2 teaspoon salt"]
+    steps = [f"Step {n}: beat the butter with a mixer until creamy, then add the sugar and the flour, and "
+             f"chill the dough for an hour before you shape the cookies." for n in range(1, 4)]
+    page = ["Home", "Recipes", *intro, "Tips for storing cookies", "Ingredients", *items, "Directions", *steps,
+            "Rate It", "Print"]
+    body = clean_text("\n".join(page)).body
+    assert all(p in body for p in intro + items + steps)
