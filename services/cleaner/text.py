@@ -160,7 +160,7 @@ _HAS_LINK_KEY = re.compile("|".join(map(re.escape, _LINK_KEYS)))
 _SENTENCE_END = re.compile(r"""[.!?]["'”’)]?\s+["'“‘(]?[A-Z0-9]""")
 _TEASER_ENDS = ("...", "…")
 _LINKISH = re.compile(r"https?://|www\.|@\w+\.\w|\.(?:com|org|net)\b", re.I)
-_READ_MORE = re.compile(r"^(?:read more|also read|read also|related|see also|watch|listen)\s*[:|>»-]", re.I)
+_READ_MORE = re.compile(r"^(?:read more|also read|read also|related|see also|watch|listen|also|more)\s*[:|>»-]", re.I)
 _WORD = re.compile(r"[^\W\d_][\w'’-]*", re.U)
 
 _FIRST = itemgetter(0)

@@ -946,3 +946,12 @@ def test_an_ingredient_list_inside_the_article_stays() -> None:
             "Rate It", "Print"]
     body = clean_text("\n".join(page)).body
     assert all(p in body for p in intro + items + steps)
+
+
+def test_a_link_labelled_also_or_more_is_furniture() -> None:
+    """"Also: <headline>" and "MORE: <headline>" between paragraphs link to other stories."""
+    from services.cleaner.text import says_furniture
+
+    for link in ("Also: The best wireless headphones of the year", "MORE: Why the team was left out of the playoffs"):
+        assert says_furniture(link, len(link.split()))
+    assert not says_furniture("More than two hundred bakeries entered the contest.", 8)
