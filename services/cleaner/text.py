@@ -251,12 +251,19 @@ _CONSENT = re.compile(
 # your Premium subscription today"), an ad-blocker notice, an account or comment prompt, an
 # icon's description read out as text ("An icon in the shape of ...").
 _SITE_POLICY = re.compile(
-    r"\b(?:may|might|could|will)\s+(?:also\s+)?(?:earn|get|receive|make)\b[^.]{0,40}"
-    r"\b(?:commissions?|compensation|money)\b|\baffiliate (?:commissions?|links?|partners?)\b|\breader-supported\b"
+    r"\bby using (?:this|our) (?:site|website|service)s?,? you (?:consent|agree)\b"
     r"|\b(?:our|[\w.]+['’]s)\s+editorial\s+(?:process|polic(?:y|ies)|standards|guidelines)\b"
     r"|\bour editorial team\b|\beditorially independent\b|\bethics (?:statement|policy)\b|\bfact[- ]checking process\b"
     r"|(?=.*\bcookies\b)(?=.*\b(?:enable|allow|permission|preferences|consented)\b)"
 )
+# The affiliate disclosure in a line of its own ("We may earn a commission from links on this
+# page."); set in a longer paragraph of the article ("Just a heads up: ... we may earn a small
+# commission"), many pages count it as the article's.
+_AFFILIATE_NOTE = re.compile(
+    r"\b(?:may|might|could|will)\s+(?:also\s+)?(?:earn|get|receive|make)\b[^.]{0,40}"
+    r"\b(?:commissions?|compensation|money)\b|\baffiliate (?:commissions?|links?|partners?)\b|\breader-supported\b"
+)
+AFFILIATE_NOTE_MAX_WORDS = 25
 _SITE_PROMPT = re.compile(
     r"\bsign(?:ing)?[- ]up\b[^.!?]{0,60}\b(?:newsletters?|inbox|notifications|alerts|e-?course|updates)\b"
     r"|\bnewsletters?\b[^.!?]{0,60}\b(?:inbox|unsubscribe|sign(?:ing)? up|subscri\w+)\b"
@@ -284,7 +291,7 @@ _ARTICLE_NOTE = re.compile(
 ARTICLE_NOTE_MAX_WORDS = 80
 # Cheap test first: a line of the site's own voice holds one of these.
 _HAS_VOICE_KEY = re.compile(
-    r"commission|compensation|money|affiliate|reader-supported|editorial|ethics|fact|sign|newsletter|inbox"
+    r"commission|compensation|money|affiliate|reader-supported|using|editorial|ethics|fact|sign|newsletter|inbox"
     r"|subscri|unlimited|block|account|cookies|join|moderated|posting|icon|stylized|arrow"
 )
 SITE_POLICY_MAX_WORDS = 100
@@ -298,7 +305,7 @@ def says_site_voice(low: str, words: int) -> bool:
         return False
     return _SITE_POLICY.search(low) is not None or (
         words <= SITE_PROMPT_MAX_WORDS and _SITE_PROMPT.search(low) is not None
-    )
+    ) or (words <= AFFILIATE_NOTE_MAX_WORDS and _AFFILIATE_NOTE.search(low) is not None)
 
 
 def says_furniture(text: str, words: int) -> bool:

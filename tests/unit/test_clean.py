@@ -844,9 +844,9 @@ def test_the_site_speaking_of_itself_is_furniture() -> None:
 
     voice = [
         "We may earn a commission from links on this page.",
-        "When you click through from our site to a retailer and buy a product or service, we may earn affiliate "
-        "commissions. This helps support our work, but does not affect what we cover or how, and it does not "
-        "affect the price you pay. Neither the site nor the author are compensated for these independent reviews.",
+        "If you purchase a product through a link on our site, we may receive compensation. By using this site, "
+        "you consent to our User Agreement and agree that your clicks and interactions may be collected, recorded "
+        "and stored by us and by social media and other third-party partners in accordance with our Privacy Policy.",
         "This article has been reviewed according to the magazine's editorial process and policies.",
         "Sign up for the weekly science newsletter, delivered right to your inbox every Friday.",
         "Want to bookmark your favourite articles to read later? Start your Premium subscription today.",
@@ -867,7 +867,11 @@ def test_the_site_speaking_of_itself_is_furniture() -> None:
     ]
     assert all(says_furniture(v, len(v.split())) for v in voice + notes)
     assert not any(says_furniture(s, len(s.split())) for s in story)
-    assert not says_furniture("This story was updated on August 25.", 7)  # what it says is news
+    assert not says_furniture("This story was updated on August 25.", 7)  # pages print it as the article's
+    # an affiliate note set in a paragraph of the article is read as the article's, as many pages do
+    inline = ("Just a heads up, some of the links in this guide are affiliate links: if you click on them and make "
+              "a purchase, we may earn a small commission at no extra cost to you.")
+    assert not says_furniture(inline, len(inline.split()))
     paragraphs = [f"The council approved the new harbour plan on Tuesday, and report number {n} said the work "
                   f"would start in the spring and last for two years." for n in range(1, 7)]
     body = clean_text("\n".join(["Home", *paragraphs[:3], voice[0], *paragraphs[3:], voice[3], "About us"])).body
