@@ -285,7 +285,8 @@ _ARTICLE_NOTE = re.compile(
     r"^\*?\s*(?:this (?:story|article|interview|piece|post|report|conversation|episode)\s+"
     r"(?:originally|first|will appear|appeared|is part of|(?:has been|was) (?:lightly |slightly )?"
     r"(?:reviewed|edited|condensed|produced|adapted|republished))"
-    r"|editor['’]s note\b|(?:an? )?(?:earlier|previous) version of this (?:story|article))",
+    r"|editor['’]s note\b|(?:an? )?(?:earlier|previous) version of this (?:story|article)"
+    r"|you(?:['’]re| are) reading (?:the|an?|this)\b)",
     re.I,
 )
 ARTICLE_NOTE_MAX_WORDS = 80
@@ -317,7 +318,7 @@ def says_furniture(text: str, words: int) -> bool:
     if "cookie" in low and _CONSENT.search(low):
         return True
     if says_site_voice(low, words) or (
-        words <= ARTICLE_NOTE_MAX_WORDS and low[:1] in "te*a" and _ARTICLE_NOTE.match(text) is not None
+        words <= ARTICLE_NOTE_MAX_WORDS and low[:1] in "te*ay" and _ARTICLE_NOTE.match(text) is not None
     ):
         return True
     if words > 40:
@@ -669,7 +670,10 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
             start = k
             break
     lead = _lead_above(lines, start, end)
-    header = read_header([line.text for line in lines], lead[0] if lead else start, start)
+    top = lead[0] if lead else start
+    note = _site_note_above(lines, top)
+    header = read_header([line.text for line in lines], note, note) if note < top else \
+        read_header([line.text for line in lines], top, start)
     if lead and header.title is None and _opens_as_headline(lines[lead[0]]):
         # the top line taken back is the headline itself ("... City Parking.")
         header = read_header([line.text for line in lines], lead[0], start)
@@ -765,6 +769,33 @@ def _embedded_post(lines: list[Line], k: int) -> bool:
         j < len(lines) and lines[j].text[:1] in "—–-" and _POST_SIGNATURE.match(lines[j].text) is not None
         for j in (k, k + 1)
     )
+
+
+SITE_NOTE_SPAN = 6
+
+
+def _site_note(line: Line) -> bool:
+    """The site's note on the article: an editor's note, an affiliate or editorial-policy note
+    (not a prompt to sign up or subscribe, which any page prints anywhere)."""
+    low = line.text.lower()
+    return _ARTICLE_NOTE.match(line.text) is not None or (
+        line.words <= SITE_POLICY_MAX_WORDS and _SITE_POLICY.search(low) is not None
+    ) or (line.words <= AFFILIATE_NOTE_MAX_WORDS and _AFFILIATE_NOTE.search(low) is not None)
+
+
+def _site_note_above(lines: list[Line], top: int) -> int:
+    """Where the article's header is read from when the site's note on it (an editor's note, an
+    affiliate or editorial-policy note, a newsletter prompt) sits between the header and the
+    body: the note, which opens the article's block on the page, not the first paragraph under
+    it. ``top`` when there is none within a few lines of short ones."""
+    found = top
+    for k in range(top - 1, max(-1, top - 1 - SITE_NOTE_SPAN), -1):
+        line = lines[k]
+        if _is_prose(line):
+            break
+        if line.kind == "boiler" and _site_note(line):
+            found = k
+    return found
 
 
 BIO_CUT_SHARE = 0.5
