@@ -254,8 +254,9 @@ _SITE_POLICY = re.compile(
     r"\bby using (?:this|our) (?:site|website|service)s?,? you (?:consent|agree)\b"
     r"|\b(?:our|[\w.]+['’]s)\s+editorial\s+(?:process|polic(?:y|ies)|standards|guidelines)\b"
     r"|\bour editorial team\b|\beditorially independent\b|\bethics (?:statement|policy)\b|\bfact[- ]checking process\b"
-    r"|(?=.*\bcookies\b)(?=.*\b(?:enable|allow|permission|preferences|consented)\b)"
 )
+# ... and with cookies: a player that asks for them
+_COOKIE_ASK = re.compile(r"\b(?:enable|allow|permission|preferences|consented)\b")
 # The affiliate disclosure in a line of its own ("We may earn a commission from links on this
 # page."); set in a longer paragraph of the article ("Just a heads up: ... we may earn a small
 # commission"), many pages count it as the article's.
@@ -264,21 +265,26 @@ _AFFILIATE_NOTE = re.compile(
     r"\b(?:commissions?|compensation|money)\b|\baffiliate (?:commissions?|links?|partners?)\b|\breader-supported\b"
 )
 AFFILIATE_NOTE_MAX_WORDS = 25
-_SITE_PROMPT = re.compile(
-    r"\bsign(?:ing)?[- ]up\b[^.!?]{0,60}\b(?:newsletters?|inbox|notifications|alerts|e-?course|updates)\b"
-    r"|\bnewsletters?\b[^.!?]{0,60}\b(?:inbox|unsubscribe|sign(?:ing)? up|subscri\w+)\b"
-    r"|\b(?:delivered|straight|right|directly)\s+(?:right\s+)?(?:to|in) your inbox\b|\bthanks for signing up\b"
-    r"|\bsubscription has been confirmed\b"
-    r"|\b(?:start|get|view|manage)\s+(?:your|a|our)?\s*(?:[\w-]+\s+){0,3}subscriptions?\b"
-    r"|\bsubscrib(?:e|ing) to\b[^.!?]{0,40}\b(?:and|to)\s+(?:get|stay|enjoy)\b|\bunlimited access\b"
-    r"|\bnot a subscriber\b|\blimited to subscribers\b|\bsubscribe (?:wherever|now|today|here)\b"
-    r"|\bad[- ]?block(?:er|ers|ing)?\b"
-    r"|\b(?:sign|log)\s*(?:in|into)\s+(?:to\s+)?your\s+[\w\s]{0,30}account\b|\bcreate (?:a |your )?(?:free )?account\b"
-    r"|\bjoin (?:our|the) [\w\s]{0,30}(?:forums?|community)\b"
-    r"|\bcomments? (?:on this piece )?(?:are|is) (?:pre)?moderated\b"
-    r"|\bposting comments\b"
-    r"|^(?:an?|the) (?:icon|stylized|curved arrow)\b.{0,60}$"
-)
+# Each prompt's pattern, read only in a line holding its key (one small pattern per key is
+# much quicker on long lines of prose than one alternation of them all).
+_SITE_PROMPTS = tuple((key, re.compile(pattern)) for key, pattern in (
+    ("sign", r"\bsign(?:ing)?[- ]up\b[^.!?]{0,60}\b(?:newsletters?|inbox|notifications|alerts|e-?course|updates)\b"
+             r"|\bthanks for signing up\b|\bsign\s*(?:in|into)\s+(?:to\s+)?your\s+[\w\s]{0,30}account\b"),
+    ("newsletter", r"\bnewsletters?\b[^.!?]{0,60}\b(?:inbox|unsubscribe|sign(?:ing)? up|subscri\w+)\b"),
+    ("inbox", r"\b(?:delivered|straight|right|directly)\s+(?:right\s+)?(?:to|in) your inbox\b"),
+    ("subscri", r"\bsubscription has been confirmed\b"
+                r"|\b(?:start|get|view|manage)\s+(?:your|a|our)?\s*(?:[\w-]+\s+){0,3}subscriptions?\b"
+                r"|\bsubscrib(?:e|ing) to\b[^.!?]{0,40}\b(?:and|to)\s+(?:get|stay|enjoy)\b"
+                r"|\bnot a subscriber\b|\blimited to subscribers\b|\bsubscribe (?:wherever|now|today|here)\b"),
+    ("unlimited", r"\bunlimited access\b"),
+    ("block", r"\bad[- ]?block(?:er|ers|ing)?\b"),
+    ("account", r"\blog\s*(?:in|into)\s+(?:to\s+)?your\s+[\w\s]{0,30}account\b"
+                r"|\bcreate (?:a |your )?(?:free )?account\b"),
+    ("join", r"\bjoin (?:our|the) [\w\s]{0,30}(?:forums?|community)\b"),
+    ("moderated", r"\bcomments? (?:on this piece )?(?:are|is) (?:pre)?moderated\b"),
+    ("posting", r"\bposting comments\b"),
+    ("", r"^(?:an?|the) (?:icon|stylized|curved arrow)\b.{0,60}$"),
+))
 # The editors' note on the article itself, at its end or its top: where it appeared or will
 # appear, how it was edited or produced, a correction, an editor's note.
 _ARTICLE_NOTE = re.compile(
@@ -290,23 +296,30 @@ _ARTICLE_NOTE = re.compile(
     re.I,
 )
 ARTICLE_NOTE_MAX_WORDS = 80
-# Cheap test first: a line of the site's own voice holds one of these.
-_HAS_VOICE_KEY = re.compile(
-    r"commission|compensation|money|affiliate|reader-supported|using|editorial|ethics|fact|sign|newsletter|inbox"
-    r"|subscri|unlimited|block|account|cookies|join|moderated|posting|icon|stylized|arrow"
-)
+# Cheap tests first: a line of the site's own voice holds one of its kind's keys.
+_POLICY_KEY = re.compile(r"commission|compensation|make money|earn money|affiliate|reader-|by using|editorial|ethics|"
+                         r"fact.check|cookies")
+_PROMPT_KEY = re.compile(r"sign|log ?in|newsletter|inbox|subscri|unlimited|block|account|join|moderated|posting|"
+                         r"icon|stylized|curved")
 SITE_POLICY_MAX_WORDS = 100
+SITE_VOICE_LONG = 20
+SITE_VOICE_MIN_WORDS = 3  # a shorter line is a menu's word or a button, read by the furniture labels
 SITE_PROMPT_MAX_WORDS = 50
 
 
 def says_site_voice(low: str, words: int) -> bool:
     """Whether a line (lower-cased) is the site speaking of itself: its policies in a paragraph
-    of up to 100 words, its prompts in up to 50."""
-    if words > SITE_POLICY_MAX_WORDS or _HAS_VOICE_KEY.search(low) is None:
+    of up to 100 words, its prompts in up to 50; each kind's keys are tested first."""
+    if not SITE_VOICE_MIN_WORDS <= words <= SITE_POLICY_MAX_WORDS:
         return False
-    return _SITE_POLICY.search(low) is not None or (
-        words <= SITE_PROMPT_MAX_WORDS and _SITE_PROMPT.search(low) is not None
-    ) or (words <= AFFILIATE_NOTE_MAX_WORDS and _AFFILIATE_NOTE.search(low) is not None)
+    if _POLICY_KEY.search(low) is not None and (
+        _SITE_POLICY.search(low) is not None or ("cookies" in low and _COOKIE_ASK.search(low) is not None)
+        or (words <= AFFILIATE_NOTE_MAX_WORDS and _AFFILIATE_NOTE.search(low) is not None)
+    ):
+        return True
+    return words <= SITE_PROMPT_MAX_WORDS and _PROMPT_KEY.search(low) is not None and any(
+        key in low and pattern.search(low) is not None for key, pattern in _SITE_PROMPTS
+    )
 
 
 def says_furniture(text: str, words: int) -> bool:
@@ -317,7 +330,9 @@ def says_furniture(text: str, words: int) -> bool:
     low = text.lower()
     if "cookie" in low and _CONSENT.search(low):
         return True
-    if says_site_voice(low, words) or (
+    # the site's voice is read in sentences and long lines: a short line without a stop is a
+    # menu's or a button's, and weighs as furniture whatever it says
+    if ((words >= SITE_VOICE_LONG or is_terminal(text)) and says_site_voice(low, words)) or (
         words <= ARTICLE_NOTE_MAX_WORDS and low[:1] in "te*ay" and _ARTICLE_NOTE.match(text) is not None
     ):
         return True
@@ -753,9 +768,13 @@ _PHOTO_CREDIT = re.compile(
 _CREDIT_KEYS = re.compile(r"[/:]|\bvia\b|\b[Bb]y\b|courtesy")
 
 
+CREDIT_TAIL = 140
+
+
 def ends_with_credit(text: str) -> bool:
     """Whether a line closes with a photo credit: a caption, not a paragraph of the article."""
-    return _CREDIT_KEYS.search(text) is not None and _PHOTO_CREDIT.search(text) is not None
+    tail = text[-CREDIT_TAIL:]  # a credit closes the line: only its end is read
+    return _CREDIT_KEYS.search(tail) is not None and _PHOTO_CREDIT.search(tail) is not None
 
 
 # The signature under an embedded social-media post: "— Jane Doe (@janedoe) December 22, 2023".
@@ -779,7 +798,9 @@ def _site_note(line: Line) -> bool:
     (not a prompt to sign up or subscribe, which any page prints anywhere)."""
     low = line.text.lower()
     return _ARTICLE_NOTE.match(line.text) is not None or (
-        line.words <= SITE_POLICY_MAX_WORDS and _SITE_POLICY.search(low) is not None
+        line.words <= SITE_POLICY_MAX_WORDS and (
+            _SITE_POLICY.search(low) is not None or ("cookies" in low and _COOKIE_ASK.search(low) is not None)
+        )
     ) or (line.words <= AFFILIATE_NOTE_MAX_WORDS and _AFFILIATE_NOTE.search(low) is not None)
 
 
