@@ -325,8 +325,9 @@ def says_site_voice(low: str, words: int) -> bool:
 def says_furniture(text: str, words: int) -> bool:
     """Whether a line says what page furniture says (share and comment widgets, subscription
     prompts, legal lines, "Read more:" and bare links), whatever its shape; a cookie-consent
-    dialog's paragraphs, and the site's word about itself to its reader (affiliate, editorial,
-    newsletter and subscription notes), at any paragraph's length."""
+    dialog's paragraphs; the site's word about itself to its reader (editorial policy, sign-up
+    and subscription prompts, an affiliate note on a line of its own) and the editors' note on
+    the article, in a paragraph of up to 100 words."""
     low = text.lower()
     if "cookie" in low and _CONSENT.search(low):
         return True
