@@ -296,6 +296,8 @@ _ARTICLE_NOTE = re.compile(
     re.I,
 )
 ARTICLE_NOTE_MAX_WORDS = 80
+# how such a note begins (a quick test before the pattern)
+_NOTE_STARTS = ("this ", "editor", "an earlier", "a previous", "earlier", "previous", "you", "*")
 # Cheap tests first: a line of the site's own voice holds one of its kind's keys.
 _POLICY_KEY = re.compile(r"commission|compensation|make money|earn money|affiliate|reader-|by using|editorial|ethics|"
                          r"fact.check|cookies")
@@ -322,19 +324,22 @@ def says_site_voice(low: str, words: int) -> bool:
     )
 
 
-def says_furniture(text: str, words: int) -> bool:
+def says_furniture(text: str, words: int, terminal: bool | None = None) -> bool:
     """Whether a line says what page furniture says (share and comment widgets, subscription
     prompts, legal lines, "Read more:" and bare links), whatever its shape; a cookie-consent
     dialog's paragraphs; the site's word about itself to its reader (editorial policy, sign-up
     and subscription prompts, an affiliate note on a line of its own) and the editors' note on
-    the article, in a paragraph of up to 100 words."""
+    the article, in a paragraph of up to 100 words. ``terminal``: whether the line ends like a
+    sentence, when the caller knows it."""
     low = text.lower()
     if "cookie" in low and _CONSENT.search(low):
         return True
     # the site's voice is read in sentences and long lines: a short line without a stop is a
     # menu's or a button's, and weighs as furniture whatever it says
-    if ((words >= SITE_VOICE_LONG or is_terminal(text)) and says_site_voice(low, words)) or (
-        words <= ARTICLE_NOTE_MAX_WORDS and low[:1] in "te*ay" and _ARTICLE_NOTE.match(text) is not None
+    if (words <= SITE_POLICY_MAX_WORDS and (
+        words >= SITE_VOICE_LONG or (is_terminal(text) if terminal is None else terminal)
+    ) and says_site_voice(low, words)) or (
+        words <= ARTICLE_NOTE_MAX_WORDS and low.startswith(_NOTE_STARTS) and _ARTICLE_NOTE.match(text) is not None
     ):
         return True
     if words > 40:
@@ -364,7 +369,7 @@ def _features(line: Line, english: bool) -> None:
     if line.kind is not None:
         line.score = -1.0
         return
-    if says_furniture(text, n):
+    if says_furniture(text, n, line.terminal):
         line.kind = "boiler"
         line.score = -1.0
         return
@@ -459,6 +464,7 @@ def _best_region(lines: list[Line]) -> tuple[int, int] | None:
 
 
 _QUANTITY_ITEM = re.compile(r"^(?:\d+(?:[./⁄]\d+)?|[½¼¾⅓⅔⅛])\s*(?:[½¼¾⅓⅔⅛]\s*)?[(\w]")
+_QUANTITY_FIRST = frozenset("0123456789½¼¾⅓⅔⅛")
 ITEM_SCORE = 0.05
 
 
@@ -471,8 +477,9 @@ def _mark_quantity_items(lines: list[Line]) -> None:
     for k in range(len(lines) + 1):
         line = lines[k] if k < len(lines) else None
         if (
-            line is not None and line.kind is None and not line.terminal and line.words <= LIST_ITEM_MAX_WORDS
-            and _QUANTITY_ITEM.match(line.text) is not None and not _title_case(line.text)
+            line is not None and line.text[:1] in _QUANTITY_FIRST and line.kind is None and not line.terminal
+            and line.words <= LIST_ITEM_MAX_WORDS and _QUANTITY_ITEM.match(line.text) is not None
+            and not _title_case(line.text)
         ):
             run.append(k)
             continue
