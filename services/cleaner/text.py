@@ -95,14 +95,20 @@ _BIO = re.compile(
     r"(?i:(?:a|an|the|\S+['’]s)\b.{0,100}?\b(?:writer|editor|reporter|journalist|correspondent|"
     r"contributor|columnist|author|producer|critic|freelancer|dietitian|librarian|fact-checker|"
     r"photographer|analyst|intern|editor-in-chief)s?\b)"
+    # "<Name> covers faith and science for the Daily", "<Name> currently works for the Agency on ..."
+    r"|^[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,3}\s+(?:covers\s[^.]{2,80}\bfor\s+(?:the\s+)?[A-Z]"
+    r"|(?:currently\s+)?works\s+(?:for|at)\s+(?:the\s+)?[A-Z])"
+    # "As a senior security analyst, I report on ...": the author's box in the first person
+    r"|^As (?:an?|the) [^,]{0,60}\b(?:writer|editor|reporter|journalist|correspondent|contributor|"
+    r"columnist|analyst|critic)s?,\s+I\b"
 )
-BIO_MAX_WORDS = 80
+BIO_MAX_WORDS = 160
 # "<Name> covers ...", "<Name> is a senior ... specialist": a person introduced by a line of
 # their own, as an author's box does
 _PERSON_INTRO = re.compile(
     r"^[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,3}\s+(?:is an?|covers|writes|reports)\b"
 )
-_BIO_VERBS = (" is ", " was ", " has been ")
+_BIO_VERBS = (" is ", " was ", " has been ", " covers ", " works ", "As a", "As the")
 
 
 def _is_bio(text: str) -> bool:
@@ -154,7 +160,7 @@ _HAS_LINK_KEY = re.compile("|".join(map(re.escape, _LINK_KEYS)))
 _SENTENCE_END = re.compile(r"""[.!?]["'”’)]?\s+["'“‘(]?[A-Z0-9]""")
 _TEASER_ENDS = ("...", "…")
 _LINKISH = re.compile(r"https?://|www\.|@\w+\.\w|\.(?:com|org|net)\b", re.I)
-_READ_MORE = re.compile(r"^(?:read more|also read|read also|related|see also|watch|listen)\s*[:|>»-]", re.I)
+_READ_MORE = re.compile(r"^(?:read more|also read|read also|related|see also|watch|listen|also|more)\s*[:|>»-]", re.I)
 _WORD = re.compile(r"[^\W\d_][\w'’-]*", re.U)
 
 _FIRST = itemgetter(0)
@@ -238,12 +244,103 @@ _CONSENT = re.compile(
 )
 
 
-def says_furniture(text: str, words: int) -> bool:
+# The site speaking of itself to its reader, in any template. Its policies may fill a long
+# paragraph: an affiliate disclosure ("we may earn a commission"), its editorial policy ("Read
+# our editorial process"), a request to allow cookies for a player. Its prompts are shorter: a
+# newsletter or notification sign-up ("delivered to your inbox"), a subscription offer ("Start
+# your Premium subscription today"), an ad-blocker notice, an account or comment prompt, an
+# icon's description read out as text ("An icon in the shape of ...").
+_SITE_POLICY = re.compile(
+    r"\bby using (?:this|our) (?:site|website|service)s?,? you (?:consent|agree)\b"
+    r"|\b(?:our|[\w.]+['’]s)\s+editorial\s+(?:process|polic(?:y|ies)|standards|guidelines)\b"
+    r"|\bour editorial team\b|\beditorially independent\b|\bethics (?:statement|policy)\b|\bfact[- ]checking process\b"
+)
+# ... and with cookies: a player that asks for them
+_COOKIE_ASK = re.compile(r"\b(?:enable|allow|permission|preferences|consented)\b")
+# The affiliate disclosure in a line of its own ("We may earn a commission from links on this
+# page."); set in a longer paragraph of the article ("Just a heads up: ... we may earn a small
+# commission"), many pages count it as the article's.
+_AFFILIATE_NOTE = re.compile(
+    r"\b(?:may|might|could|will)\s+(?:also\s+)?(?:earn|get|receive|make)\b[^.]{0,40}"
+    r"\b(?:commissions?|compensation|money)\b|\baffiliate (?:commissions?|links?|partners?)\b|\breader-supported\b"
+)
+AFFILIATE_NOTE_MAX_WORDS = 25
+# Each prompt's pattern, read only in a line holding its key (one small pattern per key is
+# much quicker on long lines of prose than one alternation of them all).
+_SITE_PROMPTS = tuple((key, re.compile(pattern)) for key, pattern in (
+    ("sign", r"\bsign(?:ing)?[- ]up\b[^.!?]{0,60}\b(?:newsletters?|inbox|notifications|alerts|e-?course|updates)\b"
+             r"|\bthanks for signing up\b|\bsign\s*(?:in|into)\s+(?:to\s+)?your\s+[\w\s]{0,30}account\b"),
+    ("newsletter", r"\bnewsletters?\b[^.!?]{0,60}\b(?:inbox|unsubscribe|sign(?:ing)? up|subscri\w+)\b"),
+    ("inbox", r"\b(?:delivered|straight|right|directly)\s+(?:right\s+)?(?:to|in) your inbox\b"),
+    ("subscri", r"\bsubscription has been confirmed\b"
+                r"|\b(?:start|get|view|manage)\s+(?:your|a|our)?\s*(?:[\w-]+\s+){0,3}subscriptions?\b"
+                r"|\bsubscrib(?:e|ing) to\b[^.!?]{0,40}\b(?:and|to)\s+(?:get|stay|enjoy)\b"
+                r"|\bnot a subscriber\b|\blimited to subscribers\b|\bsubscribe (?:wherever|now|today|here)\b"),
+    ("unlimited", r"\bunlimited access\b"),
+    ("block", r"\bad[- ]?block(?:er|ers|ing)?\b"),
+    ("account", r"\blog\s*(?:in|into)\s+(?:to\s+)?your\s+[\w\s]{0,30}account\b"
+                r"|\bcreate (?:a |your )?(?:free )?account\b"),
+    ("join", r"\bjoin (?:our|the) [\w\s]{0,30}(?:forums?|community)\b"),
+    ("moderated", r"\bcomments? (?:on this piece )?(?:are|is) (?:pre)?moderated\b"),
+    ("posting", r"\bposting comments\b"),
+    ("", r"^(?:an?|the) (?:icon|stylized|curved arrow)\b.{0,60}$"),
+))
+# The editors' note on the article itself, at its end or its top: where it appeared or will
+# appear, how it was edited or produced, a correction, an editor's note.
+_ARTICLE_NOTE = re.compile(
+    r"^\*?\s*(?:this (?:story|article|interview|piece|post|report|conversation|episode)\s+"
+    r"(?:originally|first|will appear|appeared|is part of|(?:has been|was) (?:lightly |slightly )?"
+    r"(?:reviewed|edited|condensed|produced|adapted|republished))"
+    r"|editor['’]s note\b|(?:an? )?(?:earlier|previous) version of this (?:story|article)"
+    r"|you(?:['’]re| are) reading (?:the|an?|this)\b)",
+    re.I,
+)
+ARTICLE_NOTE_MAX_WORDS = 80
+# how such a note begins (a quick test before the pattern)
+_NOTE_STARTS = ("this ", "editor", "an earlier", "a previous", "earlier", "previous", "you", "*")
+# Cheap tests first: a line of the site's own voice holds one of its kind's keys.
+_POLICY_KEY = re.compile(r"commission|compensation|make money|earn money|affiliate|reader-|by using|editorial|ethics|"
+                         r"fact.check|cookies")
+_PROMPT_KEY = re.compile(r"sign|log ?in|newsletter|inbox|subscri|unlimited|block|account|join|moderated|posting|"
+                         r"icon|stylized|curved")
+SITE_POLICY_MAX_WORDS = 100
+SITE_VOICE_LONG = 20
+SITE_VOICE_MIN_WORDS = 3  # a shorter line is a menu's word or a button, read by the furniture labels
+SITE_PROMPT_MAX_WORDS = 50
+
+
+def says_site_voice(low: str, words: int) -> bool:
+    """Whether a line (lower-cased) is the site speaking of itself: its policies in a paragraph
+    of up to 100 words, its prompts in up to 50; each kind's keys are tested first."""
+    if not SITE_VOICE_MIN_WORDS <= words <= SITE_POLICY_MAX_WORDS:
+        return False
+    if _POLICY_KEY.search(low) is not None and (
+        _SITE_POLICY.search(low) is not None or ("cookies" in low and _COOKIE_ASK.search(low) is not None)
+        or (words <= AFFILIATE_NOTE_MAX_WORDS and _AFFILIATE_NOTE.search(low) is not None)
+    ):
+        return True
+    return words <= SITE_PROMPT_MAX_WORDS and _PROMPT_KEY.search(low) is not None and any(
+        key in low and pattern.search(low) is not None for key, pattern in _SITE_PROMPTS
+    )
+
+
+def says_furniture(text: str, words: int, terminal: bool | None = None) -> bool:
     """Whether a line says what page furniture says (share and comment widgets, subscription
     prompts, legal lines, "Read more:" and bare links), whatever its shape; a cookie-consent
-    dialog's paragraphs, whatever their length."""
+    dialog's paragraphs; the site's word about itself to its reader (editorial policy, sign-up
+    and subscription prompts, an affiliate note on a line of its own) and the editors' note on
+    the article, in a paragraph of up to 100 words. ``terminal``: whether the line ends like a
+    sentence, when the caller knows it."""
     low = text.lower()
     if "cookie" in low and _CONSENT.search(low):
+        return True
+    # the site's voice is read in sentences and long lines: a short line without a stop is a
+    # menu's or a button's, and weighs as furniture whatever it says
+    if (words <= SITE_POLICY_MAX_WORDS and (
+        words >= SITE_VOICE_LONG or (is_terminal(text) if terminal is None else terminal)
+    ) and says_site_voice(low, words)) or (
+        words <= ARTICLE_NOTE_MAX_WORDS and low.startswith(_NOTE_STARTS) and _ARTICLE_NOTE.match(text) is not None
+    ):
         return True
     if words > 40:
         return False
@@ -272,7 +369,7 @@ def _features(line: Line, english: bool) -> None:
     if line.kind is not None:
         line.score = -1.0
         return
-    if says_furniture(text, n):
+    if says_furniture(text, n, line.terminal):
         line.kind = "boiler"
         line.score = -1.0
         return
@@ -364,6 +461,33 @@ def _best_region(lines: list[Line]) -> tuple[int, int] | None:
     if best is None:
         return None
     return best[1], best[2]
+
+
+_QUANTITY_ITEM = re.compile(r"^(?:\d+(?:[./⁄]\d+)?|[½¼¾⅓⅔⅛])\s*(?:[½¼¾⅓⅔⅛]\s*)?[(\w]")
+_QUANTITY_FIRST = frozenset("0123456789½¼¾⅓⅔⅛")
+ITEM_SCORE = 0.05
+
+
+def _mark_quantity_items(lines: list[Line]) -> None:
+    """Items of a list that opens each line with a quantity ("1 cup flour, sifted", "2 large
+    eggs", "1/2 teaspoon salt"): ingredients, parts, measures. Short lines without a final stop,
+    they read as a menu one by one; three or more in a row, in sentence case, are the article's
+    own list and weigh nothing either way."""
+    run: list[int] = []
+    for k in range(len(lines) + 1):
+        line = lines[k] if k < len(lines) else None
+        if (
+            line is not None and line.text[:1] in _QUANTITY_FIRST and line.kind is None and not line.terminal
+            and line.words <= LIST_ITEM_MAX_WORDS and _QUANTITY_ITEM.match(line.text) is not None
+            and not _title_case(line.text)
+        ):
+            run.append(k)
+            continue
+        if len(run) >= INNER_LIST_MIN_ITEMS:
+            for i in run:
+                lines[i].score = ITEM_SCORE
+                lines[i].headline_like = False
+        run = []
 
 
 def _mark_runs_and_repeats(lines: list[Line]) -> None:
@@ -518,6 +642,8 @@ def _build_lines(texts: list[str], cues: Cues) -> list[Line]:
             plain[raw] = words
         if line.kind is None and prefix and body is raw:
             line.kind = "date"
+        if body[:1] in "—–-" and _POST_SIGNATURE.match(body):
+            line.kind = "boiler"  # an embedded post's signature: not this article's byline or date
         append(line)
     sample = " ".join(ln.text for ln in lines[:200]).split()[:1500]
     english = bool(sample) and sum(map(STOPWORDS.__contains__, map(str.lower, sample))) / len(sample) > 0.2
@@ -552,6 +678,7 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
     """The article in a scraped text (already normalized by normalize_lines)."""
     cues = Cues()
     lines = _build_lines([ln for ln in unwrap(text.split("\n")) if ln.strip()], cues)
+    _mark_quantity_items(lines)
     _mark_runs_and_repeats(lines)
     _mark_teaser_runs(lines)
     _mark_title(lines, known_title)
@@ -566,7 +693,10 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
             start = k
             break
     lead = _lead_above(lines, start, end)
-    header = read_header([line.text for line in lines], lead[0] if lead else start, start)
+    top = lead[0] if lead else start
+    note = _site_note_above(lines, top)
+    header = read_header([line.text for line in lines], note, note) if note < top else \
+        read_header([line.text for line in lines], top, start)
     if lead and header.title is None and _opens_as_headline(lines[lead[0]]):
         # the top line taken back is the headline itself ("... City Parking.")
         header = read_header([line.text for line in lines], lead[0], start)
@@ -615,6 +745,7 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
     if header.standfirst_index is not None and header.standfirst_index < start and kept \
             and all(lines[k].text != header.standfirst for k in kept):
         kept.insert(0, header.standfirst_index)
+    kept = [k for k in kept if not ends_with_credit(lines[k].text) and not _embedded_post(lines, k)]
     kept = _first_of_each(lines, kept)
     kept = _trim_teaser_cards(lines, kept)
     kept = _cut_at_author_box(lines, kept)
@@ -625,6 +756,75 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
     if cues.published_at is None:
         cues.set_date(_only_date(lines))
     return TextResult(paragraphs, cues, title)
+
+
+# A photo caption closes with its credit, in the forms picture desks use in any template: a
+# label ("... in Liverpool. Credit: Jane Doe", "Photograph: Jane Doe/Agency", "Image credit:
+# ..."), "Photo by ..." / "Photograph courtesy of ...", a bracket holding a slash or a label
+# ("(Jane Doe / The Daily)", "[Jane Doe/Agency]", "(Image credit: Studio)"), or after the
+# caption's stop a name with its agency behind a slash or "via" ("... this year. Jane Doe/Agency
+# Images", "... in Hollywood. Agency via Images"). An article's paragraph does not end so.
+_NAME = r"[A-Z][\w.'’-]*"
+_PHOTO_CREDIT = re.compile(
+    r"(?:Credits?|Photograph|Photos?|Images?|Image credit|Picture|Illustration)\s*:\s*[^\s:][^:]{0,80}$"
+    r"|(?:Photograph|Photo|Image|Picture|Illustration)s?\s+(?:[Bb]y|courtesy of)\s+[^.]{2,80}\.?$"
+    r"|[(\[](?:[^()\[\]]*[A-Za-z]\s*/+\s*[A-Z][^()\[\]]*|(?:Photo|Image|Credit|Picture)[^()\[\]]*)[)\]]\s*$"
+    r"|[.!?”\"’]\s*" + _NAME + r"(?:\s+" + _NAME + r"){0,3}\s*/+\s*[A-Z][\w&.'’-]*(?:[ -]+[\w&.'’-]+){0,5}$"
+    r"|[.!?]\s+(?:" + _NAME + r"\s+){0,3}via\s+" + _NAME + r"(?:\s+" + _NAME + r"){0,3}$"
+)
+# Cheap test first: a credit holds one of these.
+_CREDIT_KEYS = re.compile(r"[/:]|\bvia\b|\b[Bb]y\b|courtesy")
+
+
+CREDIT_TAIL = 140
+
+
+def ends_with_credit(text: str) -> bool:
+    """Whether a line closes with a photo credit: a caption, not a paragraph of the article."""
+    tail = text[-CREDIT_TAIL:]  # a credit closes the line: only its end is read
+    return _CREDIT_KEYS.search(tail) is not None and _PHOTO_CREDIT.search(tail) is not None
+
+
+# The signature under an embedded social-media post: "— Jane Doe (@janedoe) December 22, 2023".
+_POST_SIGNATURE = re.compile(r"^[—–-]\s*[^()]{0,60}\(@\w{1,30}\)\s+\w+\.? \d{1,2}, \d{4}\s*$")
+
+
+def _embedded_post(lines: list[Line], k: int) -> bool:
+    """Whether line ``k`` is an embedded post: its signature, or the post's text right above
+    one (what someone else wrote on a social network, quoted by the page, not the article)."""
+    return any(
+        j < len(lines) and lines[j].text[:1] in "—–-" and _POST_SIGNATURE.match(lines[j].text) is not None
+        for j in (k, k + 1)
+    )
+
+
+SITE_NOTE_SPAN = 6
+
+
+def _site_note(line: Line) -> bool:
+    """The site's note on the article: an editor's note, an affiliate or editorial-policy note
+    (not a prompt to sign up or subscribe, which any page prints anywhere)."""
+    low = line.text.lower()
+    return _ARTICLE_NOTE.match(line.text) is not None or (
+        line.words <= SITE_POLICY_MAX_WORDS and (
+            _SITE_POLICY.search(low) is not None or ("cookies" in low and _COOKIE_ASK.search(low) is not None)
+        )
+    ) or (line.words <= AFFILIATE_NOTE_MAX_WORDS and _AFFILIATE_NOTE.search(low) is not None)
+
+
+def _site_note_above(lines: list[Line], top: int) -> int:
+    """Where the article's header is read from when the site's note on it (an editor's note, an
+    affiliate or editorial-policy note, a newsletter prompt) sits between the header and the
+    body: the note, which opens the article's block on the page, not the first paragraph under
+    it. ``top`` when there is none within a few lines of short ones."""
+    found = top
+    for k in range(top - 1, max(-1, top - 1 - SITE_NOTE_SPAN), -1):
+        line = lines[k]
+        if _is_prose(line):
+            break
+        if line.kind == "boiler" and _site_note(line):
+            found = k
+    return found
 
 
 BIO_CUT_SHARE = 0.5
@@ -761,7 +961,8 @@ def _lead_above(lines: list[Line], start: int, end: int, span: int = LEAD_SPAN, 
     found: list[int] = []
     topic: set[str] | None = None
     k = start - 1
-    while k > floor and start - k <= span:
+    reach = start  # below a found headline, the span runs from the last paragraph taken back
+    while k > floor and reach - k <= span:
         line = lines[k]
         if line.kind in HARD_KINDS or line.kind == "byline" or (on_topic and line.kind == "date"):
             break
@@ -769,6 +970,7 @@ def _lead_above(lines: list[Line], start: int, end: int, span: int = LEAD_SPAN, 
             if not (_CREDIT_END.search(line.text) or byline_names(line.text) or _is_bio(line.text)
                     or _PERSON_INTRO.match(line.text)):
                 found.append(k)  # not a caption, a byline or the author's box
+                reach = k
         elif _is_prose(line) and line.score > 0:
             if topic is None:
                 topic = set()

@@ -830,3 +830,156 @@ def test_a_long_standings_table_is_kept_whole_when_the_classifier_keeps_part_of_
     assert all(row in clean.body.split("\n\n") for row in rows)
     assert {"whole_text", "no_prose", "tabular"} <= set(clean.quality_flags)
     assert clean.title == "SOCCER - NORTHERN LEAGUE STANDINGS."
+
+
+def test_captions_that_close_with_their_credit_go() -> None:
+    """Photo captions set between the paragraphs end with their credit in the forms picture desks
+    use ("Credit: ...", "(Name / Paper)", "Name/Agency", "Agency via Images"): they go, however
+    long and sentence-like; paragraphs that speak of photos or slashes stay."""
+    from services.cleaner.text import ends_with_credit
+
+    captions = [
+        "Residents clear debris from the flooded main street of the river town on Monday morning. Credit: Jane Doe",
+        "The mayor speaks to reporters outside the town hall after the council vote on Tuesday. "
+        "(Tom Smith / The Daily Courier)",
+        "Volunteers fill sandbags near the old bridge as the water keeps rising. Ann Lee/Agency Images",
+        "Firefighters carry a resident to safety across the flooded square. Agency via Wire Images",
+        "The flood reached the first floor of the old library. Photograph by Mark Cole",
+        "The old bridge, closed since Sunday, in an aerial view. [Sam Green/Wire]",
+    ]
+    prose = [
+        "The photographer said the photo by the bridge was the hardest one she took that week.",
+        "Prices rose 3.2% year on year, and the 24/7 helpline took more calls than ever.",
+        "She said: the town will rebuild, and it will do so quickly.",
+    ]
+    assert all(ends_with_credit(c) for c in captions)
+    assert not any(ends_with_credit(p) for p in prose)
+    story = [f"The river burst its banks on Sunday night, and by morning report number {n} said the water "
+             f"had reached the market square and the streets around the church." for n in range(1, 7)]
+    body = clean_text("\n".join(["Home", *story[:3], captions[0], captions[1], *story[3:], "About us"])).body
+    assert all(p in body for p in story) and "Credit:" not in body and "Courier" not in body
+
+
+def test_the_site_speaking_of_itself_is_furniture() -> None:
+    """Affiliate disclosures, editorial-policy notes, newsletter and subscription prompts and
+    ad-blocker notices are the site's word about itself, not the article's, at any paragraph's
+    length; a story that speaks of newsletters, subscriptions or commissions stays."""
+    from services.cleaner.text import says_furniture
+
+    voice = [
+        "We may earn a commission from links on this page.",
+        "If you purchase a product through a link on our site, we may receive compensation. By using this site, "
+        "you consent to our User Agreement and agree that your clicks and interactions may be collected, recorded "
+        "and stored by us and by social media and other third-party partners in accordance with our Privacy Policy.",
+        "This article has been reviewed according to the magazine's editorial process and policies.",
+        "Sign up for the weekly science newsletter, delivered right to your inbox every Friday.",
+        "Want to bookmark your favourite articles to read later? Start your Premium subscription today.",
+        "Click the AdBlock button on your browser and select Don't run on pages on this domain.",
+        "To show you this content, we need your permission to use cookies.",
+        "An icon in the shape of an angle pointing down.",
+    ]
+    story = [
+        "The streaming company said subscriptions rose by two million in the quarter, helped by a cheaper plan.",
+        "The commission will publish its report on the harbour in the spring, the minister said on Monday.",
+        "Readers of the town's newsletter voted for the new library design, which won by a wide margin.",
+    ]
+    notes = [
+        "This interview has been lightly edited and condensed for clarity.",
+        "This story will appear in the December 16 issue of the magazine.",
+        "Editor's note: This continues a series where we review the top drivers of the season.",
+        "A previous version of this story said that the bridge would open in May. It opens in June.",
+    ]
+    assert all(says_furniture(v, len(v.split())) for v in voice + notes)
+    assert not any(says_furniture(s, len(s.split())) for s in story)
+    assert not says_furniture("This story was updated on August 25.", 7)  # pages print it as the article's
+    # an affiliate note set in a paragraph of the article is read as the article's, as many pages do
+    inline = ("Just a heads up, some of the links in this guide are affiliate links: if you click on them and make "
+              "a purchase, we may earn a small commission at no extra cost to you.")
+    assert not says_furniture(inline, len(inline.split()))
+    paragraphs = [f"The council approved the new harbour plan on Tuesday, and report number {n} said the work "
+                  f"would start in the spring and last for two years." for n in range(1, 7)]
+    body = clean_text("\n".join(["Home", *paragraphs[:3], voice[0], *paragraphs[3:], voice[3], "About us"])).body
+    assert all(p in body for p in paragraphs) and "commission" not in body and "inbox" not in body
+
+
+def test_the_lead_is_taken_back_past_two_strips_below_its_headline() -> None:
+    """Below the headline found, the lead is taken back past one strip and then another: the
+    span is counted from the last paragraph taken back, not from the region."""
+    strip = [f"Celebrity story number {n} with a short teaser headline" for n in range(1, 13)]
+    lead = ["The small bakery on the harbour won the national bread prize on Friday for its sourdough loaf, "
+            "beating more than two hundred bakeries from across the country.",
+            "The bakery's owner said the prize was a surprise, because the recipe had been in her family for "
+            "three generations and had never been entered in a competition."]
+    middle = ["\"We never expected anything like it, and I still cannot quite believe it happened to us,\" she "
+              "told reporters who gathered outside on Saturday morning."]
+    rest = [f"The judges said the loaf had a crisp crust and an open crumb, and that the bakery's sourdough stood "
+            f"out in round {n} of the tasting, where the owner's family recipe impressed them." for n in (1, 2, 3, 4)]
+    parts = ["Home", "News", "Local bakery wins the national bread prize for its sourdough loaf", "By Jane Doe",
+             "Published December 22, 2023", *lead, *strip, *middle,
+             *(s.replace("story", "photo") for s in strip), *rest]
+    clean = clean_text("\n".join(parts))
+    assert clean.title == "Local bakery wins the national bread prize for its sourdough loaf"
+    assert clean.body.startswith("The small bakery on the harbour won")
+    assert all(p in clean.body for p in lead + middle + rest) and "Celebrity" not in clean.body
+
+
+def test_author_boxes_of_other_shapes_end_the_body() -> None:
+    """The author's box also says what the author covers, where they work, or speaks in the first
+    person ("As a senior analyst, I report on ..."), and may run long: at the body's end it goes
+    with what follows it; a story's sentence about someone who covers a beat stays in the middle."""
+    from services.cleaner.text import _is_bio
+
+    boxes = [
+        "Maria Lopez covers faith, science and the outdoors for the Daily Courier. She joined the paper in "
+        "2006 and has worked across its city, culture and features desks.",
+        "Gemma currently works for the European Agency on content and outreach, and was formerly the "
+        "content director of two magazines about science and space.",
+        "As a senior security analyst, I report on password managers, antivirus software and the tools "
+        "that keep families safe online.",
+    ]
+    assert all(_is_bio(b) for b in boxes)
+    assert not _is_bio("The committee works for months on each report, the chairman said on Monday.")
+    story = [f"The council approved the new harbour plan on Tuesday, and report number {n} said the work "
+             f"would start in the spring and last for two years." for n in range(1, 8)]
+    for box in boxes:
+        body = clean_text("\n".join(["Home", *story, box, "Latest", "About us"])).body
+        assert all(p in body for p in story) and box not in body
+
+
+def test_an_embedded_post_goes_with_its_signature() -> None:
+    """A post quoted from a social network is set as its text and then its signature ("— Jane Doe
+    (@janedoe) December 22, 2023"): both go, the article's paragraphs around them stay."""
+    story = [f"The council approved the new harbour plan on Tuesday, and report number {n} said the work "
+             f"would start in the spring and last for two years." for n in range(1, 7)]
+    post = "Huge news for the harbour today: the council finally said yes to the plan, and the work starts in spring."
+    signature = "— Jane Doe (@janedoe) December 22, 2023"
+    page = ["Home", "Council approves the harbour plan", "By Tom Reyes", *story[:3], post, signature, *story[3:],
+            "About us"]
+    clean = clean_text("\n".join(page))
+    assert clean.title == "Council approves the harbour plan" and clean.authors == ["Tom Reyes"]
+    assert all(p in clean.body for p in story) and "Huge news" not in clean.body and "@janedoe" not in clean.body
+
+
+def test_an_ingredient_list_inside_the_article_stays() -> None:
+    """Lines that open with a quantity ("1 cup flour, sifted", "1/2 teaspoon salt"), three or more
+    in a row, are the article's own list even where a heading and the steps around it keep it
+    from sitting between two paragraphs; a menu of Title Case links does not count."""
+    intro = [f"These peppermint cookies are a riff on the bakery's seasonal favourite, and batch number {n} "
+             f"came out of the test kitchen softer than the one before it." for n in range(1, 4)]
+    items = ["1 cup salted butter, softened", "1 cup packed dark brown sugar", "2 1/2 cups all purpose flour",
+             "1/2 cup unsweetened cocoa powder", "1 teaspoon baking soda", "1/2 teaspoon salt"]
+    steps = [f"Step {n}: beat the butter with a mixer until creamy, then add the sugar and the flour, and "
+             f"chill the dough for an hour before you shape the cookies." for n in range(1, 4)]
+    page = ["Home", "Recipes", *intro, "Tips for storing cookies", "Ingredients", *items, "Directions", *steps,
+            "Rate It", "Print"]
+    body = clean_text("\n".join(page)).body
+    assert all(p in body for p in intro + items + steps)
+
+
+def test_a_link_labelled_also_or_more_is_furniture() -> None:
+    """"Also: <headline>" and "MORE: <headline>" between paragraphs link to other stories."""
+    from services.cleaner.text import says_furniture
+
+    for link in ("Also: The best wireless headphones of the year", "MORE: Why the team was left out of the playoffs"):
+        assert says_furniture(link, len(link.split()))
+    assert not says_furniture("More than two hundred bakeries entered the contest.", 8)
