@@ -14,6 +14,7 @@ import http.client
 import json
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -38,6 +39,9 @@ class ProxyLog:
     faulted_requests: int = 0
     refused_items: int = 0
     forwarded_items: int = 0
+    # (action, document id) of each document a faulted bulk request let through: a document
+    # written twice shows here, whatever else (story links) the same requests carried
+    forwarded_writes: Counter[tuple[str, str]] = field(default_factory=Counter)
     started_at: float = field(default_factory=time.monotonic)
 
 
@@ -159,5 +163,8 @@ class FaultProxy:
         with self.lock:
             self.log.forwarded_items += len(results)
             self.log.refused_items += len(pairs) - len(results)
+            for _n, (action, _source) in forwarded:
+                op, meta = next(iter(json.loads(action).items()))
+                self.log.forwarded_writes[(op, str(meta.get("_id")))] += 1
         answer = {"took": 1, "errors": True, "items": out}
         return 200, [*PRODUCT, ("content-type", "application/json")], json.dumps(answer).encode()
