@@ -94,14 +94,15 @@ def test_a_partial_429_retries_only_the_refused_documents(pipeline: Pipeline, pr
     pipeline.wait_for_ids(ids, timeout=120)
     proxy.fault = None
     assert proxy.log.refused_items > refused_before
-    # Only refused documents are sent again: no article is let through twice. (The same requests
-    # also carry the story links of these articles, so the number of items is no measure.)
+    # Only refused documents are sent again. Resending the accepted ones with every retry would
+    # write most of the articles several times over the 20 s; a batch Kafka redelivers after a
+    # rebalance (at-least-once, on a busy machine) rewrites its articles once more, no more.
+    # (The same requests also carry story links, so the number of items is no measure.)
     writes = {key: n for key, n in proxy.log.forwarded_writes.items()
               if key[1] in ids and key[0] in ("index", "create")}
-    twice = {key: n for key, n in writes.items() if n > 1}
-    written = {key[1] for key in writes}
-    assert not twice, f"written more than once: {twice}"
-    assert written, "some articles were written while the fault lasted"
+    again = {key: n for key, n in writes.items() if n > 1}
+    assert {key[1] for key in writes}, "some articles were written while the fault lasted"
+    assert len(again) <= len(ids) // 4 and all(n <= 2 for n in again.values()), f"written again: {again}"
     record(pipeline, "item-level 429 on 3 of 4 documents per bulk request", ids, None)
 
 

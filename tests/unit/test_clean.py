@@ -364,7 +364,9 @@ def test_ten_megabytes_finish_quickly(shape: str) -> None:
         assert "truncated_input" in clean.quality_flags
     except RejectedArticle:
         assert shape == "short lines"
-    assert time.perf_counter() - started < 10
+    # about 1 s on a quiet core; the bound only catches work that grows faster than the input
+    # (minutes at this size), not a busy machine
+    assert time.perf_counter() - started < 60
 
 
 # --- the article's header: headline, byline, date line ----------------------------------------
