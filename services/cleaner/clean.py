@@ -20,7 +20,7 @@ from services.cleaner.localdate import is_local_date_line
 from services.cleaner.metadata import PageMeta
 from services.cleaner.normalize import join_paragraphs, normalize_inline, normalize_lines
 from services.cleaner.segment import count_sentences, count_words
-from services.cleaner.shape import holds_more, is_list_item, is_row, lenient_lines, shape_flags
+from services.cleaner.shape import holds_more, is_list_item, is_prose, is_row, lenient_lines, shape_flags
 from services.cleaner.text import extract_text
 from shared.contracts.identity import article_id, content_hash, normalize_text
 from shared.contracts.schemas import CleanArticle, ContentType, RawArticle
@@ -93,7 +93,7 @@ def clean_article(raw: RawArticle) -> CleanArticle:
         flags.append("fallback_extraction")
     body = join_paragraphs(paragraphs)
     word_count = count_words(body)
-    if word_count < SHORT_WORDS or "no_prose" in shape_flags(paragraphs):
+    if word_count < SHORT_WORDS or not any(map(is_prose, paragraphs)):
         # little prose, or none at all (a table the classifier kept part of): the whole text
         # when it holds more of the item
         whole = _whole_text(content, paragraphs, (raw.title, meta.title, title), html)

@@ -514,39 +514,40 @@ TEASER_RUN = 4
 TEASER_MIN_WORDS = 15
 
 
+def _teaser_like(text: str, words: int, terminal: bool) -> bool:
+    """A line of a carousel: 15+ words, not ending like a sentence (nor with a colon or a comma)."""
+    return words >= TEASER_MIN_WORDS and not terminal and not text.endswith((":", ",", ";"))
+
+
+def _runs(flags: list[bool], minimum: int) -> list[range]:
+    """The runs of ``minimum`` or more consecutive true flags."""
+    out: list[range] = []
+    run_start = 0
+    for k, flag in enumerate([*flags, False]):
+        if not flag:
+            if k - run_start >= minimum:
+                out.append(range(run_start, k))
+            run_start = k + 1
+    return out
+
+
 def _mark_teaser_runs(lines: list[Line]) -> None:
     """A carousel of other stories' long headlines: four or more lines in a row of 15+ words
     each, none ending like a sentence (nor with a colon or a comma). A paragraph ends with its
     stop; a list inside an article has shorter items."""
-    run = 0
-    for k, line in enumerate(lines):
-        if line.words >= TEASER_MIN_WORDS and not line.terminal and line.kind is None \
-                and not line.text.endswith((":", ",", ";")):
-            run += 1
-            continue
-        if run >= TEASER_RUN:
-            _push_down(lines, k - run, k)
-        run = 0
-    if run >= TEASER_RUN:
-        _push_down(lines, len(lines) - run, len(lines))
+    flags = [line.kind is None and _teaser_like(line.text, line.words, line.terminal) for line in lines]
+    for run in _runs(flags, TEASER_RUN):
+        _push_down(lines, run.start, run.stop)
 
 
 def teaser_runs(texts: list[str], lo: int, hi: int) -> set[int]:
     """The indices in ``texts[lo:hi]`` of a carousel's lines, by _mark_teaser_runs' measure on
     plain strings (the header is read from strings): none of them is this article's headline."""
-    out: set[int] = set()
-    run: list[int] = []
-    for k in range(lo, hi + 1):
-        text = texts[k] if k < hi else ""
+    flags = []
+    for text in texts[lo:hi]:
         n = len(text.split())
-        terminal = is_terminal(text) or (n >= STOPLESS_PROSE_WORDS and has_stopless(text))
-        if k < hi and n >= TEASER_MIN_WORDS and not terminal and not text.endswith((":", ",", ";")):
-            run.append(k)
-            continue
-        if len(run) >= TEASER_RUN:
-            out.update(run)
-        run = []
-    return out
+        flags.append(_teaser_like(text, n, is_terminal(text) or (n >= STOPLESS_PROSE_WORDS and has_stopless(text))))
+    return {lo + k for run in _runs(flags, TEASER_RUN) for k in run}
 
 
 def _push_down(lines: list[Line], i: int, j: int) -> None:

@@ -6,15 +6,9 @@ from __future__ import annotations
 
 from services.cleaner.html import _prose_texts, fill_gaps, prose_gap
 from services.cleaner.metadata import parse_tree
+from tests.unit.news_text import PARAGRAPHS
 
-KEPT = [
-    "The harbour authority said on Monday that ferry fares would rise by eight per cent in April, "
-    "after a year in which fuel costs climbed faster than the operators had planned for.",
-    "Commuters who buy monthly passes will see a smaller increase, and the authority promised to "
-    "review the fares again in the autumn once the new fuel contracts have been signed.",
-    "Operators welcomed the decision but warned that further rises could follow if the price of "
-    "diesel kept climbing through the summer, as several analysts expect it will.",
-]
+KEPT = PARAGRAPHS  # what the precision-minded pass kept
 BLURB_NAME = "Harbour Pass Wallet"
 BLURB = ("A slim leather wallet that holds a monthly pass and two cards, and it comes in four colours "
          "that suit every season of the year.")
