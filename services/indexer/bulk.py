@@ -4,7 +4,8 @@ parse errors, dead-lettered). Pure: the indexer's writes and tests share it."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Kind = Literal["written", "lost", "gone", "retry", "rejected"]
@@ -31,17 +32,28 @@ def classify(item: dict[str, Any]) -> tuple[str, Kind, str]:
     return doc_id, "retry" if retryable(status) or status == 0 else "rejected", f"{status} {reason}"
 
 
-def sort_items(items: Sequence[dict[str, Any]]) -> tuple[list[str], dict[str, str], dict[str, str]]:
-    """A bulk answer's items -> (ids written, ids to retry with why, ids rejected with why)."""
-    written: list[str] = []
-    retry: dict[str, str] = {}
-    rejected: dict[str, str] = {}
+@dataclass
+class BulkAnswer:
+    """A bulk answer sorted by what each document needs next."""
+
+    written: set[str] = field(default_factory=set)
+    lost: set[str] = field(default_factory=set)  # a conditional write lost a race: re-read, redo
+    refused: dict[str, str] = field(default_factory=dict)  # refused for itself, with why
+    retry: dict[str, str] = field(default_factory=dict)  # "not now" (429/5xx), with why
+
+
+def sort_items(items: Iterable[dict[str, Any]]) -> BulkAnswer:
+    """A bulk answer's items -> written, lost, refused and to-retry ids (``gone``: the document
+    was deleted meanwhile, nothing left to do)."""
+    answer = BulkAnswer()
     for item in items:
         doc_id, kind, reason = classify(item)
         if kind == "written":
-            written.append(doc_id)
+            answer.written.add(doc_id)
+        elif kind == "lost":
+            answer.lost.add(doc_id)
         elif kind == "retry":
-            retry[doc_id] = reason
+            answer.retry[doc_id] = reason
         elif kind == "rejected":
-            rejected[doc_id] = reason
-    return written, retry, rejected
+            answer.refused[doc_id] = reason
+    return answer

@@ -28,12 +28,12 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from elasticsearch import AsyncElasticsearch, NotFoundError
+from elasticsearch import ApiError, AsyncElasticsearch, NotFoundError
 from elasticsearch import ConnectionError as ESConnectionError
 from elasticsearch import ConnectionTimeout as ESConnectionTimeout
 from elasticsearch.helpers import async_streaming_bulk
 
-from services.indexer.bulk import classify
+from services.indexer.bulk import BulkAnswer, retryable, sort_items
 from services.indexer.stories import (
     MIN_SHARED_KEYS,
     add_links,
@@ -46,6 +46,7 @@ from services.indexer.stories import (
 from shared.contracts.outcomes import TransientError
 from shared.contracts.schemas import EnrichedArticle
 from shared.contracts.settings import Settings
+from shared.runtime.retry import RetryPolicy
 
 log = logging.getLogger("newsflow.indexer.stories")
 
@@ -70,30 +71,19 @@ async def read_current(es: AsyncElasticsearch, index: str, ids: Sequence[str],
     return {d["_id"]: d for d in answer["docs"] if d.get("found")}
 
 
-async def conditional_bulk(
-    es: AsyncElasticsearch, actions: list[dict[str, Any]]
-) -> tuple[set[str], set[str], dict[str, str], dict[str, str]]:
-    """Runs conditional writes once; returns the ids written, those that lost a race (409), those
-    refused for themselves, and those to retry later (429/5xx), with why. A request Elasticsearch
-    does not answer raises: the caller's retry policy decides."""
-    written: set[str] = set()
-    lost: set[str] = set()
-    refused: dict[str, str] = {}
-    retry: dict[str, str] = {}
+async def conditional_bulk(es: AsyncElasticsearch, actions: list[dict[str, Any]]) -> BulkAnswer:
+    """Runs conditional writes once and sorts the answer (``bulk.sort_items``). A request
+    Elasticsearch does not answer raises: the caller's retry policy decides."""
     if not actions:
-        return written, lost, refused, retry
-    async for ok, item in async_streaming_bulk(es, actions, raise_on_error=False, raise_on_exception=True,
-                                               max_retries=0):
-        doc_id, kind, reason = classify(item)
-        if ok or kind == "written":
-            written.add(doc_id)
-        elif kind == "lost":
-            lost.add(doc_id)
-        elif kind == "retry":
-            retry[doc_id] = reason
-        elif kind == "rejected":
-            refused[doc_id] = reason
-    return written, lost, refused, retry
+        return BulkAnswer()
+    items = [item async for _ok, item in async_streaming_bulk(
+        es, actions, raise_on_error=False, raise_on_exception=True, max_retries=0)]
+    return sort_items(items)
+
+
+class StoryRetry(TransientError):
+    """Elasticsearch said "not now" (429, 5xx, no answer) to a story update: the linking is
+    retried by itself, so the batch's documents, already written, are not written again."""
 
 
 async def update_each(es: AsyncElasticsearch, settings: Settings, ids: Sequence[str], change: Change) -> None:
@@ -111,12 +101,12 @@ async def update_each(es: AsyncElasticsearch, settings: Settings, ids: Sequence[
             if partial is not None:
                 actions.append({"_op_type": "update", "_index": hit["_index"], "_id": doc_id, "doc": partial,
                                 "if_seq_no": hit["_seq_no"], "if_primary_term": hit["_primary_term"]})
-        _written, lost, refused, later = await conditional_bulk(es, actions)
-        if refused:
-            raise TransientError(f"story update refused: {next(iter(refused.items()))}")
-        if later:  # overloaded: the runner retries the batch under the retry policy
-            raise TransientError(f"story update to retry: {next(iter(later.items()))}")
-        pending = sorted(lost)
+        answer = await conditional_bulk(es, actions)
+        if answer.refused:
+            raise TransientError(f"story update refused: {next(iter(answer.refused.items()))}")
+        if answer.retry:  # overloaded: link_stories retries the linking under the retry policy
+            raise StoryRetry(f"story update to retry: {next(iter(answer.retry.items()))}")
+        pending = sorted(answer.lost)
     raise TransientError(f"{len(pending)} story update(s) kept losing races; the batch is retried")
 
 
@@ -146,14 +136,14 @@ async def write_documents(es: AsyncElasticsearch, settings: Settings,
             else:
                 actions.append({"_op_type": "index", "_index": hit["_index"], "_id": doc_id, "_source": source,
                                 "if_seq_no": hit["_seq_no"], "if_primary_term": hit["_primary_term"]})
-        done, lost, failed, later = await conditional_bulk(es, actions)
-        refused.update(failed)
-        retry.update(later)
-        written += [i for i in pending if i in done]
+        answer = await conditional_bulk(es, actions)
+        refused.update(answer.refused)
+        retry.update(answer.retry)
+        written += [i for i in pending if i in answer.written]
         # An answer that names none of them (never from Elasticsearch itself) is retried, not taken as written.
-        retry.update({i: "no answer for this document" for i in pending
-                      if i not in done and i not in lost and i not in failed and i not in later})
-        pending = sorted(lost)
+        named = answer.written | answer.lost | answer.refused.keys() | answer.retry.keys()
+        retry.update({i: "no answer for this document" for i in pending if i not in named})
+        pending = sorted(answer.lost)
     raise TransientError(f"{len(pending)} document(s) kept losing write races; the batch is retried")
 
 
@@ -186,7 +176,8 @@ async def find_links(es: AsyncElasticsearch, settings: Settings,
     links = []
     for article, response in zip(searched, answer["responses"], strict=True):
         if "error" in response:
-            raise TransientError(f"candidate search failed: {response['error']}")
+            failed = StoryRetry if retryable(int(response.get("status") or 500)) else TransientError
+            raise failed(f"candidate search failed: {response['error']}")
         own = shingles(article.body)
         for hit in response["hits"]["hits"]:
             other = hit["_source"]
@@ -207,29 +198,49 @@ async def walk(es: AsyncElasticsearch, settings: Settings, start: str) -> dict[s
     return members
 
 
-async def link_stories(es: AsyncElasticsearch, settings: Settings, articles: Sequence[EnrichedArticle]) -> int:
-    """Links for a batch already written and refreshed, then their stories merged; returns the
-    number of verified pairs found."""
-    try:
-        links = await find_links(es, settings, articles)
-        if not links:
-            return 0
-        partners: dict[str, set[str]] = {}  # id -> order keys of the articles it is linked to
-        for article_id, order, other, other_order in links:
-            partners.setdefault(article_id, set()).add(other_order)
-            partners.setdefault(other, set()).add(order)
+async def link_stories(es: AsyncElasticsearch, settings: Settings, articles: Sequence[EnrichedArticle],
+                       policy: RetryPolicy | None = None) -> int:
+    """The index refreshed (so the batch just written is searchable, see the module's note on
+    races), links found for the batch, then their stories merged; returns the number of
+    verified pairs found. "Not now" answers are retried here under the retry policy
+    (every change only adds links and lowers keys, so a redone linking ends the same);
+    RetriesExhausted when the policy is spent."""
+    policy = policy or RetryPolicy.from_settings(settings)
 
-        await update_each(es, settings, list(partners), lambda doc_id, source: add_links(source, partners[doc_id]))
-        firsts: dict[str, str] = {}
-        for start in sorted(partners):
-            if start in firsts:
-                continue
-            members = await walk(es, settings, start)
-            orders = [m["order"] for m in members.values() if m.get("order")]
-            for member in members:
-                firsts[member] = min(orders) if orders else ""
-        await update_each(es, settings, [m for m, k in firsts.items() if k],
-                          lambda doc_id, source: lower_story(source, firsts[doc_id]))
-        return len(links)
-    except (ESConnectionError, ESConnectionTimeout) as exc:
-        raise TransientError(f"Elasticsearch is not reachable: {exc}") from exc
+    async def attempt() -> int:
+        try:
+            return await link_once(es, settings, articles)
+        except (ESConnectionError, ESConnectionTimeout) as exc:
+            raise StoryRetry(f"Elasticsearch is not reachable: {exc}") from exc
+        except ApiError as exc:
+            if retryable(exc.meta.status):
+                raise StoryRetry(f"Elasticsearch answered {exc.meta.status} while linking stories") from exc
+            raise
+
+    return await policy.run(f"indexer: story links in {settings.index_alias}", attempt, retry_on=(StoryRetry,),
+                            logger=log)
+
+
+async def link_once(es: AsyncElasticsearch, settings: Settings, articles: Sequence[EnrichedArticle]) -> int:
+    """One linking attempt: refresh, candidates found and verified, links written, stories merged."""
+    await es.indices.refresh(index=settings.index_alias)
+    links = await find_links(es, settings, articles)
+    if not links:
+        return 0
+    partners: dict[str, set[str]] = {}  # id -> order keys of the articles it is linked to
+    for article_id, order, other, other_order in links:
+        partners.setdefault(article_id, set()).add(other_order)
+        partners.setdefault(other, set()).add(order)
+
+    await update_each(es, settings, list(partners), lambda doc_id, source: add_links(source, partners[doc_id]))
+    firsts: dict[str, str] = {}
+    for start in sorted(partners):
+        if start in firsts:
+            continue
+        members = await walk(es, settings, start)
+        orders = [m["order"] for m in members.values() if m.get("order")]
+        for member in members:
+            firsts[member] = min(orders) if orders else ""
+    await update_each(es, settings, [m for m, k in firsts.items() if k],
+                      lambda doc_id, source: lower_story(source, firsts[doc_id]))
+    return len(links)

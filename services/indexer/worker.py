@@ -51,12 +51,9 @@ class IndexerLogic:
         indexed = [a for a in batch if a.id not in outcome.rejected]
         if indexed:
             # Written before looking for candidates: see story_store on why that is race-free.
-            try:
-                await self.es.indices.refresh(index=self.settings.index_alias)
-            except Exception as exc:
-                raise TransientError(f"refresh failed: {exc}") from exc
+            # Its "not now" answers are retried in there, so the batch is not written again.
             await link_stories(self.es, self.settings, indexed)
-        now = datetime.now(UTC)  # searchable now: the refresh above made the batch visible
+        now = datetime.now(UTC)  # searchable now: link_stories refreshed the index
         for article in indexed:
             ingested = article.ingested_at
             if ingested.tzinfo is None:  # a foreign producer's naive time: taken as UTC

@@ -26,7 +26,8 @@ HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "content-length"
 
 @dataclass
 class Fault:
-    # on bulk writes: "503", "429" (whole request) or "items-429" (per document); on every request:
+    # on bulk writes: "503", "429" (whole request), "items-429" (per document) or "updates-429"
+    # (every partial update, i.e. story links, refused; documents written); on every request:
     # "hang" (no answer until the window ends: a frozen cluster), "down" (the connection drops)
     mode: str
     until: float
@@ -39,9 +40,10 @@ class ProxyLog:
     faulted_requests: int = 0
     refused_items: int = 0
     forwarded_items: int = 0
-    # (action, document id) of each document a faulted bulk request let through: a document
-    # written twice shows here, whatever else (story links) the same requests carried
-    forwarded_writes: Counter[tuple[str, str]] = field(default_factory=Counter)
+    # (action, document id) of each document write (index or create) that reached Elasticsearch,
+    # in or out of a fault: a document written twice shows here, whatever else (story links) the
+    # same requests carried
+    writes: Counter[tuple[str, str]] = field(default_factory=Counter)
     started_at: float = field(default_factory=time.monotonic)
 
 
@@ -127,6 +129,8 @@ class FaultProxy:
             with self.lock:
                 self.log.bulk_requests += 1
         if fault is None:
+            if is_bulk:
+                self.count_writes(bulk_pairs(body))
             return self.forward(method, path, headers, body)
         with self.lock:
             self.log.faulted_requests += 1
@@ -135,15 +139,26 @@ class FaultProxy:
             kind = "unavailable_shards_exception" if status == 503 else "es_rejected_execution_exception"
             error = {"error": {"type": kind, "reason": f"injected {status}"}, "status": status}
             return status, [*PRODUCT, ("content-type", "application/json")], json.dumps(error).encode()
-        return self.split_bulk(method, path, headers, body, fault.forward_every)
+        return self.split_bulk(method, path, headers, body, fault)
+
+    def count_writes(self, pairs: list[tuple[bytes, bytes]]) -> None:
+        with self.lock:
+            for action, _source in pairs:
+                op, meta = next(iter(json.loads(action).items()))
+                if op in ("index", "create"):
+                    self.log.writes[(op, str(meta.get("_id")))] += 1
 
     def split_bulk(self, method: str, path: str, headers: dict[str, str], body: bytes,
-                   every: int) -> tuple[int, list, bytes]:
-        """Forward every ``every``-th document, refuse the others with an item-level 429 (answered
-        under the document's own action: index, create or update)."""
-        lines = [line for line in body.split(b"\n") if line.strip()]
-        pairs = [(lines[i], lines[i + 1]) for i in range(0, len(lines), 2)]  # action and source lines
-        forwarded = [(n, pair) for n, pair in enumerate(pairs) if every and n % every == 0]
+                   fault: Fault) -> tuple[int, list, bytes]:
+        """Forward every ``forward_every``-th document (in "updates-429": every write but the
+        partial updates), refuse the others with an item-level 429 (answered under the
+        document's own action: index, create or update)."""
+        pairs = bulk_pairs(body)
+        every = fault.forward_every
+        if fault.mode == "updates-429":
+            forwarded = [(n, pair) for n, pair in enumerate(pairs) if "update" not in json.loads(pair[0])]
+        else:
+            forwarded = [(n, pair) for n, pair in enumerate(pairs) if every and n % every == 0]
         results: dict[int, dict] = {}
         if forwarded:
             sub = b"".join(a + b"\n" + s + b"\n" for _, (a, s) in forwarded)
@@ -163,8 +178,12 @@ class FaultProxy:
         with self.lock:
             self.log.forwarded_items += len(results)
             self.log.refused_items += len(pairs) - len(results)
-            for _n, (action, _source) in forwarded:
-                op, meta = next(iter(json.loads(action).items()))
-                self.log.forwarded_writes[(op, str(meta.get("_id")))] += 1
+        self.count_writes([pair for _n, pair in forwarded])
         answer = {"took": 1, "errors": True, "items": out}
         return 200, [*PRODUCT, ("content-type", "application/json")], json.dumps(answer).encode()
+
+
+def bulk_pairs(body: bytes) -> list[tuple[bytes, bytes]]:
+    """A bulk body's (action line, source line) pairs (every action here carries a source)."""
+    lines = [line for line in body.split(b"\n") if line.strip()]
+    return [(lines[i], lines[i + 1]) for i in range(0, len(lines), 2)]

@@ -87,7 +87,7 @@ def test_messages_a_client_formats_itself_are_rate_limited_by_their_template() -
     assert limiter.filter(other)  # another request is another kind of line
 
 
-def test_bulk_items_are_sorted_into_indexed_retried_and_rejected() -> None:
+def test_bulk_items_are_sorted_into_written_retried_refused_and_lost() -> None:
     items = [
         {"index": {"_id": "a", "status": 201}},
         {"index": {"_id": "b", "status": 429, "error": {"type": "es_rejected_execution_exception", "reason": "q"}}},
@@ -96,10 +96,11 @@ def test_bulk_items_are_sorted_into_indexed_retried_and_rejected() -> None:
         {"index": {"_id": "e", "status": 200}},
         {"index": {"_id": "f", "status": 409, "error": {"type": "version_conflict_engine_exception"}}},
     ]
-    indexed, retry, rejected = sort_items(items)
-    assert indexed == ["a", "e"]
-    assert set(retry) == {"b", "c"}
-    assert rejected == {"d": "400 mapper_parsing_exception: bad date"}
+    answer = sort_items(items)
+    assert answer.written == {"a", "e"}
+    assert set(answer.retry) == {"b", "c"}
+    assert answer.refused == {"d": "400 mapper_parsing_exception: bad date"}
+    assert answer.lost == {"f"}
 
 
 @pytest.mark.parametrize(
