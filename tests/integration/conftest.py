@@ -29,7 +29,7 @@ from shared.contracts.schemas import DeadLetter, RawArticle
 from shared.contracts.settings import PROJECT_ROOT, Settings, namespace_overrides
 from shared.devstack import Stack
 from shared.runtime.elastic import sync_client
-from shared.runtime.kafka import new_consumer
+from shared.runtime.kafka import admin_client, new_consumer
 
 M = TypeVar("M", bound=BaseModel)
 NEWSFLOW = str(Path(sys.executable).parent / "newsflow")
@@ -267,6 +267,31 @@ def make_pipeline(
     yield make
     for pipeline in created:
         pipeline.stop()
+    remove_namespaces(base_settings, [p.name for p in created])
+
+
+def remove_namespaces(settings: Settings, names: Sequence[str]) -> None:
+    """Deletes the tests' topics and indices once they are done, so a reused local stack does not
+    gather thousands of topics and run into Elasticsearch's shard limit."""
+    if not names:
+        return
+    prefixes = tuple(f"{name}{sep}" for name in names for sep in ".-")
+
+    async def delete_topics() -> None:
+        async with admin_client(settings) as admin:
+            topics = [t for t in await admin.list_topics() if t.startswith(prefixes)]
+            for start in range(0, len(topics), 100):
+                await admin.delete_topics(topics[start:start + 100])
+
+    try:
+        asyncio.run(delete_topics())
+        with sync_client(settings) as es:  # by name: wildcard deletes are refused by default
+            indices = sorted(es.indices.get(index=[f"{name}-*" for name in names], allow_no_indices=True,
+                                            expand_wildcards="all"))
+            for start in range(0, len(indices), 50):
+                es.indices.delete(index=indices[start:start + 50])
+    except Exception as exc:  # leftovers cost disk, not correctness: say so and go on
+        print(f"[cleanup] could not remove the tests' topics and indices: {exc}", file=sys.stderr)
 
 
 @pytest.fixture(scope="session")

@@ -106,12 +106,14 @@ def test_a_partial_429_retries_only_the_refused_documents(pipeline: Pipeline, pr
 
 
 def linked(pipeline: Pipeline, ids: list[str], timeout: float = 120) -> dict[str, dict]:
-    """The documents once every one of them has story links (or the timeout has passed)."""
+    """The documents once they are one linked story (or the timeout has passed)."""
     deadline = time.monotonic() + timeout
     with pipeline.es() as es:
         while True:
             docs = {d["_id"]: d["_source"] for d in es.mget(index=pipeline.settings.index_alias, ids=ids)["docs"]}
-            if all((docs[i].get("story") or {}).get("links") for i in ids) or time.monotonic() > deadline:
+            one_story = len({docs[i].get("story_id") for i in ids}) == 1
+            done = one_story and all((docs[i].get("story") or {}).get("links") for i in ids)
+            if done or time.monotonic() > deadline:
                 return docs
             time.sleep(1)
 
@@ -129,7 +131,7 @@ def test_story_links_refused_with_429_are_retried_without_writing_the_articles_a
     proxy.fault = None
     assert proxy.log.refused_items > refused_before, "story updates were refused with 429"
     assert all((docs[i].get("story") or {}).get("links") for i in ids), "stories linked once the fault ended"
-    assert [docs[i]["story_id"] for i in ids] == [docs["warm-0"]["story_id"], docs["warm-1"]["story_id"]]
+    assert len({docs[i]["story_id"] for i in docs}) == 1, "one story for the copies"
     # Retrying the linking by itself leaves the written articles alone; retrying the whole batch
     # would write each one again with every attempt over the 15 s (a redelivery: once more).
     writes = {key[1]: n for key, n in proxy.log.writes.items() if key[1] in ids}
