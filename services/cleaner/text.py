@@ -962,7 +962,7 @@ def _lead_above(lines: list[Line], start: int, end: int, span: int = LEAD_SPAN, 
     found: list[int] = []
     topic: set[str] | None = None
     k = start - 1
-    reach = start  # below a found headline, the span runs from the last paragraph taken back
+    reach = start  # the span runs from the last paragraph taken back
     while k > floor and reach - k <= span:
         line = lines[k]
         if line.kind in HARD_KINDS or line.kind == "byline" or (on_topic and line.kind == "date"):
@@ -982,6 +982,7 @@ def _lead_above(lines: list[Line], start: int, end: int, span: int = LEAD_SPAN, 
             if not words or sum(w in topic for w in words) < EXTEND_MIN_SHARED * len(words):
                 break
             found.append(k)
+            reach = k  # the span runs from the last paragraph taken back: a sidebar may split the lead
         k -= 1
     return found[::-1]
 

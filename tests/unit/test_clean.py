@@ -925,6 +925,22 @@ def test_the_lead_is_taken_back_past_two_strips_below_its_headline() -> None:
     assert all(p in clean.body for p in lead + middle + rest) and "Celebrity" not in clean.body
 
 
+def test_a_lead_split_off_by_a_most_read_box_is_taken_back_without_a_headline_found() -> None:
+    """With no headline found above it, the lead is taken back past a "Most read" box of kickers
+    and headlines longer than the span above the region: the span runs from the last paragraph
+    taken back, each one about what the article says."""
+    lead = [f"The small bakery on the harbour won the national bread prize on Friday for its sourdough loaf, "
+            f"and its owner said the family recipe had made the difference in round {n} of the judging."
+            for n in (1, 2, 3, 4)]
+    box = ["Most read in News"] + [line for n in range(1, 5) for line in
+                                   (f"KICKER {n}", f"Another story number {n} that readers clicked on today")]
+    rest = [f"The judges said the sourdough loaf had a crisp crust and an open crumb, and that the bakery's family "
+            f"recipe stood out in round {n} of the tasting held on the harbour on Friday." for n in range(5, 11)]
+    clean = clean_text("\n".join(["Home", "News", "Menu", *lead, *box, *rest]))
+    assert all(p in clean.body for p in lead + rest), clean.body[:300]
+    assert "Another story" not in clean.body and "KICKER" not in clean.body
+
+
 def test_author_boxes_of_other_shapes_end_the_body() -> None:
     """The author's box also says what the author covers, where they work, or speaks in the first
     person ("As a senior analyst, I report on ..."), and may run long: at the body's end it goes
