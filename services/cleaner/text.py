@@ -1360,13 +1360,16 @@ HEADLINE_FEATURES = (
 
 def _headline_candidates(texts: list[str], start: int, lo: int, kinds: dict[int, str | None], body: set[str],
                          anchor: int | None, rule_kinds: dict[int, str | None], lede: set[str] | None = None,
-                         rule_pick: int | None = None) -> list[tuple[int, list[float]]]:
+                         rule_pick: int | None = None, scores: dict[int, float] | None = None
+                         ) -> list[tuple[int, list[float]]]:
     """Each line that may be the headline of the body starting at ``start`` (3-40 words, not a
     byline, date line, link, credit, dateline or furniture, sharing a word with the body), with
     the general features the headline model weighs (``HEADLINE_FEATURES``, in that order).
     ``kinds`` covers every line searched; ``rule_kinds`` the header the hand-set score reads,
-    ``rule_pick`` is the line that score picks, ``lede`` the first paragraph's content words."""
+    ``rule_pick`` is the line that score picks, ``lede`` the first paragraph's content words,
+    ``scores`` that score of each line up to ``start`` when the caller has it (``title_scores``)."""
     out: list[tuple[int, list[float]]] = []
+    scores = scores if scores is not None else title_scores(texts, start, lo, rule_kinds, body)
     # into the region: above its first paragraph of prose, or further with a byline or date
     # line under it (a panel, "why you can trust us", may open the region above the header)
     hi = min(len(texts), start + TITLE_INSIDE_SPAN)
@@ -1398,7 +1401,7 @@ def _headline_candidates(texts: list[str], start: int, lo: int, kinds: dict[int,
         shared = sum(w in body for w in words)
         if counts is None:
             counts = Counter(texts)
-        rule = _title_score(texts, k, start, rule_kinds, body) if k <= start else float("-inf")
+        rule = scores.get(k, float("-inf"))
         rule_valid = rule > float("-inf")
         if not shaped and not rule_valid:
             continue  # a sentence is a headline only over its standfirst and byline (_sentence_headline)
@@ -1479,17 +1482,17 @@ def _headline_candidates(texts: list[str], start: int, lo: int, kinds: dict[int,
 
 
 def _pick_headline(texts: list[str], start: int, lo: int, kinds: dict[int, str | None], body: set[str],
-                   anchor: int | None, rule_pick: int | None) -> int | None:
+                   anchor: int | None, rule_pick: int | None, scores: dict[int, float]) -> int | None:
     """The headline's index by the learned model (services/cleaner/headline.py): the best
     candidate, when it scores above the model's floor."""
     model = current_model()
     if model is None or not body:
         return None  # without lead paragraphs to compare with, no line reads as their headline
     end = min(len(texts), start + TITLE_INSIDE_SPAN + 3)
-    seen = kinds | {i: _header_kind(texts, i) for i in range(lo, end) if i not in kinds}
+    kinds.update((i, _header_kind(texts, i)) for i in range(lo, end) if i not in kinds)
     best, best_score = None, model.min_score
-    for k, values in _headline_candidates(texts, start, lo, seen, body, anchor, kinds, lede_words(texts, start),
-                                          rule_pick):
+    for k, values in _headline_candidates(texts, start, lo, kinds, body, anchor, kinds, lede_words(texts, start),
+                                          rule_pick, scores):
         score = model.score(values)
         if score > best_score:
             best, best_score = k, score
@@ -1530,13 +1533,21 @@ def lede_words(texts: list[str], start: int) -> set[str]:
     return set()
 
 
+def title_scores(texts: list[str], start: int, lo: int, kinds: dict[int, str | None], body: set[str]
+                 ) -> dict[int, float]:
+    """``_title_score`` of each line from ``lo`` to ``start``: read once per header by the
+    hand-set pick and by the model's features."""
+    return {k: _title_score(texts, k, start, kinds, body) for k in range(lo, min(start + 1, len(texts)))}
+
+
 def _rule_headline(texts: list[str], start: int, lo: int, kinds: dict[int, str | None], body: set[str],
-                   anchor: int | None) -> int | None:
+                   anchor: int | None, scores: dict[int, float] | None = None) -> int | None:
     """The headline by hand-set weights (when no model is shipped): the best line by
     _title_score; the line above it when that is the headline over its standfirst."""
+    scores = scores if scores is not None else title_scores(texts, start, lo, kinds, body)
     best, best_score = None, TITLE_MIN_SCORE
     for k in range(lo, min(start + 1, len(texts))):
-        score = _title_score(texts, k, start, kinds, body) - (1.0 if anchor is not None and k > anchor else 0.0)
+        score = scores[k] - (1.0 if anchor is not None and k > anchor else 0.0)
         if score > best_score:
             best, best_score = k, score
     if best is None:
@@ -1551,7 +1562,7 @@ def _rule_headline(texts: list[str], start: int, lo: int, kinds: dict[int, str |
         len(upper.split()) >= 5
         and upper[:1].isupper()
         and not any(sep in upper for sep in _BREADCRUMB)
-        and _title_score(texts, above, start, kinds, body) > max(TITLE_MIN_SCORE, best_score - 0.6)
+        and scores[above] > max(TITLE_MIN_SCORE, best_score - 0.6)
     ):
         best = above
     return best
@@ -1566,10 +1577,11 @@ def read_header(texts: list[str], start: int, body_start: int | None = None) -> 
     line holding a date)."""
     header = Header()
     lo, hi, kinds, body, anchor = header_context(texts, start, body_start)
-    rule_best = _rule_headline(texts, start, lo, kinds, body, anchor)
+    scores = title_scores(texts, start, lo, kinds, body)
+    rule_best = _rule_headline(texts, start, lo, kinds, body, anchor, scores)
     best = rule_best
     if current_model() is not None:
-        best = _pick_headline(texts, start, lo, kinds, body, anchor, rule_best)
+        best = _pick_headline(texts, start, lo, dict(kinds), body, anchor, rule_best, scores)
     rule_hi = hi
     if best is not None and best >= hi:
         # the headline is inside the region (a panel opened it): its byline is below it
