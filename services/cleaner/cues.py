@@ -171,7 +171,8 @@ _BY_LINE = re.compile(
     r"^(?:(?:Written|Reported|Words|Story|Text|Published|Posted)\s+)?(?:[Bb]y\s*:?\s+|By(?=[A-Z][a-z]))(?P<rest>.+)$"
     r"|^(?:As told to|Author|Authors|Written by)\s*:?\s*(?P<rest2>.+)$"
 )
-_BY_INSIDE = re.compile(r"(?:^|\s|[|•·,])(?:[Bb]y|Published By\s*:|Author\s*:)\s+(?P<rest>[A-Z].{2,80})$")
+_BY_INSIDE = re.compile(
+    r"(?:^|\s|[|•·,])(?:[Bb]y|[Aa]s told to|Published By\s*:|Author\s*:)\s+(?P<rest>[A-Z].{2,80})$")
 _NAME_END = re.compile(
     r"(?:Published|Updated|Posted|Last updated|Modified|Posted On|Staff|Reporter|Correspondent)\b"
     r"|\s[|•·—–]\s|\s[-]\s|,\s*(?:19|20)\d\d|,\s*" + MONTH_RE + r"|\s" + MONTH_RE + r"\s+\d|\d"
@@ -234,12 +235,12 @@ def names_in(text: str) -> list[str]:
 def byline_names(line: str) -> list[str]:
     """The authors a byline line names: "By A B", "By A B • 12/11/23 4:23pm", "By A BPublished:
     Dec 22, 2023" (inline elements run together by a scraper), "Published By : A B", "text by A
-    B, Dec 19th 2023", "As told to A B"."""
+    B, Dec 19th 2023", "As told to A B", "C D as told to A B" (a first-person essay: the writer)."""
     match = _BY_LINE.match(line) if line[:1] in _BY_FIRST else None
     rest = None
     if match:
         rest = match["rest"] or match["rest2"]
-    elif ("by" in line or "By" in line or "Author" in line) and len(line.split()) <= 30:
+    elif ("by" in line or "By" in line or "Author" in line or "told to" in line) and len(line.split()) <= 30:
         inside = _BY_INSIDE.search(line)
         if inside:
             rest = inside["rest"]

@@ -1392,9 +1392,9 @@ def _headline_candidates(texts: list[str], start: int, lo: int, kinds: dict[int,
             continue  # a paragraph or a subheading of the body
         if (
             _CREDIT_LINE.search(text) or DATELINE.match(text) or _BOILER_START.match(text)
-            or _HAS_LINK_KEY.search(text.lower())
+            or _HAS_LINK_KEY.search(text.lower()) or says_furniture(text, n)
         ):
-            continue
+            continue  # a credit, a dateline, a link or what furniture says ("Thanks for signing up!")
         words = _content_words(text)
         if not words:
             continue

@@ -379,6 +379,9 @@ def test_byline_shapes() -> None:
     assert byline_names("Published By : Tom Reed") == ["Tom Reed"]
     assert byline_names("By Carla Mendes RN, MPH") == ["Carla Mendes"]
     assert byline_names("Stay informed by subscribing to our alerts") == []
+    # a first-person essay: the subject, then its writer
+    assert byline_names("Maria Lopez as told to Tom Reed") == ["Tom Reed"]
+    assert byline_names("He said he had told to Tom Reed what he saw") == []
     assert not is_name("Advertise With Us") and not is_name("Political reporter") and is_name("Ana de la Cruz")
     assert header_date("Saturday 23 March 2024 09:25, UK") == datetime(2024, 3, 23, tzinfo=UTC)
     assert header_date("3/11/24 4:23pm") == datetime(2024, 3, 11, tzinfo=UTC)
@@ -586,6 +589,17 @@ def test_middle_initial_in_a_byline() -> None:
 
     assert byline_names("By Jane I. Doe") == ["Jane I. Doe"]
     assert not is_name("What I Know")
+
+
+def test_what_furniture_says_is_no_headline() -> None:
+    """A sign-up prompt's thanks or a subscription line right above the body is not the
+    article's title, though it is short and shares no shape with prose."""
+    from services.cleaner.normalize import normalize_lines
+    from services.cleaner.text import extract_text
+
+    for prompt in ("Thanks for signing up!", "Subscribe to our newsletter"):
+        found = extract_text(normalize_lines(f"Home\nBusiness\n{prompt}\n{ARTICLE}")).title
+        assert found != prompt
 
 
 def test_a_photo_credit_is_no_headline() -> None:
