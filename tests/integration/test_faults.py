@@ -95,9 +95,10 @@ def test_a_partial_429_retries_only_the_refused_documents(pipeline: Pipeline, pr
     proxy.fault = None
     assert proxy.log.refused_items > refused_before
     # Only refused documents are sent again. Resending the accepted ones with every retry would
-    # write most of the articles several times over the 20 s; a batch Kafka redelivers after a
-    # rebalance (at-least-once, on a busy machine) rewrites its articles once more, no more.
-    # (The same requests also carry story links, so the number of items is no measure.)
+    # write most of the articles several times over the 20 s (as retrying the whole batch when
+    # its story-link updates were refused did: see the story-link test below); a batch Kafka
+    # redelivers after a rebalance (at-least-once, on a busy machine) rewrites its articles once
+    # more, no more. (The same requests also carry story links, so items are no measure.)
     writes = {key: n for key, n in proxy.log.writes.items() if key[1] in ids}
     again = {key: n for key, n in writes.items() if n > 1}
     assert {key[1] for key in writes}, "some articles were written while the fault lasted"
