@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from services.cleaner.cues import Cues, read_line
+from services.cleaner.cues import Cues, header_date, read_line
 from services.cleaner.dates import parse_date, url_date
 from services.cleaner.fingerprint import MAX_WORDS, fingerprint
 from services.cleaner.html import extract_html, furniture_free_text
@@ -87,7 +87,8 @@ def clean_article(raw: RawArticle) -> CleanArticle:
             cut = content.rfind("\n", 0, MAX_TEXT_CHARS)
             content = content[: cut if cut > MAX_TEXT_CHARS // 2 else MAX_TEXT_CHARS]
             flags.append("truncated_input")
-        found = extract_text(normalize_lines(content), known_title=raw.title)
+        normalized = normalize_lines(content)
+        found = extract_text(normalized, known_title=raw.title)
         paragraphs, cues, title, method = found.paragraphs, found.cues, found.title, "text-classifier"
     if method == "visible-text":
         flags.append("fallback_extraction")
@@ -106,6 +107,7 @@ def clean_article(raw: RawArticle) -> CleanArticle:
             word_count = count_words(body)
     if not has_text(body):
         raise RejectedArticle("no text found")
+    dateline = None if html else _dateline_left_out(normalized, body)
     if word_count < SHORT_WORDS:
         flags.append("short_body")
     flags.extend(shape_flags(paragraphs))
@@ -144,7 +146,7 @@ def clean_article(raw: RawArticle) -> CleanArticle:
         content_hash=content_hash(body, folded),
         fingerprint=fingerprint(body, folded if len(body) <= MAX_WORDS * 12 else None),
         quality_flags=flags,
-        metadata={**_cleaner_metadata(method, confidence, meta), **raw.metadata},
+        metadata={**_cleaner_metadata(method, confidence, meta, dateline), **raw.metadata},
     )
 
 
@@ -210,9 +212,29 @@ def _authors(meta: PageMeta, cues: Cues) -> list[str]:
     return list(dict.fromkeys(normalize_inline(n) for n in names if normalize_inline(n)))[:20]
 
 
-def _cleaner_metadata(method: str, confidence: float, meta: PageMeta) -> dict[str, str]:
+DATELINE_SPAN = 8  # lines from the top of a text searched for its dateline
+DATELINE_MAX_WORDS = 8
+
+
+def _dateline_left_out(text: str, body: str) -> str | None:
+    """The line wire copy dates the story with above its text ("MADRID 1996-12-06", "AL-AIN,
+    United Arab Emirates 1996-12-06"), when the body leaves it out (it is read as the date):
+    a short line near the top that opens with a capital letter and holds a date. The place it
+    names is where the story was filed; the extractor decides whether it reads as a place."""
+    for line in text.split("\n", DATELINE_SPAN + 1)[:DATELINE_SPAN]:
+        line = line.strip()
+        if (line[:1].isupper() and len(line.split()) <= DATELINE_MAX_WORDS and line not in body
+                and header_date(line) is not None):
+            return line[:200]
+    return None
+
+
+def _cleaner_metadata(method: str, confidence: float, meta: PageMeta, dateline: str | None = None
+                      ) -> dict[str, str]:
     """What the cleaner learnt that has no field of its own; raw metadata keys win."""
     out = {"cleaner_method": method, "language_confidence": f"{confidence:.2f}"}
+    if dateline:
+        out["dateline"] = dateline
     if meta.description:
         out["description"] = meta.description[:1000]
     if meta.section:

@@ -22,7 +22,7 @@ from spacy.tokens import Doc
 from spacy.util import filter_spans, minibatch
 
 from services.extractor.dates import find_dates
-from services.extractor.entities import Entities, extract_entities, known_orgs
+from services.extractor.entities import DATELINE_RE, Entities, extract_entities, known_orgs
 from services.extractor.keywords import extract_keywords
 from services.extractor.money import find_money, money_spans
 from services.extractor.places import gazetteer
@@ -330,12 +330,27 @@ class Extractor:
 
     def _title_doc(self, article: CleanArticle) -> Doc | None:
         """The headline names who and what the story is about: read it for entities too, unless the body
-        already opens with it."""
+        already opens with it; so is the dateline the cleaner read the date from and left out of the
+        body (``metadata["dateline"]``, "MADRID 1996-12-06"), when it opens with a known place."""
+        parts = []
         title = (article.title or "").strip()
-        if not title or " ".join(title.split()).lower() in " ".join(article.body[:2000].split()).lower():
+        if title and " ".join(title.split()).lower() not in " ".join(article.body[:2000].split()).lower():
+            parts.append(title[:1000])
+        dateline = (article.metadata.get("dateline") or "").strip()
+        if dateline and self._names_a_place(dateline):
+            parts.append(dateline[:200])
+        if not parts:
             return None
-        # A blank line after it: its last words must not run into the body's first line (datelines).
-        return self._doc(title[:1000] + "\n\n")
+        # A blank line after each: its last words must not run into the next line (datelines).
+        return self._doc("\n\n".join(parts) + "\n\n")
+
+    def _names_a_place(self, dateline: str) -> bool:
+        """Whether a dateline opens with a country or a main place of the gazetteer."""
+        match = DATELINE_RE.match(dateline)
+        if match is None:
+            return False
+        place = match["place"]
+        return bool(self.gazetteer.country(place) or any(p.primary for p in self.gazetteer.lookup(place)))
 
     def _is_word(self, word: str) -> bool:
         return dictionary_word(word, self.lexicon)

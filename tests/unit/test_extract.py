@@ -129,3 +129,20 @@ def test_from_settings_uses_model_and_chunk_size() -> None:
     ex = Extractor.from_settings(Settings(max_nlp_chars=5000))
     assert ex.max_chars == 5000
     assert "parser" not in ex.nlp.pipe_names
+
+
+def test_the_dateline_the_cleaner_left_out_of_the_body_names_a_place(extractor: Extractor) -> None:
+    """Wire copy prints "MADRID 1996-12-06" above its text: the cleaner reads the date from it,
+    keeps it out of the body and passes it on; its place is where the story was filed. A date
+    line that opens with no known place names none."""
+    from services.cleaner.clean import clean_article
+    from shared.contracts.schemas import RawArticle
+
+    story = ("SOCCER - COACH PICKS UNCAPPED MIDFIELDER FOR QUALIFIER.\nMADRID 1996-12-06\n"
+             "The national coach has added an uncapped midfielder to his squad for the qualifier on "
+             "December 14, after an injury to the captain in training this week.")
+    clean = clean_article(RawArticle(content=story))
+    assert clean.metadata["dateline"] == "MADRID 1996-12-06" and "MADRID" not in clean.body
+    assert "Madrid" in extractor.extract([clean])[0].locations  # the shouted name in its usual case
+    updated = clean.model_copy(update={"metadata": {"dateline": "Updated 1996-12-06"}})
+    assert "Updated" not in extractor.extract([updated])[0].locations
