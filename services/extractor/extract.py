@@ -161,17 +161,21 @@ def load_pipeline(model: str, ner_model: str | None = BUNDLED_NER) -> Language:
     return nlp
 
 
+PROSE_LOWER_SHARE = 0.5  # German prose capitalises its nouns and still passes
+
+
 def looks_english(text: str) -> bool:
     """Cheap guard for articles whose language is not declared: English function words are frequent.
 
-    Only prose lines count (tables of results carry no function words in any language); with no
-    prose to judge, the article is taken as English.
+    Only prose lines count, lines most of whose words are lower-case (tables of results carry no
+    function words in any language, and a results line that opens with a sentence is mostly
+    names); with no prose to judge, the article is taken as English.
     """
     words: list[str] = []
     for line in text[:20_000].split("\n"):
         tokens = re.findall(r"[^\W\d_]+", line)
         lower = [t for t in tokens if t[:1].islower()]
-        if len(tokens) >= 6 and len(lower) >= 0.3 * len(tokens):
+        if len(tokens) >= 6 and len(lower) >= PROSE_LOWER_SHARE * len(tokens):
             words.extend(t.lower() for t in tokens)
     if len(words) < 30:
         return True
@@ -320,7 +324,12 @@ class Extractor:
         if not body.strip():
             return [], [FLAG_EMPTY]
         language = (article.language or "").lower()
-        if (language and not language.startswith("en")) or (not language and not looks_english(body)):
+        # A language the cleaner only guessed (a table of names and figures reads as anything to a
+        # language detector) is checked against the text itself, like an undeclared one.
+        guessed = "language_uncertain" in article.quality_flags
+        if (language and not guessed and not language.startswith("en")) or (
+            (guessed or not language) and not language.startswith("en") and not looks_english(body)
+        ):
             return [], [FLAG_NOT_ENGLISH]
         pieces = list(chunks(body, self.max_chars))
         if len(pieces) > self.max_chunks:

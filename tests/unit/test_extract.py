@@ -146,3 +146,24 @@ def test_the_dateline_the_cleaner_left_out_of_the_body_names_a_place(extractor: 
     assert "Madrid" in extractor.extract([clean])[0].locations  # the shouted name in its usual case
     updated = clean.model_copy(update={"metadata": {"dateline": "Updated 1996-12-06"}})
     assert "Updated" not in extractor.extract([updated])[0].locations
+
+
+def test_a_guessed_language_is_checked_against_the_text(extractor: Extractor) -> None:
+    """A language the cleaner only guessed (``language_uncertain``) does not keep a results table
+    from the English model, and German prose stays out of it, guessed or undeclared."""
+    from services.extractor.extract import FLAG_NOT_ENGLISH, looks_english
+
+    results = ("Leading second round scores in the open championship at the city golf club on Friday: "
+               "132 Des Terblanche 65 67 133 Mark McNulty (Zimbabwe) 72 61 134 Steve van Vuuren 65 69 136 "
+               "Nick Price (Zimbabwe) 68 68, Justin Hobday 71 65, Andrew Pitts (U.S.) 69 67")
+    german = ("Die Regierung hat am Montag beschlossen, die Preise für den öffentlichen Verkehr im kommenden Jahr "
+              "nicht zu erhöhen. Der Minister sagte, man wolle die Pendler entlasten, die seit dem Sommer "
+              "deutlich mehr für ihre Fahrkarten bezahlen müssen als noch vor einem Jahr.")
+    assert looks_english(results) and not looks_english(german)
+    table = extractor.extract([article(results, language="pcm", quality_flags=["language_uncertain"])])[0]
+    assert FLAG_NOT_ENGLISH not in table.quality_flags and "Mark McNulty" in table.people
+    for language in ("de", None):
+        prose = extractor.extract([article(german, language=language, quality_flags=["language_uncertain"])])[0]
+        assert FLAG_NOT_ENGLISH in prose.quality_flags and not prose.people
+    declared = extractor.extract([article(results, language="de")])[0]  # declared, not guessed: trusted
+    assert FLAG_NOT_ENGLISH in declared.quality_flags
