@@ -1016,6 +1016,7 @@ def _inner_lists(lines: list[Line], kept: list[int]) -> set[int]:
 
 
 LIST_INTRO_MIN_WORDS = 5
+LIST_LABEL_MAX_WORDS = 1
 LIST_ITEM_MAX_WORDS = 25
 LIST_MAX_ITEMS = 60
 
@@ -1046,15 +1047,18 @@ def _announced_list(lines: list[Line], kept: list[int], end: int) -> list[int]:
 
 
 def _introduces_list(line: Line) -> bool:
-    """A sentence of the article that ends with a colon: it announces what follows."""
+    """A sentence of the article that ends with a colon, or a label of a word or two ("Squad:",
+    "Line-ups:"): it announces what follows."""
     text = line.text.rstrip()
-    if line.kind is not None or line.words < LIST_INTRO_MIN_WORDS or not text.endswith(":"):
+    if line.kind is not None or not text.endswith(":"):
         return False
     if not text[:1].isupper() or "|" in text:
         return False  # a share bar or a credit run into a prompt, not a sentence
     if says_furniture(line.text, line.words) or _SECTION_END.match(line.text):
         return False
-    return any(w in STOPWORDS for w in line.text.lower().split())
+    if line.words <= LIST_LABEL_MAX_WORDS:
+        return True
+    return line.words >= LIST_INTRO_MIN_WORDS and any(w in STOPWORDS for w in line.text.lower().split())
 
 
 WIDGET_SPAN = 12

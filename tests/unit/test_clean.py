@@ -687,6 +687,19 @@ def test_list_a_scraped_article_announces_stays_at_its_end() -> None:
     assert "SCHOOL" not in table
 
 
+def test_a_one_word_label_announces_a_list_at_the_end() -> None:
+    """Wire copy ends a team story with "Squad:" and the players by position: the label
+    announces the list as a sentence with a colon does; two words ("More information:") or a
+    label furniture says ("Share:") do not."""
+    squad = ["Goalkeepers - Jan Novak, Piotr Zielinski", "Defenders - Ivan Petrov, Marek Hamsik, Tomas Rosicky",
+             "Forwards - Pavel Nedved, Milan Baros, Jan Koller"]
+    tail = ["Share this article", "Home", "About us"]
+    kept = clean_text("\n".join([ARTICLE, "Squad:", *squad, *tail])).body
+    assert all(line in kept for line in squad) and "Share this" not in kept
+    for label in ("More information:", "Share:"):
+        assert not any(line in clean_text("\n".join([ARTICLE, label, *squad, *tail])).body for line in squad)
+
+
 def test_a_labelled_link_is_no_dateline() -> None:
     """"MLB: Team agrees to ..." near the top of the body is a labelled link to another story,
     not a report's dateline: the paragraphs above it stay."""
