@@ -1017,6 +1017,7 @@ def _inner_lists(lines: list[Line], kept: list[int]) -> set[int]:
 
 LIST_INTRO_MIN_WORDS = 5
 LIST_LABEL_MAX_WORDS = 1
+LIST_HEADING_MAX_WORDS = 8
 LIST_ITEM_MAX_WORDS = 25
 LIST_MAX_ITEMS = 60
 
@@ -1028,7 +1029,8 @@ def _announced_list(lines: list[Line], kept: list[int], end: int) -> list[int]:
     The run stops at furniture, a cue line (caption, byline, trailer), a line printed elsewhere
     too (a sidebar's), a long paragraph, a single word (a table's cells, icons), or a heading that
     opens another section."""
-    intro = next((k for k in (end, end + 1) if k < len(lines) and _introduces_list(lines[k])), None)
+    intro = next((k for k in (end, end + 1) if k < len(lines) and (
+        _introduces_list(lines[k]) or _heads_numbered_list(lines, k))), None)
     if intro is None:
         return []
     counts = Counter(line.text for line in lines)
@@ -1044,6 +1046,21 @@ def _announced_list(lines: list[Line], kept: list[int], end: int) -> list[int]:
     if len(items) < 2:
         return []
     return [k for k in (intro, *items) if k not in kept]
+
+
+_FIRST_ITEM = re.compile(r"^1[.)]\s+\S")
+
+
+def _heads_numbered_list(lines: list[Line], k: int) -> bool:
+    """A heading that ends with a colon right above an item numbered 1 ("Men's 1,000 metres:",
+    then "1. Jane Doe (Canada) 1:16.24"): results, rankings, steps."""
+    line = lines[k]
+    return (
+        line.kind is None and line.text.endswith(":") and line.text[:1].isupper()
+        and line.words <= LIST_HEADING_MAX_WORDS and k + 1 < len(lines)
+        and _FIRST_ITEM.match(lines[k + 1].text) is not None
+        and not says_furniture(line.text, line.words) and _SECTION_END.match(line.text) is None
+    )
 
 
 def _introduces_list(line: Line) -> bool:

@@ -700,6 +700,18 @@ def test_a_one_word_label_announces_a_list_at_the_end() -> None:
         assert not any(line in clean_text("\n".join([ARTICLE, label, *squad, *tail])).body for line in squad)
 
 
+def test_a_heading_over_an_item_numbered_one_announces_its_list() -> None:
+    """Results in a second layout below the story ("Men's 1,000 metres first round:", then "1.
+    Jane Doe (Canada) 1:16.24" rows) stay with it; the same rows under a furniture heading go."""
+    rows = [f"{n}. {name} ({country}) 1:16.{20 + n}" for n, (name, country) in enumerate(
+        (("Sylvain Bouchard", "Canada"), ("Jan Bos", "Netherlands"), ("Grunde Njos", "Norway")), start=1)]
+    tail = ["Share this article", "Home", "About us"]
+    kept = clean_text("\n".join([ARTICLE, "Men's 1,000 metres first round:", *rows, *tail])).body
+    assert all(row in kept for row in rows) and "Share this" not in kept
+    dropped = clean_text("\n".join([ARTICLE, "Most read:", *rows, *tail])).body
+    assert not any(row in dropped for row in rows)
+
+
 def test_a_labelled_link_is_no_dateline() -> None:
     """"MLB: Team agrees to ..." near the top of the body is a labelled link to another story,
     not a report's dateline: the paragraphs above it stay."""
