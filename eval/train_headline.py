@@ -47,11 +47,9 @@ class Page:
 def page_rows(texts: list[str], start: int, body_start: int | None, gold: str) -> tuple[np.ndarray, np.ndarray]:
     """The candidate lines of one header and their labels."""
     lo, _hi, kinds, body, anchor = text_module.header_context(texts, start, body_start)
-    end = min(len(texts), start + text_module.TITLE_INSIDE_SPAN + 3)
-    seen = kinds | {i: text_module._header_kind(texts, i) for i in range(lo, end) if i not in kinds}
-    rule_pick = text_module._rule_headline(texts, start, lo, kinds, body, anchor)
-    found = text_module._headline_candidates(texts, start, lo, seen, body, anchor, kinds,
-                                            text_module.lede_words(texts, start), rule_pick)
+    scores = text_module.title_scores(texts, start, lo, kinds, body)
+    rule_pick = text_module._rule_headline(texts, start, lo, kinds, body, anchor, scores)
+    found = text_module.header_candidates(texts, start, lo, kinds, body, anchor, scores, rule_pick)
     width = len(text_module.HEADLINE_FEATURES)
     rows = np.array([values for _, values in found], dtype=float).reshape(-1, width)
     labels = np.array([title_right(strip_media_tag(texts[k]), gold) for k, _ in found], dtype=float)

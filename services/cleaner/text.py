@@ -309,15 +309,20 @@ SITE_VOICE_MIN_WORDS = 3  # a shorter line is a menu's word or a button, read by
 SITE_PROMPT_MAX_WORDS = 50
 
 
+def _says_site_policy(low: str, words: int) -> bool:
+    """Whether a line (lower-cased) states one of the site's policies: its editorial policy or a
+    player's request for cookies in up to 100 words, an affiliate note in up to 25."""
+    return (words <= SITE_POLICY_MAX_WORDS and (
+        _SITE_POLICY.search(low) is not None or ("cookies" in low and _COOKIE_ASK.search(low) is not None)
+    )) or (words <= AFFILIATE_NOTE_MAX_WORDS and _AFFILIATE_NOTE.search(low) is not None)
+
+
 def says_site_voice(low: str, words: int) -> bool:
     """Whether a line (lower-cased) is the site speaking of itself: its policies in a paragraph
     of up to 100 words, its prompts in up to 50; each kind's keys are tested first."""
     if not SITE_VOICE_MIN_WORDS <= words <= SITE_POLICY_MAX_WORDS:
         return False
-    if _POLICY_KEY.search(low) is not None and (
-        _SITE_POLICY.search(low) is not None or ("cookies" in low and _COOKIE_ASK.search(low) is not None)
-        or (words <= AFFILIATE_NOTE_MAX_WORDS and _AFFILIATE_NOTE.search(low) is not None)
-    ):
+    if _POLICY_KEY.search(low) is not None and _says_site_policy(low, words):
         return True
     return words <= SITE_PROMPT_MAX_WORDS and _PROMPT_KEY.search(low) is not None and any(
         key in low and pattern.search(low) is not None for key, pattern in _SITE_PROMPTS
@@ -643,7 +648,7 @@ def _build_lines(texts: list[str], cues: Cues) -> list[Line]:
             plain[raw] = words
         if line.kind is None and prefix and body is raw:
             line.kind = "date"
-        if body[:1] in "—–-" and _POST_SIGNATURE.match(body):
+        if _post_signature(body):
             line.kind = "boiler"  # an embedded post's signature: not this article's byline or date
         append(line)
     sample = " ".join(ln.text for ln in lines[:200]).split()[:1500]
@@ -696,11 +701,11 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
     lead = _lead_above(lines, start, end)
     top = lead[0] if lead else start
     note = _site_note_above(lines, top)
-    header = read_header([line.text for line in lines], note, note) if note < top else \
-        read_header([line.text for line in lines], top, start)
+    texts = [line.text for line in lines]
+    header = read_header(texts, note, note) if note < top else read_header(texts, top, start)
     if lead and header.title is None and _opens_as_headline(lines[lead[0]]):
         # the top line taken back is the headline itself ("... City Parking.")
-        header = read_header([line.text for line in lines], lead[0], start)
+        header = read_header(texts, lead[0], start)
         header.title, header.title_index = strip_media_tag(lines[lead[0]].text), lead[0]
         lead = lead[1:]
     title = header.title
@@ -790,13 +795,14 @@ def ends_with_credit(text: str) -> bool:
 _POST_SIGNATURE = re.compile(r"^[—–-]\s*[^()]{0,60}\(@\w{1,30}\)\s+\w+\.? \d{1,2}, \d{4}\s*$")
 
 
+def _post_signature(text: str) -> bool:
+    return text[:1] in "—–-" and _POST_SIGNATURE.match(text) is not None
+
+
 def _embedded_post(lines: list[Line], k: int) -> bool:
     """Whether line ``k`` is an embedded post: its signature, or the post's text right above
     one (what someone else wrote on a social network, quoted by the page, not the article)."""
-    return any(
-        j < len(lines) and lines[j].text[:1] in "—–-" and _POST_SIGNATURE.match(lines[j].text) is not None
-        for j in (k, k + 1)
-    )
+    return any(j < len(lines) and _post_signature(lines[j].text) for j in (k, k + 1))
 
 
 SITE_NOTE_SPAN = 6
@@ -805,12 +811,7 @@ SITE_NOTE_SPAN = 6
 def _site_note(line: Line) -> bool:
     """The site's note on the article: an editor's note, an affiliate or editorial-policy note
     (not a prompt to sign up or subscribe, which any page prints anywhere)."""
-    low = line.text.lower()
-    return _ARTICLE_NOTE.match(line.text) is not None or (
-        line.words <= SITE_POLICY_MAX_WORDS and (
-            _SITE_POLICY.search(low) is not None or ("cookies" in low and _COOKIE_ASK.search(low) is not None)
-        )
-    ) or (line.words <= AFFILIATE_NOTE_MAX_WORDS and _AFFILIATE_NOTE.search(low) is not None)
+    return _ARTICLE_NOTE.match(line.text) is not None or _says_site_policy(line.text.lower(), line.words)
 
 
 def _site_note_above(lines: list[Line], top: int) -> int:
@@ -1029,8 +1030,7 @@ def _announced_list(lines: list[Line], kept: list[int], end: int) -> list[int]:
     The run stops at furniture, a cue line (caption, byline, trailer), a line printed elsewhere
     too (a sidebar's), a long paragraph, a single word (a table's cells, icons), or a heading that
     opens another section."""
-    intro = next((k for k in (end, end + 1) if k < len(lines) and (
-        _introduces_list(lines[k]) or _heads_numbered_list(lines, k))), None)
+    intro = next((k for k in (end, end + 1) if k < len(lines) and _introduces_list(lines, k)), None)
     if intro is None:
         return []
     counts = Counter(line.text for line in lines)
@@ -1051,28 +1051,21 @@ def _announced_list(lines: list[Line], kept: list[int], end: int) -> list[int]:
 _FIRST_ITEM = re.compile(r"^1[.)]\s+\S")
 
 
-def _heads_numbered_list(lines: list[Line], k: int) -> bool:
-    """A heading that ends with a colon right above an item numbered 1 ("Men's 1,000 metres:",
-    then "1. Jane Doe (Canada) 1:16.24"): results, rankings, steps."""
+def _introduces_list(lines: list[Line], k: int) -> bool:
+    """Whether line ``k`` announces the list under it: a sentence of the article that ends with
+    a colon, a one-word label ("Squad:"), or a heading of up to eight words right above an item
+    numbered 1 ("Men's 1,000 metres:", then "1. Jane Doe (Canada) 1:16.24": results, rankings,
+    steps)."""
     line = lines[k]
-    return (
-        line.kind is None and line.text.endswith(":") and line.text[:1].isupper()
-        and line.words <= LIST_HEADING_MAX_WORDS and k + 1 < len(lines)
-        and _FIRST_ITEM.match(lines[k + 1].text) is not None
-        and not says_furniture(line.text, line.words) and _SECTION_END.match(line.text) is None
-    )
-
-
-def _introduces_list(line: Line) -> bool:
-    """A sentence of the article that ends with a colon, or a label of a word or two ("Squad:",
-    "Line-ups:"): it announces what follows."""
     text = line.text.rstrip()
-    if line.kind is not None or not text.endswith(":"):
+    if line.kind is not None or not text.endswith(":") or not text[:1].isupper():
         return False
-    if not text[:1].isupper() or "|" in text:
-        return False  # a share bar or a credit run into a prompt, not a sentence
     if says_furniture(line.text, line.words) or _SECTION_END.match(line.text):
         return False
+    if line.words <= LIST_HEADING_MAX_WORDS and k + 1 < len(lines) and _FIRST_ITEM.match(lines[k + 1].text):
+        return True
+    if "|" in text:
+        return False  # a share bar or a credit run into a prompt, not a sentence
     if line.words <= LIST_LABEL_MAX_WORDS:
         return True
     return line.words >= LIST_INTRO_MIN_WORDS and any(w in STOPWORDS for w in line.text.lower().split())
@@ -1380,17 +1373,15 @@ HEADLINE_FEATURES = (
 
 
 def _headline_candidates(texts: list[str], start: int, lo: int, kinds: dict[int, str | None], body: set[str],
-                         anchor: int | None, rule_kinds: dict[int, str | None], lede: set[str] | None = None,
-                         rule_pick: int | None = None, scores: dict[int, float] | None = None
-                         ) -> list[tuple[int, list[float]]]:
+                         anchor: int | None, scores: dict[int, float], lede: set[str] | None = None,
+                         rule_pick: int | None = None) -> list[tuple[int, list[float]]]:
     """Each line that may be the headline of the body starting at ``start`` (3-40 words, not a
     byline, date line, link, credit, dateline or furniture, sharing a word with the body), with
     the general features the headline model weighs (``HEADLINE_FEATURES``, in that order).
-    ``kinds`` covers every line searched; ``rule_kinds`` the header the hand-set score reads,
-    ``rule_pick`` is the line that score picks, ``lede`` the first paragraph's content words,
-    ``scores`` that score of each line up to ``start`` when the caller has it (``title_scores``)."""
+    ``kinds`` covers every line searched; ``scores`` is the hand-set score of each line up to
+    ``start`` (``title_scores``), ``rule_pick`` the line that score picks, ``lede`` the first
+    paragraph's content words."""
     out: list[tuple[int, list[float]]] = []
-    scores = scores if scores is not None else title_scores(texts, start, lo, rule_kinds, body)
     # into the region: above its first paragraph of prose, or further with a byline or date
     # line under it (a panel, "why you can trust us", may open the region above the header)
     hi = min(len(texts), start + TITLE_INSIDE_SPAN)
@@ -1502,6 +1493,17 @@ def _headline_candidates(texts: list[str], start: int, lo: int, kinds: dict[int,
     return out
 
 
+def header_candidates(texts: list[str], start: int, lo: int, kinds: dict[int, str | None], body: set[str],
+                      anchor: int | None, scores: dict[int, float], rule_pick: int | None
+                      ) -> list[tuple[int, list[float]]]:
+    """The headline candidates of the header read by ``header_context`` and their features,
+    with the header kinds of the lines a little into the body too: what the model ranks, and
+    what it is trained on (eval/train_headline.py)."""
+    end = min(len(texts), start + TITLE_INSIDE_SPAN + 3)
+    seen = kinds | {i: _header_kind(texts, i) for i in range(lo, end) if i not in kinds}
+    return _headline_candidates(texts, start, lo, seen, body, anchor, scores, lede_words(texts, start), rule_pick)
+
+
 def _pick_headline(texts: list[str], start: int, lo: int, kinds: dict[int, str | None], body: set[str],
                    anchor: int | None, rule_pick: int | None, scores: dict[int, float]) -> int | None:
     """The headline's index by the learned model (services/cleaner/headline.py): the best
@@ -1509,11 +1511,8 @@ def _pick_headline(texts: list[str], start: int, lo: int, kinds: dict[int, str |
     model = current_model()
     if model is None or not body:
         return None  # without lead paragraphs to compare with, no line reads as their headline
-    end = min(len(texts), start + TITLE_INSIDE_SPAN + 3)
-    kinds.update((i, _header_kind(texts, i)) for i in range(lo, end) if i not in kinds)
     best, best_score = None, model.min_score
-    for k, values in _headline_candidates(texts, start, lo, kinds, body, anchor, kinds, lede_words(texts, start),
-                                          rule_pick, scores):
+    for k, values in header_candidates(texts, start, lo, kinds, body, anchor, scores, rule_pick):
         score = model.score(values)
         if score > best_score:
             best, best_score = k, score
@@ -1562,10 +1561,10 @@ def title_scores(texts: list[str], start: int, lo: int, kinds: dict[int, str | N
 
 
 def _rule_headline(texts: list[str], start: int, lo: int, kinds: dict[int, str | None], body: set[str],
-                   anchor: int | None, scores: dict[int, float] | None = None) -> int | None:
+                   anchor: int | None, scores: dict[int, float]) -> int | None:
     """The headline by hand-set weights (when no model is shipped): the best line by
-    _title_score; the line above it when that is the headline over its standfirst."""
-    scores = scores if scores is not None else title_scores(texts, start, lo, kinds, body)
+    _title_score (``scores``, from ``title_scores``); the line above it when that is the
+    headline over its standfirst."""
     best, best_score = None, TITLE_MIN_SCORE
     for k in range(lo, min(start + 1, len(texts))):
         score = scores[k] - (1.0 if anchor is not None and k > anchor else 0.0)
@@ -1602,7 +1601,7 @@ def read_header(texts: list[str], start: int, body_start: int | None = None) -> 
     rule_best = _rule_headline(texts, start, lo, kinds, body, anchor, scores)
     best = rule_best
     if current_model() is not None:
-        best = _pick_headline(texts, start, lo, dict(kinds), body, anchor, rule_best, scores)
+        best = _pick_headline(texts, start, lo, kinds, body, anchor, rule_best, scores)
     rule_hi = hi
     if best is not None and best >= hi:
         # the headline is inside the region (a panel opened it): its byline is below it

@@ -336,6 +336,11 @@ DATELINE_RE = re.compile(
     re.MULTILINE)
 
 
+def known_place(name: str, gaz: Gazetteer) -> bool:
+    """A country or a main place of the gazetteer: what a dateline's first words must name."""
+    return bool(gaz.country(name) or any(p.primary for p in gaz.lookup(name)))
+
+
 def _datelines(text: str, mentions: list[Mention], gaz: Gazetteer) -> list[Mention]:
     """'ISLAMABAD: ...', 'AL-AIN, United Arab Emirates 1996-12-06', 'LONDON (Reuters) -': the place is a place."""
     out = list(mentions)
@@ -343,7 +348,7 @@ def _datelines(text: str, mentions: list[Mention], gaz: Gazetteer) -> list[Menti
         start, end = m.span("place")
         if text[start:end].lower() in TITLE_WORDS:
             continue
-        if m["tail"] == ":" and not (gaz.country(m["place"]) or any(p.primary for p in gaz.lookup(m["place"]))):
+        if m["tail"] == ":" and not known_place(m["place"], gaz):
             continue  # 'Note:', 'Scorers:' are headings; 'ISLAMABAD:' is a dateline
         out = [x for x in out if not (x.start < end and start < x.end)]
         out.append(Mention("GPE", text[start:end], start, end))

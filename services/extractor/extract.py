@@ -22,7 +22,7 @@ from spacy.tokens import Doc
 from spacy.util import filter_spans, minibatch
 
 from services.extractor.dates import find_dates
-from services.extractor.entities import DATELINE_RE, Entities, extract_entities, known_orgs
+from services.extractor.entities import DATELINE_RE, Entities, extract_entities, known_orgs, known_place
 from services.extractor.keywords import extract_keywords
 from services.extractor.money import find_money, money_spans
 from services.extractor.places import gazetteer
@@ -324,11 +324,11 @@ class Extractor:
         if not body.strip():
             return [], [FLAG_EMPTY]
         language = (article.language or "").lower()
-        # A language the cleaner only guessed (a table of names and figures reads as anything to a
-        # language detector) is checked against the text itself, like an undeclared one.
-        guessed = "language_uncertain" in article.quality_flags
-        if (language and not guessed and not language.startswith("en")) or (
-            (guessed or not language) and not language.startswith("en") and not looks_english(body)
+        # A language declared or detected with confidence is taken as it is; one the cleaner only
+        # guessed (a table of names and figures reads as anything to a language detector) is
+        # checked against the text itself, like an undeclared one.
+        if not language.startswith("en") and (
+            (language and "language_uncertain" not in article.quality_flags) or not looks_english(body)
         ):
             return [], [FLAG_NOT_ENGLISH]
         pieces = list(chunks(body, self.max_chars))
@@ -356,10 +356,7 @@ class Extractor:
     def _names_a_place(self, dateline: str) -> bool:
         """Whether a dateline opens with a country or a main place of the gazetteer."""
         match = DATELINE_RE.match(dateline)
-        if match is None:
-            return False
-        place = match["place"]
-        return bool(self.gazetteer.country(place) or any(p.primary for p in self.gazetteer.lookup(place)))
+        return match is not None and known_place(match["place"], self.gazetteer)
 
     def _is_word(self, word: str) -> bool:
         return dictionary_word(word, self.lexicon)

@@ -1,12 +1,20 @@
 """Reading Elasticsearch bulk answers: which documents were written, which must be retried
 (429 and 5xx: "not now") and which Elasticsearch refused for themselves (other 4xx: mapping or
-parse errors, dead-lettered). Pure: the indexer's writes and tests share it."""
+parse errors, dead-lettered); and the one reading of a request Elasticsearch did not take
+("not now" raised as the caller's retryable error). Pure: the indexer's writes and tests share it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from elasticsearch import ApiError
+from elasticsearch import ConnectionError as ESConnectionError
+from elasticsearch import ConnectionTimeout as ESConnectionTimeout
+
+from shared.contracts.outcomes import TransientError
 
 Kind = Literal["written", "lost", "gone", "retry", "rejected"]
 
@@ -14,6 +22,20 @@ Kind = Literal["written", "lost", "gone", "retry", "rejected"]
 def retryable(status: int) -> bool:
     """Statuses that say "not now" rather than "not this document": overload and server errors."""
     return status == 429 or status >= 500
+
+
+@contextmanager
+def not_now_as(error: type[TransientError], doing: str) -> Iterator[None]:
+    """Elasticsearch unreachable, or answering a whole request with 429 or 5xx, raised as
+    ``error`` (which the caller's retry policy retries); any other answer raised as it is."""
+    try:
+        yield
+    except (ESConnectionError, ESConnectionTimeout) as exc:
+        raise error(f"Elasticsearch is not reachable: {exc}") from exc
+    except ApiError as exc:
+        if retryable(exc.meta.status):
+            raise error(f"Elasticsearch answered {exc.meta.status} {doing}") from exc
+        raise
 
 
 def classify(item: dict[str, Any]) -> tuple[str, Kind, str]:

@@ -9,11 +9,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from elasticsearch import ApiError, AsyncElasticsearch, BadRequestError, NotFoundError
-from elasticsearch import ConnectionError as ESConnectionError
-from elasticsearch import ConnectionTimeout as ESConnectionTimeout
+from elasticsearch import AsyncElasticsearch, BadRequestError, NotFoundError
 
-from services.indexer.bulk import retryable
+from services.indexer.bulk import not_now_as
 from services.indexer.mapping import MAPPING_VERSION, index_template, story_mappings
 from services.indexer.story_store import write_documents
 from shared.contracts.outcomes import TransientError
@@ -108,14 +106,8 @@ async def bulk_index(
 
     async def write_pending() -> None:
         nonlocal indexed
-        try:
+        with not_now_as(BulkRetry, "to a bulk request"):
             written, refused, retry = await write_documents(es, settings, pending)
-        except (ESConnectionError, ESConnectionTimeout) as exc:
-            raise BulkRetry(f"Elasticsearch is not reachable: {exc}") from exc
-        except ApiError as exc:
-            if retryable(exc.meta.status):
-                raise BulkRetry(f"Elasticsearch answered {exc.meta.status} to a bulk request") from exc
-            raise
         for doc_id in written:
             pending.pop(doc_id, None)
         for doc_id, reason in refused.items():

@@ -28,12 +28,10 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from elasticsearch import ApiError, AsyncElasticsearch, NotFoundError
-from elasticsearch import ConnectionError as ESConnectionError
-from elasticsearch import ConnectionTimeout as ESConnectionTimeout
+from elasticsearch import AsyncElasticsearch, NotFoundError
 from elasticsearch.helpers import async_streaming_bulk
 
-from services.indexer.bulk import BulkAnswer, retryable, sort_items
+from services.indexer.bulk import BulkAnswer, not_now_as, retryable, sort_items
 from services.indexer.stories import (
     MIN_SHARED_KEYS,
     add_links,
@@ -208,14 +206,8 @@ async def link_stories(es: AsyncElasticsearch, settings: Settings, articles: Seq
     policy = policy or RetryPolicy.from_settings(settings)
 
     async def attempt() -> int:
-        try:
+        with not_now_as(StoryRetry, "while linking stories"):
             return await link_once(es, settings, articles)
-        except (ESConnectionError, ESConnectionTimeout) as exc:
-            raise StoryRetry(f"Elasticsearch is not reachable: {exc}") from exc
-        except ApiError as exc:
-            if retryable(exc.meta.status):
-                raise StoryRetry(f"Elasticsearch answered {exc.meta.status} while linking stories") from exc
-            raise
 
     return await policy.run(f"indexer: story links in {settings.index_alias}", attempt, retry_on=(StoryRetry,),
                             logger=log)
