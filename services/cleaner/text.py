@@ -580,6 +580,12 @@ def _is_prose(line: Line) -> bool:
 _ATTRIBUTED = re.compile(r":\s+(?:\w[\w.'’-]*\s?){1,3}$")
 
 
+def _opens_list(line: Line) -> bool:
+    """A sentence of the article that ends with a colon: it introduces the list under it ("The
+    popular edition includes the following:")."""
+    return line.kind is None and line.words >= PROSE_MIN_WORDS and line.score > 0 and line.text.rstrip().endswith(":")
+
+
 def _is_subheading(lines: list[Line], k: int, start: int, end: int) -> bool:
     """A short headline-like line with an article paragraph right above and right below it,
     inside the article region, heads a section of the article: it stays in the body. Lines of
@@ -989,6 +995,8 @@ def _lead_above(lines: list[Line], start: int, end: int, span: int = LEAD_SPAN, 
 
 
 INNER_LIST_MIN_ITEMS = 3
+INNER_ITEM_MAX_WORDS = 40
+INNER_LONG_ITEMS_SHARE = 4  # at most one item in four is longer than a list item
 
 
 def _inner_lists(lines: list[Line], kept: list[int]) -> set[int]:
@@ -997,7 +1005,7 @@ def _inner_lists(lines: list[Line], kept: list[int]) -> set[int]:
     line; a related-stories box inside an article differs by its heading (furniture, "Related",
     "See also"), its Title Case headlines, or lines the page prints elsewhere too."""
     counts: Counter[str] | None = None
-    prose = sorted(k for k in kept if _is_prose(lines[k]))
+    prose = sorted(k for k in kept if _is_prose(lines[k]) or _opens_list(lines[k]))
     found: set[int] = set()
     for a, b in pairwise(prose):
         if b - a <= INNER_LIST_MIN_ITEMS:
@@ -1008,10 +1016,11 @@ def _inner_lists(lines: list[Line], kept: list[int]) -> set[int]:
         run = [i for i in range(a + 1, b) if lines[i].kind != "caption"
                and not (lines[i].words <= 3 and counts[lines[i].text] > 1)]
         if len(run) >= INNER_LIST_MIN_ITEMS and all(
-            lines[i].kind is None and counts[lines[i].text] == 1 and lines[i].words <= LIST_ITEM_MAX_WORDS
+            lines[i].kind is None and counts[lines[i].text] == 1 and lines[i].words <= INNER_ITEM_MAX_WORDS
             and not says_furniture(lines[i].text, lines[i].words) and not _SECTION_END.match(lines[i].text)
             for i in run
-        ) and sum(_title_case(lines[i].text) for i in run) * 2 < len(run):
+        ) and sum(_title_case(lines[i].text) for i in run) * 2 < len(run) \
+                and sum(lines[i].words > LIST_ITEM_MAX_WORDS for i in run) * INNER_LONG_ITEMS_SHARE <= len(run):
             found.update(run)
     return found
 
@@ -1114,7 +1123,8 @@ def _continuation(lines: list[Line], start: int, end: int) -> list[int]:
         if line.kind in HARD_KINDS or (line.words >= PROSE_MIN_WORDS and _is_bio(line.text)):
             break  # what follows the author's box is the page's, not the article's
         heading = line.words <= 6 and _SECTION_END.match(line.text) is not None
-        words = _content_words(line.text) if _is_prose(line) and line.words >= EXTEND_MIN_WORDS else []
+        words = _content_words(line.text) if (_is_prose(line) or _opens_list(line)) \
+            and line.words >= EXTEND_MIN_WORDS else []
         if topic is None and (heading or words):
             topic = set()
             for kept in lines[start:end + 1]:

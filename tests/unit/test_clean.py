@@ -741,6 +741,38 @@ def test_a_list_between_paragraphs_of_a_scraped_article_stays() -> None:
     assert not any(h in other for h in headlines) and all(p in other for p in above + below)
 
 
+def test_a_list_with_one_long_item_between_paragraphs_stays() -> None:
+    """One item of a feature list may run past a list item's length ("Dynamic Island - a feature
+    that ..."): the list stays."""
+    above = [f"The new phone keeps the shape of last year's model, but the company changed more inside it "
+             f"than the launch event suggested, and reviewers noticed it in test number {n}." for n in range(1, 4)]
+    below = [f"The phone's screen is the other big change of the new model: it is brighter outdoors, the "
+             f"reviewers said after test number {n}, and the camera is faster too." for n in range(4, 7)]
+    features = ["Night mode for every camera", "A new slow-motion mode for the selfie camera",
+                "Faster autofocus in low light", "Better stabilisation for video",
+                "A larger battery in the smallest model, which the company says lasts a full day of heavy use "
+                "with the screen at full brightness and every radio switched on (Pro only)"]
+    body = clean_text("\n".join(["Home", "Tech", *above, *features, *below])).body
+    assert all(f in body for f in features) and all(p in body for p in above + below)
+
+
+def test_a_sentence_opening_a_list_below_the_region_brings_its_list() -> None:
+    """Past a product box, a sentence of the article that ends with a colon and the list under it
+    ("The special edition includes the following:") are the article's, like the prose around."""
+    story = [f"The studio confirmed on Monday that the remastered game arrives in January, and preorders for "
+             f"the standard edition opened at several stores, report number {n} said." for n in range(1, 6)]
+    box = ["Preorder At Store One", "Preorder At Store Two", "$50", "Preorder The Special Edition"]
+    intro = ("The special edition of the remastered game is sold only through the studio's own store, and it "
+             "includes the base game as well as the following:")
+    items = ["A set of collector trading cards", "A patch of the game's main faction",
+             "A set of four enamel pins", "A steel display case"]
+    after = ("The remastered game also brings a new survival mode to the studio's story, the preorder page of "
+             "the special edition says, along with three levels cut from the original.")
+    body = clean_text("\n".join(["Home", "Games", *story, *box, intro, *items, after, "Comments"])).body
+    assert all(p in body for p in story) and intro in body and all(i in body for i in items) and after in body
+    assert not any(b in body for b in box)
+
+
 def test_the_link_a_see_also_label_introduces_goes() -> None:
     """"SEE ALSO:" on its own line, then the linked story's headline (a full sentence or not),
     inside the article: both go, the paragraphs around them stay."""
