@@ -253,7 +253,8 @@ _CONSENT = re.compile(
 _SITE_POLICY = re.compile(
     r"\bby using (?:this|our) (?:site|website|service)s?,? you (?:consent|agree)\b"
     r"|\b(?:our|[\w.]+['’]s)\s+editorial\s+(?:process|polic(?:y|ies)|standards|guidelines)\b"
-    r"|\bour editorial team\b|\beditorially independent\b|\bethics (?:statement|policy)\b|\bfact[- ]checking process\b"
+    r"|\b(?:our|[\w.]+['’]s) editorial team\b|\beditorially independent\b"
+    r"|\bethics (?:statement|policy)\b|\bfact[- ]checking process\b"
 )
 # ... and with cookies: a player that asks for them
 _COOKIE_ASK = re.compile(r"\b(?:enable|allow|permission|preferences|consented)\b")
@@ -309,12 +310,13 @@ SITE_VOICE_MIN_WORDS = 3  # a shorter line is a menu's word or a button, read by
 SITE_PROMPT_MAX_WORDS = 50
 
 
-def _says_site_policy(low: str, words: int) -> bool:
+def _says_site_policy(low: str, words: int, affiliate_max_words: int = AFFILIATE_NOTE_MAX_WORDS) -> bool:
     """Whether a line (lower-cased) states one of the site's policies: its editorial policy or a
-    player's request for cookies in up to 100 words, an affiliate note in up to 25."""
+    player's request for cookies in up to 100 words, an affiliate note in up to 25 (or
+    ``affiliate_max_words``)."""
     return (words <= SITE_POLICY_MAX_WORDS and (
         _SITE_POLICY.search(low) is not None or ("cookies" in low and _COOKIE_ASK.search(low) is not None)
-    )) or (words <= AFFILIATE_NOTE_MAX_WORDS and _AFFILIATE_NOTE.search(low) is not None)
+    )) or (words <= affiliate_max_words and _AFFILIATE_NOTE.search(low) is not None)
 
 
 def says_site_voice(low: str, words: int) -> bool:
@@ -704,9 +706,12 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
         if DATELINE.match(lines[k].text) and lines[k].words >= 12 and lines[k].terminal:
             start = k
             break
-    lead = _lead_above(lines, start, end)
+    panel = _site_panel_end(lines, start, end)
+    if panel is not None and panel >= start:
+        start = next((k for k in range(panel + 1, end + 1) if lines[k].kind is None and lines[k].score > 0), start)
+    lead = _lead_above(lines, start, end, floor=-1 if panel is None else panel)
     top = lead[0] if lead else start
-    note = _site_note_above(lines, top)
+    note = _site_note_above(lines, top) if panel is None else top
     texts = [line.text for line in lines]
     header = read_header(texts, note, note) if note < top else read_header(texts, top, start)
     if lead and header.title is None and _opens_as_headline(lines[lead[0]]):
@@ -833,6 +838,21 @@ def _site_note_above(lines: list[Line], top: int) -> int:
         if line.kind == "boiler" and _site_note(line):
             found = k
     return found
+
+
+SITE_PANEL_SPAN = 6
+SITE_PANEL_MIN_NOTES = 2
+
+
+def _site_panel_end(lines: list[Line], start: int, end: int) -> int | None:
+    """The last line of the site's panel about itself when the region opens with one ("Why you
+    can trust us": how it tests, that it earns affiliate commissions, its editorial policy), dense
+    prose that review sites set above the headline; the article starts below it. Two such notes
+    within the region's first lines make a panel; an article that mentions a commission once
+    does not."""
+    notes = [k for k in range(max(0, start - LEAD_SPAN), min(end, start + SITE_PANEL_SPAN))
+             if _says_site_policy(lines[k].text.lower(), lines[k].words, SITE_POLICY_MAX_WORDS)]
+    return notes[-1] if len(notes) >= SITE_PANEL_MIN_NOTES else None
 
 
 BIO_CUT_SHARE = 0.5

@@ -773,6 +773,29 @@ def test_a_sentence_opening_a_list_below_the_region_brings_its_list() -> None:
     assert not any(b in body for b in box)
 
 
+def test_the_sites_trust_panel_above_the_headline_is_not_the_article() -> None:
+    """A review site's "Why you can trust us" panel (how it tests, that it earns affiliate
+    commissions, what its editorial team does) is dense prose above the headline: neither the
+    body nor the title."""
+    panel = [
+        "Why you can trust us",
+        "The Review Desk independently tests and researches products to bring you our best recommendations "
+        "and advice. When you buy through our links, we may earn a commission.",
+        "Our recommendations are based on many hours of testing, research, and comparison shopping, and we "
+        "gather data from the best available sources, including vendor and retailer listings.",
+        "When you click through from our site to a retailer and buy a product or service, we may earn "
+        "affiliate commissions. This helps support our work, but does not affect what we cover or how.",
+        "The Review Desk's editorial team writes on behalf of you, our reader, and our editors review and "
+        "check every article to make sure that what we publish meets the highest standards.",
+    ]
+    headline = "Lighthouse launches a cheaper cloud plan for small teams"
+    story = [f"Lighthouse said on Tuesday that its new cloud plan costs half as much as the old one, and that "
+             f"small teams can move their projects to it in a day, report number {n} said." for n in range(1, 7)]
+    clean = clean_text("\n".join(["Home", "Reviews", *panel, "Close", "Home", "Cloud", headline, *story]))
+    assert clean.title == headline
+    assert clean.body.startswith(story[0]) and not any(p in clean.body for p in panel[1:])
+
+
 def test_the_link_a_see_also_label_introduces_goes() -> None:
     """"SEE ALSO:" on its own line, then the linked story's headline (a full sentence or not),
     inside the article: both go, the paragraphs around them stay."""
