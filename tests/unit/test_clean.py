@@ -796,6 +796,18 @@ def test_the_sites_trust_panel_above_the_headline_is_not_the_article() -> None:
     assert clean.body.startswith(story[0]) and not any(p in clean.body for p in panel[1:])
 
 
+def test_an_affiliate_note_under_the_byline_is_no_standfirst() -> None:
+    """The line right under the byline and date is read as the standfirst, unless it is the
+    site's furniture: "We may earn a commission from links on this page." stays out."""
+    note = "We may earn a commission from links on this page."
+    headline = "Harbour club signs a pitcher from overseas for a record fee"
+    story = [f"The harbour club signed the pitcher on Thursday for a record fee, and the coaches said he would "
+             f"start the opening game of the season, report number {n} said." for n in range(1, 6)]
+    clean = clean_text("\n".join(["Home", "Sport", headline, "By Jane Doe", "Published Thursday 1:30PM", note,
+                                  "Photo", *story]))
+    assert clean.title == headline and note not in clean.body and clean.body.startswith(story[0])
+
+
 def test_the_link_a_see_also_label_introduces_goes() -> None:
     """"SEE ALSO:" on its own line, then the linked story's headline (a full sentence or not),
     inside the article: both go, the paragraphs around them stay."""
