@@ -198,6 +198,27 @@ class TextResult:
 _LOWER_BYLINE = re.compile(r"by\s+[A-Z][\w.'’-]+\s+[A-Z]")
 
 
+# A headline run into its date line by a scraper that joins inline elements: "<headline>
+# posted on 2023-12-19 23:30 EST by Jane Doe" (no final stop: a sentence saying that something
+# was posted on a day ends with one)
+_GLUED_POSTED = re.compile(
+    r"^(?P<head>\S.{14,}?)\s+(?P<tail>(?:[Pp]osted|[Pp]ublished)(?:\s+on)?\s+\S.{4,40}?(?:\s+by\s+[A-Z][^.]{2,60})?)$"
+)
+
+
+def split_glued_dates(lines: list[str]) -> list[str]:
+    """Split a headline from the "posted on <date> by <name>" line glued onto its end, so that
+    each is read as what it is."""
+    out: list[str] = []
+    for line in lines:
+        match = _GLUED_POSTED.match(line) if ("osted" in line or "ublished" in line) else None
+        if match and not line.endswith(".") and header_date(match["tail"]) is not None:
+            out.extend((match["head"], match["tail"]))
+        else:
+            out.append(line)
+    return out
+
+
 def unwrap(lines: list[str]) -> list[str]:
     """Join hard-wrapped lines: a line without final punctuation followed, with no blank line,
     by one that starts in lower case continues the same sentence, also across an inline chip
@@ -691,7 +712,7 @@ def _mark_title(lines: list[Line], known_title: str | None) -> None:
 def extract_text(text: str, known_title: str | None = None) -> TextResult:
     """The article in a scraped text (already normalized by normalize_lines)."""
     cues = Cues()
-    lines = _build_lines([ln for ln in unwrap(text.split("\n")) if ln.strip()], cues)
+    lines = _build_lines([ln for ln in split_glued_dates(unwrap(text.split("\n"))) if ln.strip()], cues)
     _mark_quantity_items(lines)
     _mark_runs_and_repeats(lines)
     _mark_teaser_runs(lines)

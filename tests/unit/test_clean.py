@@ -808,6 +808,22 @@ def test_an_affiliate_note_under_the_byline_is_no_standfirst() -> None:
     assert clean.title == headline and note not in clean.body and clean.body.startswith(story[0])
 
 
+def test_a_headline_glued_to_its_posted_on_line_is_split() -> None:
+    """A scraper that joins inline elements runs the headline into its date line ("<headline>
+    posted on 2023-12-19 23:30 EST by Jane Doe"): headline, date and author are each read. A
+    sentence saying that something was posted on a day stays whole."""
+    headline = "Harbour club signs a pitcher from overseas for a record fee"
+    story = [f"The harbour club signed the pitcher on Thursday for a record fee, and the coaches said he would "
+             f"start the opening game of the season, report number {n} said." for n in range(1, 6)]
+    clean = clean_text("\n".join(["Home", "Sport", f"{headline} posted on 2023-12-19 23:30 EST by Jane Doe",
+                                  *story]))
+    assert clean.title == headline and clean.published_at is not None
+    assert clean.published_at.date().isoformat() == "2023-12-19" and clean.authors == ["Jane Doe"]
+    sentence = ("The club's statement about the pitcher's contract was posted on December 8 by the league office "
+                "and read out at the press conference.")
+    assert sentence in clean_text("\n".join(["Home", "Sport", headline, *story[:3], sentence, *story[3:]])).body
+
+
 def test_the_link_a_see_also_label_introduces_goes() -> None:
     """"SEE ALSO:" on its own line, then the linked story's headline (a full sentence or not),
     inside the article: both go, the paragraphs around them stay."""
