@@ -631,6 +631,26 @@ def _same_day(shown: datetime, meta_date: datetime | None) -> bool:
     return meta_date is not None and meta_date.date() == shown.date()
 
 
+# the words of a job title a byline prints after the name ("Jane Doe Data and Graphics Journalist")
+_ROLE_END = re.compile(r"\b(?:Journalist|Reporter|Editor|Writer|Correspondent|Columnist|Producer|Photographer|"
+                       r"Contributor|Staff|Intern)s?$")
+
+
+def _spelled_as_published(byline: list[str], persons: list[str]) -> list[str]:
+    """The byline's authors, as the publisher's metadata spells them when the byline only adds to
+    the same names what a scraped byline runs into them (an affiliation, a job title: "Adam Sennott
+    Globe", "Jane DoeData", "Graphics Journalist"): every byline name then holds a metadata name or
+    is a job title, and every metadata name is in the byline. Otherwise the byline as read (it
+    credits whom the page shows)."""
+    if not persons:
+        return byline
+    held = [next((p for p in persons if p.casefold() in name.casefold()), None) for name in byline]
+    if all(p is not None or _ROLE_END.search(name) for p, name in zip(held, byline, strict=True)) \
+            and set(persons) <= set(held):
+        return list(dict.fromkeys(p for p in held if p is not None))
+    return byline
+
+
 def _read_visible_header(tree: Any, meta: PageMeta) -> str | None:
     """The byline and date line printed under the page's headline, read as a reader sees them:
     a "By ..." byline names the authors the page credits (metadata often lists an organisation,
@@ -666,7 +686,7 @@ def _read_visible_header(tree: Any, meta: PageMeta) -> str | None:
     header = read_byline(texts, index)
     persons = [n for n in meta.authors if is_name(n)]
     if header.authors and (header.by_line or not persons):
-        meta.authors = header.authors
+        meta.authors = _spelled_as_published(header.authors, persons)
     if header.published_at is not None and not _same_day(header.published_at, meta.published_at):
         # the printed day wins; the metadata instant stays when it is that day (it has the time)
         meta.published_at = header.published_at

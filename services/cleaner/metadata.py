@@ -69,11 +69,22 @@ def _text(value: Any) -> str | None:
     return value or None
 
 
+def _one_per_name(items: list[Any]) -> list[Any]:
+    """A Person whose "name" is a list ({"@type": "Person", "name": ["A B", "C D"]}) as one
+    Person per name."""
+    out: list[Any] = []
+    for item in items:
+        if isinstance(item, dict) and isinstance(item.get("name"), list):
+            out.extend({**item, "name": each} for each in item["name"])
+        else:
+            out.append(item)
+    return out
+
+
 def _names(value: Any) -> list[str]:
     """schema.org author: a string, a Person/Organization, or a list of those."""
-    items = value if isinstance(value, list) else [value]
     names: list[str] = []
-    for item in items:
+    for item in _one_per_name(value if isinstance(value, list) else [value]):
         name = _text(item)
         if name and not _URLISH.match(name) and len(name) <= 80:
             names.extend(n.strip() for n in re.split(r"\s*(?:,|\band\b|&)\s*", name) if n.strip())

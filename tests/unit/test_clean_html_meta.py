@@ -200,3 +200,22 @@ def test_url_day_is_the_last_resort_for_scraped_text_too() -> None:
     assert clean_article(RawArticle(content=text, url=url)).published_at == datetime(2023, 8, 24, tzinfo=UTC)
     dated = "Ferry fares to rise in April\n\nMarch 12, 2024\n\n" + "\n\n".join(PARAGRAPHS)
     assert clean_article(RawArticle(content=dated, url=url)).published_at == datetime(2024, 3, 12, tzinfo=UTC)
+
+
+def test_byline_names_spelled_as_the_publishers_metadata_spells_them() -> None:
+    """A byline whose names run into an affiliation or a job title ("Adam Sennott Globe Staff",
+    "Jane Doe Data and Graphics Journalist") credits the people the JSON-LD names, also when its
+    Person holds a list of names; a byline naming someone the metadata leaves out is kept as read."""
+    ld = ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Ferry fares to rise in April",'
+          ' "author": {"@type": "Person", "name": ["Nadia Petrova", "Adam Sennott"]}}</script>')
+
+    def page(byline: str) -> str:
+        return (f"<html><head>{ld}</head><body><h1>Ferry fares to rise in April</h1>"
+                f"<p class=\"by\">{byline}</p>{BODY}</body></html>")
+
+    assert clean_html(page("By Nadia Petrova and Adam Sennott Harbour Staff")).authors == \
+        ["Nadia Petrova", "Adam Sennott"]
+    assert clean_html(page("By Nadia Petrova and Adam Sennott <span>Data and Graphics Journalist</span>")).authors \
+        == ["Nadia Petrova", "Adam Sennott"]
+    assert clean_html(page("By Nadia Petrova, Adam Sennott and Tom Okafor")).authors == \
+        ["Nadia Petrova", "Adam Sennott", "Tom Okafor"]
