@@ -176,7 +176,13 @@ _BY_INSIDE = re.compile(
 _NAME_END = re.compile(
     r"(?:Published|Updated|Posted|Last updated|Modified|Posted On|Staff|Reporter|Correspondent)\b"
     r"|\s[|•·—–]\s|\s[-]\s|,\s*(?:19|20)\d\d|,\s*" + MONTH_RE + r"|\s" + MONTH_RE + r"\s+\d|\d"
+    r"|\sFor\s+(?:The\s+)?[A-Z]"  # "By Jane Doe For Dailymail.Com" (not a credit's "by Jane Doe for TIME")
 )
+# "Jane Doe Globe Staff": the publication's word between a name and its staff role
+_STAFF_ROLES = frozenset({"Staff", "Reporter", "Correspondent"})
+_PAPER_WORDS = frozenset({"Times", "Post", "Globe", "Herald", "Tribune", "Journal", "News", "Star", "Gazette",
+                          "Chronicle", "Mail", "Telegraph", "Express", "Observer", "Guardian", "Independent",
+                          "Sun", "Mirror", "Bulletin", "Courier", "Examiner", "Inquirer", "Record", "Register"})
 
 
 _CREDENTIAL = re.compile(r"[A-Z]{2,5}|Ph\.?D\.?|M\.?D\.?")
@@ -213,6 +219,9 @@ def names_in(text: str) -> list[str]:
     end = _NAME_END.search(text)
     if end is not None:
         text = text[:end.start()]
+        words = text.split()
+        if end.group(0) in _STAFF_ROLES and len(words) >= 3 and words[-1] in _PAPER_WORDS:
+            text = text.rsplit(maxsplit=1)[0]  # a name and the paper's word ("Globe Staff")
     text = text.strip(" ,;:|•·-–—")
     names: list[str] = []
     for part in re.split(r"\s*(?:,|;|\band\b|&|\bwith\b)\s*", text):

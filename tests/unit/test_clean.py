@@ -378,6 +378,11 @@ def test_byline_shapes() -> None:
     assert byline_names("By Maria LopezPublished: Mar 22, 2024 10:55 AM EST") == ["Maria Lopez"]
     assert byline_names("Published By : Tom Reed") == ["Tom Reed"]
     assert byline_names("By Carla Mendes RN, MPH") == ["Carla Mendes"]
+    # the paper's word before a staff role, and the paper named after "For", are no part of a name
+    assert byline_names("By Tom Reed and Carla Mendes Globe Staff") == ["Tom Reed", "Carla Mendes"]
+    assert byline_names("By Carla Mendes Herald Correspondent") == ["Carla Mendes"]
+    assert byline_names("By Ana Maria Lopez Staff") == ["Ana Maria Lopez"]
+    assert byline_names("By Carla Mendes For Dailymail.Com") == ["Carla Mendes"]
     assert byline_names("Stay informed by subscribing to our alerts") == []
     # a first-person essay: the subject, then its writer
     assert byline_names("Maria Lopez as told to Tom Reed") == ["Tom Reed"]
