@@ -220,7 +220,9 @@ def names_in(text: str) -> list[str]:
     if end is not None:
         text = text[:end.start()]
         words = text.split()
-        if end.group(0) in _STAFF_ROLES and len(words) >= 3 and words[-1] in _PAPER_WORDS:
+        if end.group(0) in _STAFF_ROLES and "," in text:
+            text = text.rsplit(",", 1)[0]  # "Jane Doe, Harbour Times Staff": the paper, not a second name
+        elif end.group(0) in _STAFF_ROLES and len(words) >= 3 and words[-1] in _PAPER_WORDS:
             text = text.rsplit(maxsplit=1)[0]  # a name and the paper's word ("Globe Staff")
     text = text.strip(" ,;:|•·-–—")
     names: list[str] = []
