@@ -383,7 +383,7 @@ def test_byline_shapes() -> None:
     assert byline_names("By Carla Mendes Herald Correspondent") == ["Carla Mendes"]
     assert byline_names("By Ana Maria Lopez Staff") == ["Ana Maria Lopez"]
     assert byline_names("By Carla Mendes For Dailymail.Com") == ["Carla Mendes"]
-    assert byline_names("By Carla Mendes, Harbour Times Staff") == ["Carla Mendes"]
+    assert byline_names("By Carla Mendes, Coast Weekly Staff") == ["Carla Mendes"]
     assert byline_names("Stay informed by subscribing to our alerts") == []
     # a first-person essay: the subject, then its writer
     assert byline_names("Maria Lopez as told to Tom Reed") == ["Tom Reed"]
