@@ -482,6 +482,24 @@ def report(outcomes: list[Outcome], detail: bool, verbose: bool) -> None:
                   for f in ("title", "date", "authors")),
             )
     console.print(table)
+    for kind in ("dev html", "dev text"):
+        group = [o for o in dev if o.case.kind == kind]
+        if group:
+            console.print(_target_line(kind, group), highlight=False)
+
+
+def _target_line(kind: str, group: list[Outcome]) -> str:
+    """The targets of one form of the development corpus, met or not, in words (the table says it
+    in colour only, rounded to two digits)."""
+    values = {"F1": sum(o.f1 for o in group) / len(group)}
+    values |= {f: _share([getattr(o, f"{f}_ok") for o in group]) for f in ("title", "date", "authors")}
+    parts = []
+    for field_name, target in TARGETS[kind].items():
+        value = values[field_name]
+        verdict = "-" if value is None else ("met" if value >= target else "NOT met")
+        shown = "-" if value is None else f"{value:.3f}"
+        parts.append(f"{'body F1' if field_name == 'F1' else field_name} {shown} (>= {target:.2f}: {verdict})")
+    return f"targets, {kind.split()[1]} form, all pages: " + "; ".join(parts)
 
 
 def print_misses(outcomes: list[Outcome]) -> None:
