@@ -1361,11 +1361,18 @@ SENTENCE_HEADLINE_BYLINE = 6  # lines under the standfirst searched for the byli
 def _sentence_headline(texts: list[str], k: int, kinds: dict[int, str | None]) -> bool:
     """A headline written as sentences with their stops ("New drugs are coming. Here's how
     they could change everything."): short, right above a longer sentence (the standfirst),
-    with the byline or date line under that. A paragraph of prose has no such header under it."""
+    with the byline or date line under that, or right above the byline or date line itself. A
+    paragraph of prose has no such header under it."""
     text = texts[k]
     if not text.endswith(".") or not _headline_shaped(text[:-1]) or len(text.split()) > HEADLINE_MAX_WORDS:
         return False
-    if k + 1 >= len(texts) or kinds.get(k + 1):
+    if k + 1 >= len(texts):
+        return False
+    if kinds.get(k + 1) in ("byline", "date", "name"):
+        # right over its byline or date line, without a standfirst (not a standfirst itself,
+        # under a headline)
+        return k == 0 or kinds.get(k - 1) is not None or not _headline_shaped(texts[k - 1])
+    if kinds.get(k + 1):
         return False
     below = texts[k + 1]
     if not is_terminal(below) or len(below.split()) <= len(text.split()):

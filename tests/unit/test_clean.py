@@ -843,6 +843,22 @@ def test_a_headline_glued_to_its_posted_on_line_is_split() -> None:
     assert sentence in clean_text("\n".join(["Home", "Sport", headline, *story[:3], sentence, *story[3:]])).body
 
 
+def test_a_headline_written_as_sentences_right_over_its_byline() -> None:
+    """"I tried 16 recipes this year. These are the 5 I'll make again.": a headline with its stops,
+    right over the author's name and the date line, is the headline; a standfirst under a
+    headline is not, also when the byline follows it."""
+    headline = "I tried 16 soup recipes this year. These are the 5 I'll be making again in 2024."
+    story = [f"I cooked my way through the new soup book this year, and recipe number {n} was the one my "
+             f"family asked for again and again, so it made the list of the five I will keep." for n in range(1, 6)]
+    clean = clean_text("\n".join(["Home", "Food", headline, "Jane Doe", "2023-12-23T10:52:01Z", "Share",
+                                  *story]))
+    assert clean.title == headline and clean.authors == ["Jane Doe"]
+    other = "Harbour club signs a pitcher from overseas for a record fee"
+    deck = "The club says the fee is the highest it has ever paid for a player."
+    clean = clean_text("\n".join(["Home", "Sport", other, deck, "By Jane Doe", "December 23, 2023", *story]))
+    assert clean.title == other
+
+
 def test_the_link_a_see_also_label_introduces_goes() -> None:
     """"SEE ALSO:" on its own line, then the linked story's headline (a full sentence or not),
     inside the article: both go, the paragraphs around them stay."""
