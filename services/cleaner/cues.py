@@ -177,6 +177,7 @@ _NAME_END = re.compile(
     r"(?:Published|Updated|Posted|Last updated|Modified|Posted On|Staff|Reporter|Correspondent)\b"
     r"|\s[|•·—–]\s|\s[-]\s|,\s*(?:19|20)\d\d|,\s*" + MONTH_RE + r"|\s" + MONTH_RE + r"\s+\d|\d"
     r"|\sFor\s+(?:The\s+)?[A-Z]"  # "By Jane Doe For Dailymail.Com" (not a credit's "by Jane Doe for TIME")
+    r"|\s[Oo]n\s+(?=" + MONTH_RE + r"|\d)"  # "By Jane Doe on December 22, 2023"
 )
 # "Jane Doe Globe Staff": the publication's word between a name and its staff role
 _STAFF_ROLES = frozenset({"Staff", "Reporter", "Correspondent"})

@@ -222,9 +222,12 @@ def split_glued_dates(lines: list[str]) -> list[str]:
 def unwrap(lines: list[str]) -> list[str]:
     """Join hard-wrapped lines: a line without final punctuation followed, with no blank line,
     by one that starts in lower case continues the same sentence, also across an inline chip
-    (a ticker symbol) set on a line of its own."""
+    (a ticker symbol) set on a line of its own; a "By" alone on its line opens the byline below."""
     out: list[str] = []
     for line in lines:
+        if out and out[-1].strip() in ("By", "by", "BY") and line[:1].isupper():
+            out[-1] = f"{out[-1].strip()} {line}"  # "By" set apart from the name by a scraper
+            continue
         if (
             out
             and out[-1]

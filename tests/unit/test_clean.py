@@ -384,6 +384,7 @@ def test_byline_shapes() -> None:
     assert byline_names("By Ana Maria Lopez Staff") == ["Ana Maria Lopez"]
     assert byline_names("By Carla Mendes For Dailymail.Com") == ["Carla Mendes"]
     assert byline_names("By Carla Mendes, Coast Weekly Staff") == ["Carla Mendes"]
+    assert byline_names("By Carla Mendes on December 22, 2023") == ["Carla Mendes"]
     assert byline_names("Stay informed by subscribing to our alerts") == []
     # a first-person essay: the subject, then its writer
     assert byline_names("Maria Lopez as told to Tom Reed") == ["Tom Reed"]
@@ -857,6 +858,17 @@ def test_a_headline_written_as_sentences_right_over_its_byline() -> None:
     deck = "The club says the fee is the highest it has ever paid for a player."
     clean = clean_text("\n".join(["Home", "Sport", other, deck, "By Jane Doe", "December 23, 2023", *story]))
     assert clean.title == other
+
+
+def test_a_by_set_on_its_own_line_opens_the_byline_below() -> None:
+    """A scraper that puts each inline element on its own line splits "By" from the name:
+    "By" / "Jane Doe on December 22, 2023" is one byline."""
+    headline = "Harbour club signs a pitcher from overseas for a record fee"
+    story = [f"The harbour club signed the pitcher on Thursday for a record fee, and the coaches said he would "
+             f"start the opening game of the season, report number {n} said." for n in range(1, 6)]
+    clean = clean_text("\n".join(["Home", "Sport", headline, "By", "Jane Doe on December 22, 2023", *story]))
+    assert clean.title == headline and clean.authors == ["Jane Doe"]
+    assert clean.published_at is not None and clean.published_at.date().isoformat() == "2023-12-22"
 
 
 def test_the_link_a_see_also_label_introduces_goes() -> None:
