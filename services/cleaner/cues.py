@@ -178,6 +178,7 @@ _NAME_END = re.compile(
     r"|\s[|•·—–]\s|\s[-]\s|,\s*(?:19|20)\d\d|,\s*" + MONTH_RE + r"|\s" + MONTH_RE + r"\s+\d|\d"
     r"|\sFor\s+(?:The\s+)?[A-Z]"  # "By Jane Doe For Dailymail.Com" (not a credit's "by Jane Doe for TIME")
     r"|\s[Oo]n\s+(?=" + MONTH_RE + r"|\d)"  # "By Jane Doe on December 22, 2023"
+    r"|\sin\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,2}$"  # "Jane Doe and John Roe in New York"
 )
 # "Jane Doe Globe Staff": the publication's word between a name and its staff role
 _STAFF_ROLES = frozenset({"Staff", "Reporter", "Correspondent"})
@@ -211,6 +212,20 @@ def is_name(text: str) -> bool:
         elif low not in _PARTICLES:
             return False
     return capitalised >= 2 and not text.isupper()
+
+
+def names_line(text: str) -> bool:
+    """Whether a line holds reporters' names and the place they file from, as a byline without
+    "By" prints them: "Jane Doe in Kyiv", "Jane Doe and John Roe in New York". (Two names alone
+    may be a headline: "Jane Doe and John Roe".)"""
+    place = _PLACE_TAIL.search(text)
+    if place is None:
+        return False
+    parts = re.split(r"\s*(?:,|\band\b|&)\s*", text[:place.start()])
+    return len(parts) <= 4 and all(is_name(part) for part in parts)
+
+
+_PLACE_TAIL = re.compile(r"\sin\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,2}$")
 
 
 def names_in(text: str) -> list[str]:

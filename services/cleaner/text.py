@@ -28,6 +28,7 @@ from services.cleaner.cues import (
     header_date,
     is_name,
     names_in,
+    names_line,
     read_line,
     updated_only,
 )
@@ -1330,7 +1331,7 @@ def _header_kind(texts: list[str], i: int) -> str | None:
         len(text.split()) <= 12 or _SENTENCE_END.search(_ABBREVIATION.sub(r"\1", text)) is None
     ):
         return "date"
-    if is_name(text.rstrip(",")):
+    if is_name(text.rstrip(",")) or (" in " in text and names_line(text)):
         return "name"
     return None
 

@@ -385,6 +385,7 @@ def test_byline_shapes() -> None:
     assert byline_names("By Carla Mendes For Dailymail.Com") == ["Carla Mendes"]
     assert byline_names("By Carla Mendes, Coast Weekly Staff") == ["Carla Mendes"]
     assert byline_names("By Carla Mendes on December 22, 2023") == ["Carla Mendes"]
+    assert byline_names("By Carla Mendes in New York") == ["Carla Mendes"]
     assert byline_names("Stay informed by subscribing to our alerts") == []
     # a first-person essay: the subject, then its writer
     assert byline_names("Maria Lopez as told to Tom Reed") == ["Tom Reed"]
@@ -869,6 +870,22 @@ def test_a_by_set_on_its_own_line_opens_the_byline_below() -> None:
     clean = clean_text("\n".join(["Home", "Sport", headline, "By", "Jane Doe on December 22, 2023", *story]))
     assert clean.title == headline and clean.authors == ["Jane Doe"]
     assert clean.published_at is not None and clean.published_at.date().isoformat() == "2023-12-22"
+
+
+def test_reporters_named_with_the_place_they_file_from_are_the_authors() -> None:
+    """"Jane Doe and John Roe in New York" under the standfirst is the byline; two names alone
+    ("Jane Doe and John Roe") may be a headline, and are not read so."""
+    from services.cleaner.cues import names_line
+
+    assert names_line("Jane Doe and John Roe in New York") and names_line("Jane Doe in Kyiv")
+    assert not names_line("Jane Doe and John Roe") and not names_line("Elections in New York")
+    headline = "Harbour club signs a pitcher from overseas for a record fee"
+    deck = "The club says the fee is the highest it has ever paid for a player, and the league agrees."
+    story = [f"The harbour club signed the pitcher on Thursday for a record fee, and the coaches said he would "
+             f"start the opening game of the season, report number {n} said." for n in range(1, 6)]
+    clean = clean_text("\n".join(["Home", "Sport", headline, deck, "Jane Doe and John Roe in New York",
+                                  "Fri 22 Dec 2023 17.47 CET", *story]))
+    assert clean.title == headline and clean.authors == ["Jane Doe", "John Roe"]
 
 
 def test_the_link_a_see_also_label_introduces_goes() -> None:
