@@ -1,10 +1,10 @@
 """A page's visible text as a scraper that ignores markup delivers it: the evaluation's second form.
 
 Every text node outside script, style, head, noscript and template (and outside comments and
-processing instructions), one block element per line. Written independently of the cleaner's own
-``services.cleaner.html.visible_text`` so that the evaluation input does not depend on the code
-under test: navigation, footers, hidden elements, buttons and forms all stay in, as they would
-in a naive scrape.
+processing instructions: the text that follows one is the page's), one block element per line.
+Written independently of the cleaner's own ``services.cleaner.html.visible_text`` so that the
+evaluation input does not depend on the code under test: navigation, footers, hidden elements,
+buttons and forms all stay in, as they would in a naive scrape.
 """
 
 from __future__ import annotations
@@ -39,7 +39,11 @@ def visible_text(html: str) -> str:
         return ""
     parts: list[str] = []
     skipping = 0
-    for event, element in etree.iterwalk(tree, events=("start", "end")):
+    for event, element in etree.iterwalk(tree, events=("start", "end", "comment", "pi")):
+        if event in ("comment", "pi"):
+            if not skipping and element.tail:
+                parts.append(element.tail)  # "By <!-- -->Jane Doe": the text after a comment shows
+            continue
         tag = element.tag.lower() if isinstance(element.tag, str) else None
         if event == "start":
             if skipping or tag is None or tag in SKIP:

@@ -94,6 +94,9 @@ _CAPTION_KEYS = ("—", "–", "Photo", "Image", "Picture", "File", "Caption", "
 _HAS_CAPTION_KEY = re.compile("|".join(map(re.escape, _CAPTION_KEYS)))
 
 
+_BULLETS = frozenset("•·▪►")
+
+
 def read_line(line: str, cues: Cues, words: int | None = None) -> str | None:
     """Read what a boilerplate line says into ``cues``; return the kind of line it is
     ('trailer', 'copyright', 'byline', 'date', 'caption'), or None for an ordinary line.
@@ -102,6 +105,8 @@ def read_line(line: str, cues: Cues, words: int | None = None) -> str | None:
         words = len(line.split())
     if words > 60:
         return None
+    if line[:1] in _BULLETS:
+        line = line[1:].lstrip()  # "• Updated: Dec. 21, 2023": a date line set as a list item
     head = line[:12]
     # cheap substring tests first: most lines are prose and skip every pattern below
     if words <= 16 and "in " in line and PUBLISHED_IN.match(line):

@@ -81,7 +81,13 @@ def visible_text(tree: Any) -> str:
         return ""
     parts: list[str] = []
     skip_depth = 0
-    for event, element in etree.iterwalk(tree, events=("start", "end")):
+    for event, element in etree.iterwalk(tree, events=("start", "end", "comment", "pi")):
+        if event in ("comment", "pi"):
+            # the text after a comment is the page's ("By <!-- -->Jane Doe", as server-rendered
+            # pages print it)
+            if element.tail and not skip_depth:
+                parts.append(element.tail)
+            continue
         tag = element.tag if isinstance(element.tag, str) else ""
         tag = tag.lower()
         if event == "start":

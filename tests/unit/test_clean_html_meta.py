@@ -219,3 +219,21 @@ def test_byline_names_spelled_as_the_publishers_metadata_spells_them() -> None:
         == ["Nadia Petrova", "Adam Sennott"]
     assert clean_html(page("By Nadia Petrova, Adam Sennott and Tom Okafor")).authors == \
         ["Nadia Petrova", "Adam Sennott", "Tom Okafor"]
+
+
+def test_text_after_a_comment_is_read_like_any_other() -> None:
+    """Server-rendered pages put an empty comment between text nodes ("By <!-- -->Jane Doe"): the
+    text after it is the page's, for the cleaner's visible text and for the evaluation's scraped
+    form alike; a date line set as a list item ("• Updated: ...") is a date line."""
+    from eval.visible import visible_text as scraped_text
+    from services.cleaner.cues import Cues, read_line
+    from services.cleaner.html import visible_text
+    from services.cleaner.metadata import parse_tree
+
+    page = ("<html><body><div class=\"author\"><span>By <!-- -->Nadia Petrova</span></div>"
+            "<p>Fares rise<!-- x --> in April.</p><script>var a; <!-- y --></script>after</body></html>")
+    assert visible_text(parse_tree(page)) == scraped_text(page) == "By Nadia Petrova\nFares rise in April.\nafter"
+    assert read_line("• Updated: Dec. 21, 2023, 1:29 p.m.", Cues()) == "date"
+    byline = f"""<html><head><title>Ferry fares to rise in April</title></head><body>
+<h1>Ferry fares to rise in April</h1><div class="by"><span>By <!-- -->Nadia Petrova</span></div>{BODY}</body></html>"""
+    assert clean_html(byline).authors == ["Nadia Petrova"]
