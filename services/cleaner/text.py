@@ -74,12 +74,13 @@ _BOILER_ANY = re.compile(
     r"bloggers like this|all rights reserved|your email address will not be published|"
     r"required fields are marked|by clicking|you agree to (?:our|the)|cookie policy|"
     r"sign up for (?:our|the)|subscribe to (?:our|the)|the opinions expressed|"
-    r"is the opinion of|comments are moderated|not (?:be )?(?:published|shared)\b.*email",
+    r"is the opinion of|comments are moderated|not (?:be )?(?:published|shared)\b.*email|"
+    r"property of their respective owners|(?:are|is a) (?:registered )?trademarks? of",
     re.I,
 )
 # Cheap substring test before the pattern above: nearly every line contains none of these.
 _BOILER_KEYS = ("blogger", "rights reserved", "email", "required fields", "by clicking", "you agree",
-                "cookie", "sign up", "subscribe", "opinion", "moderated")
+                "cookie", "sign up", "subscribe", "opinion", "moderated", "respective owners", "trademark")
 # The same test as one pattern (a literal alternation: "contains any of the keys"), one pass.
 _HAS_BOILER_KEY = re.compile("|".join(map(re.escape, _BOILER_KEYS)))
 
@@ -1161,7 +1162,7 @@ def _continuation(lines: list[Line], start: int, end: int) -> list[int]:
     sample = " ".join(line.text for line in lines[start:end + 1]).split()[:1500]
     if not sample or sum(map(STOPWORDS.__contains__, map(str.lower, sample))) / len(sample) <= ENGLISH_SHARE:
         return extra  # the headings that end an article are read in English only
-    gap = 0
+    gap = 0.0
     topic: set[str] | None = None  # the region's words, read only when a candidate shows up
     for k in range(end + 1, len(lines)):
         line = lines[k]
@@ -1182,12 +1183,18 @@ def _continuation(lines: list[Line], start: int, end: int) -> list[int]:
         if words and topic is not None and sum(w in topic for w in words) >= EXTEND_MIN_SHARED * len(words):
             extra.append(k)
             topic.update(words)
-            gap = 0
+            gap = 0.0
         else:
-            gap += 1
+            # a table's cells or a picker's options, one short token a line, count as a quarter of
+            # a line each: a results table inside an article is no long stretch of furniture
+            gap += 1 if line.words > CELL_MAX_WORDS else CELL_GAP
             if gap > EXTEND_GAP:
                 break
     return extra
+
+
+CELL_MAX_WORDS = 2
+CELL_GAP = 0.25
 
 
 def filter_blocks(texts: list[str], known_title: str | None = None, kinds: list[str] | None = None) -> TextResult:

@@ -888,6 +888,25 @@ def test_reporters_named_with_the_place_they_file_from_are_the_authors() -> None
     assert clean.title == headline and clean.authors == ["Jane Doe", "John Roe"]
 
 
+def test_the_article_resumes_below_a_table_of_one_cell_a_line() -> None:
+    """A table inside the article comes out of a scrape one cell a line (a hundred short lines):
+    the article's paragraphs below it are the article's; the site's trademark line under them is
+    not."""
+    story = [f"The conference's new television deal pays each school more than before, and the league's "
+             f"commissioner said on Monday that the money would keep its members together, note {n} said."
+             for n in range(1, 6)]
+    cells = ["SCHOOL", "CONF", "W", "L"] + [c for n in range(20) for c in (f"School{n}", "SEC", str(100 + n), "13")]
+    after = ("What that means for the conference's members is not yet clear, and the commissioner said on "
+             "Monday that the schools would vote on the television deal and the money in the spring.")
+    legal = ("LEAGUE and its marks are trademarks of the League, LLC. All other trademarks are the property "
+             "of their respective owners.")
+    body = clean_text("\n".join(["Home", "Sport", *story, "Best records since 2014", *cells, after, legal])).body
+    assert all(p in body for p in story) and after in body and legal not in body
+    from services.cleaner.text import says_furniture
+
+    assert says_furniture(legal, len(legal.split())) and not says_furniture(after, len(after.split()))
+
+
 def test_the_link_a_see_also_label_introduces_goes() -> None:
     """"SEE ALSO:" on its own line, then the linked story's headline (a full sentence or not),
     inside the article: both go, the paragraphs around them stay."""
