@@ -296,7 +296,11 @@ AFFILIATE_NOTE_MAX_WORDS = 25
 # much quicker on long lines of prose than one alternation of them all).
 _SITE_PROMPTS = tuple((key, re.compile(pattern)) for key, pattern in (
     ("sign", r"\bsign(?:ing)?[- ]up\b[^.!?]{0,60}\b(?:newsletters?|inbox|notifications|alerts|e-?course|updates)\b"
-             r"|\bthanks for signing up\b|\bsign\s*(?:in|into)\s+(?:to\s+)?your\s+[\w\s]{0,30}account\b"),
+             r"|\bthanks for signing up\b|\bsign\s*(?:in|into)\s+(?:to\s+)?your\s+[\w\s]{0,30}account\b"
+             r"|\bsign up to (?:get|receive) (?:the|our) (?:best|latest)\b"),
+    # a sign-up form's consent boxes: "Contact me with news and offers from other brands"
+    ("contact me", r"\bcontact me with news\b"),
+    ("receive email", r"\breceive emails? from us\b"),
     ("newsletter", r"\bnewsletters?\b[^.!?]{0,60}\b(?:inbox|unsubscribe|sign(?:ing)? up|subscri\w+)\b"),
     ("inbox", r"\b(?:delivered|straight|right|directly)\s+(?:right\s+)?(?:to|in) your inbox\b"),
     ("subscri", r"\bsubscription has been confirmed\b"
@@ -329,7 +333,7 @@ _NOTE_STARTS = ("this ", "editor", "an earlier", "a previous", "earlier", "previ
 _POLICY_KEY = re.compile(r"commission|compensation|make money|earn money|affiliate|reader-|by using|editorial|ethics|"
                          r"fact.check|cookies")
 _PROMPT_KEY = re.compile(r"sign|log ?in|newsletter|inbox|subscri|unlimited|block|account|join|moderated|posting|"
-                         r"icon|stylized|curved")
+                         r"icon|stylized|curved|contact me|receive email")
 SITE_POLICY_MAX_WORDS = 100
 SITE_VOICE_LONG = 20
 SITE_VOICE_MIN_WORDS = 3  # a shorter line is a menu's word or a button, read by the furniture labels

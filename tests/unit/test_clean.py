@@ -907,6 +907,21 @@ def test_the_article_resumes_below_a_table_of_one_cell_a_line() -> None:
     assert says_furniture(legal, len(legal.split())) and not says_furniture(after, len(after.split()))
 
 
+def test_a_newsletter_forms_prompt_and_consent_boxes_are_furniture() -> None:
+    """A sign-up box set inside the article ("Sign up to get the best content of the week ...",
+    "Contact me with news and offers from other brands", "Receive email from us on behalf of our
+    partners"): the site's voice, not the article's; a sentence about signing up to get something
+    else is the article's."""
+    from services.cleaner.text import says_furniture
+
+    for line in ("Sign up to get the best content of the week, and great deals, as picked by the editors.",
+                 "Contact me with news and offers from other Harbour brands.",
+                 "Receive email from us on behalf of our trusted partners or sponsors."):
+        assert says_furniture(line, len(line.split())), line
+    prose = "Voters can sign up to get their absentee ballots by mail until Friday, the county clerk said."
+    assert not says_furniture(prose, len(prose.split()))
+
+
 def test_the_link_a_see_also_label_introduces_goes() -> None:
     """"SEE ALSO:" on its own line, then the linked story's headline (a full sentence or not),
     inside the article: both go, the paragraphs around them stay."""
