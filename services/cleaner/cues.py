@@ -178,12 +178,14 @@ _BY_LINE = re.compile(
 )
 _BY_INSIDE = re.compile(
     r"(?:^|\s|[|•·,])(?:[Bb]y|[Aa]s told to|Published By\s*:|Author\s*:)\s+(?P<rest>[A-Z].{2,80})$")
+# the place a reporter files from, closing a byline: "Jane Doe and John Roe in New York"
+_PLACE_TAIL_RE = r"\sin\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,2}$"
 _NAME_END = re.compile(
     r"(?:Published|Updated|Posted|Last updated|Modified|Posted On|Staff|Reporter|Correspondent)\b"
     r"|\s[|•·—–]\s|\s[-]\s|,\s*(?:19|20)\d\d|,\s*" + MONTH_RE + r"|\s" + MONTH_RE + r"\s+\d|\d"
     r"|\sFor\s+(?:The\s+)?[A-Z]"  # "By Jane Doe For Dailymail.Com" (not a credit's "by Jane Doe for TIME")
     r"|\s[Oo]n\s+(?=" + MONTH_RE + r"|\d)"  # "By Jane Doe on December 22, 2023"
-    r"|\sin\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,2}$"  # "Jane Doe and John Roe in New York"
+    r"|" + _PLACE_TAIL_RE
 )
 # "Jane Doe Globe Staff": the publication's word between a name and its staff role
 _STAFF_ROLES = frozenset({"Staff", "Reporter", "Correspondent"})
@@ -230,7 +232,7 @@ def names_line(text: str) -> bool:
     return len(parts) <= 4 and all(is_name(part) for part in parts)
 
 
-_PLACE_TAIL = re.compile(r"\sin\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,2}$")
+_PLACE_TAIL = re.compile(_PLACE_TAIL_RE)
 
 
 def names_in(text: str) -> list[str]:
