@@ -880,8 +880,13 @@ def _site_panel_end(lines: list[Line], start: int, end: int) -> int | None:
     prose that review sites set above the headline; the article starts below it. Two such notes
     within the region's first lines make a panel; an article that mentions a commission once
     does not."""
-    notes = [k for k in range(max(0, start - LEAD_SPAN), min(end, start + SITE_PANEL_SPAN))
-             if _says_site_policy(lines[k].text.lower(), lines[k].words, SITE_POLICY_MAX_WORDS)]
+    notes = []
+    for k in range(max(0, start - LEAD_SPAN), min(end, start + SITE_PANEL_SPAN)):
+        low = lines[k].text.lower()
+        # the keys first: most lines hold none of them
+        if (_POLICY_KEY.search(low) is not None or "money" in low) \
+                and _says_site_policy(low, lines[k].words, SITE_POLICY_MAX_WORDS):
+            notes.append(k)
     return notes[-1] if len(notes) >= SITE_PANEL_MIN_NOTES else None
 
 
