@@ -341,6 +341,15 @@ def known_place(name: str, gaz: Gazetteer) -> bool:
     return bool(gaz.country(name) or any(p.primary for p in gaz.lookup(name)))
 
 
+def dateline_place_known(match: re.Match[str], gaz: Gazetteer) -> bool:
+    """Whether a dateline (a DATELINE_RE match) names a known place: its own ("MADRID"), or the
+    country or region that qualifies a smaller one ("VAIL, Colorado", "IGLS, Austria")."""
+    if known_place(match["place"], gaz):
+        return True
+    qualifier = match.string[match.end("place"):match.start("tail")].strip(" ,")
+    return bool(qualifier) and known_place(qualifier, gaz)
+
+
 def _datelines(text: str, mentions: list[Mention], gaz: Gazetteer) -> list[Mention]:
     """'ISLAMABAD: ...', 'AL-AIN, United Arab Emirates 1996-12-06', 'LONDON (Reuters) -': the place is a place."""
     out = list(mentions)

@@ -22,7 +22,13 @@ from spacy.tokens import Doc
 from spacy.util import filter_spans, minibatch
 
 from services.extractor.dates import find_dates
-from services.extractor.entities import DATELINE_RE, Entities, extract_entities, known_orgs, known_place
+from services.extractor.entities import (
+    DATELINE_RE,
+    Entities,
+    dateline_place_known,
+    extract_entities,
+    known_orgs,
+)
 from services.extractor.keywords import extract_keywords
 from services.extractor.money import find_money, money_spans
 from services.extractor.places import gazetteer
@@ -354,9 +360,10 @@ class Extractor:
         return self._doc("\n\n".join(parts) + "\n\n")
 
     def _names_a_place(self, dateline: str) -> bool:
-        """Whether a dateline opens with a country or a main place of the gazetteer."""
+        """Whether a dateline opens with a known place, or a place its country or region
+        qualifies ("VAIL, Colorado 1996-12-07")."""
         match = DATELINE_RE.match(dateline)
-        return match is not None and known_place(match["place"], self.gazetteer)
+        return match is not None and dateline_place_known(match, self.gazetteer)
 
     def _is_word(self, word: str) -> bool:
         return dictionary_word(word, self.lexicon)

@@ -133,8 +133,9 @@ def test_from_settings_uses_model_and_chunk_size() -> None:
 
 def test_the_dateline_the_cleaner_left_out_of_the_body_names_a_place(extractor: Extractor) -> None:
     """Wire copy prints "MADRID 1996-12-06" above its text: the cleaner reads the date from it,
-    keeps it out of the body and passes it on; its place is where the story was filed. A date
-    line that opens with no known place names none."""
+    keeps it out of the body and passes it on; its place is where the story was filed, also a
+    small one its region qualifies ("VAIL, Colorado"). A date line that opens with no known place
+    names none."""
     from services.cleaner.clean import clean_article
     from shared.contracts.schemas import RawArticle
 
@@ -146,6 +147,10 @@ def test_the_dateline_the_cleaner_left_out_of_the_body_names_a_place(extractor: 
     assert "Madrid" in extractor.extract([clean])[0].locations  # the shouted name in its usual case
     updated = clean.model_copy(update={"metadata": {"dateline": "Updated 1996-12-06"}})
     assert "Updated" not in extractor.extract([updated])[0].locations
+    # a smaller place, qualified by its region or country: both are places
+    resort = clean.model_copy(update={"metadata": {"dateline": "VAIL, Colorado 1996-12-07"}})
+    places = [p.lower() for p in extractor.extract([resort])[0].locations]
+    assert "vail" in places and "colorado" in places
 
 
 def test_a_guessed_language_is_checked_against_the_text(extractor: Extractor) -> None:
