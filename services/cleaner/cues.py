@@ -80,9 +80,13 @@ class Cues:
             self.source = value
 
 
+# between the names of a byline's list: "A B and C D, E F & G H"
+_NAME_SEPARATOR = re.compile(r"\s*(?:,|\band\b|&)\s*")
+
+
 def split_names(names: str) -> list[str]:
     """'A B and C D, E F' -> ['A B', 'C D', 'E F']."""
-    parts = re.split(r"\s*(?:,|\band\b|&)\s*", names)
+    parts = _NAME_SEPARATOR.split(names)
     return [p.strip() for p in parts if p.strip() and len(p.split()) <= 5]
 
 
@@ -94,7 +98,8 @@ _CAPTION_KEYS = ("—", "–", "Photo", "Image", "Picture", "File", "Caption", "
 _HAS_CAPTION_KEY = re.compile("|".join(map(re.escape, _CAPTION_KEYS)))
 
 
-_BULLETS = frozenset("•·▪►")
+# the glyphs a list item opens with (also read by shape's list-item test)
+BULLETS = "•·▪►"
 
 
 def read_line(line: str, cues: Cues, words: int | None = None) -> str | None:
@@ -105,7 +110,7 @@ def read_line(line: str, cues: Cues, words: int | None = None) -> str | None:
         words = len(line.split())
     if words > 60:
         return None
-    if line[:1] in _BULLETS:
+    if line[:1] and line[0] in BULLETS:
         line = line[1:].lstrip()  # "• Updated: Dec. 21, 2023": a date line set as a list item
     head = line[:12]
     # cheap substring tests first: most lines are prose and skip every pattern below
@@ -180,15 +185,15 @@ _BY_INSIDE = re.compile(
     r"(?:^|\s|[|•·,])(?:[Bb]y|[Aa]s told to|Published By\s*:|Author\s*:)\s+(?P<rest>[A-Z].{2,80})$")
 # the place a reporter files from, closing a byline: "Jane Doe and John Roe in New York"
 _PLACE_TAIL_RE = r"\sin\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,2}$"
+# "Jane Doe Globe Staff": a staff role ends the name, and the publication's word may stand before it
+_STAFF_ROLES = ("Staff", "Reporter", "Correspondent")
 _NAME_END = re.compile(
-    r"(?:Published|Updated|Posted|Last updated|Modified|Posted On|Staff|Reporter|Correspondent)\b"
+    r"(?:Published|Updated|Posted|Last updated|Modified|Posted On|" + "|".join(_STAFF_ROLES) + r")\b"
     r"|\s[|•·—–]\s|\s[-]\s|,\s*(?:19|20)\d\d|,\s*" + MONTH_RE + r"|\s" + MONTH_RE + r"\s+\d|\d"
     r"|\sFor\s+(?:The\s+)?[A-Z]"  # "By Jane Doe For Dailymail.Com" (not a credit's "by Jane Doe for TIME")
     r"|\s[Oo]n\s+(?=" + MONTH_RE + r"|\d)"  # "By Jane Doe on December 22, 2023"
     r"|" + _PLACE_TAIL_RE
 )
-# "Jane Doe Globe Staff": the publication's word between a name and its staff role
-_STAFF_ROLES = frozenset({"Staff", "Reporter", "Correspondent"})
 _PAPER_WORDS = frozenset({"Times", "Post", "Globe", "Herald", "Tribune", "Journal", "News", "Star", "Gazette",
                           "Chronicle", "Mail", "Telegraph", "Express", "Observer", "Guardian", "Independent",
                           "Sun", "Mirror", "Bulletin", "Courier", "Examiner", "Inquirer", "Record", "Register"})
@@ -228,8 +233,8 @@ def names_line(text: str) -> bool:
     place = _PLACE_TAIL.search(text)
     if place is None:
         return False
-    parts = re.split(r"\s*(?:,|\band\b|&)\s*", text[:place.start()])
-    return len(parts) <= 4 and all(is_name(part) for part in parts)
+    parts = _NAME_SEPARATOR.split(text[:place.start()])
+    return len(parts) <= 4 and all(map(is_name, parts))
 
 
 _PLACE_TAIL = re.compile(_PLACE_TAIL_RE)
@@ -242,11 +247,12 @@ def names_in(text: str) -> list[str]:
     end = _NAME_END.search(text)
     if end is not None:
         text = text[:end.start()]
-        words = text.split()
-        if end.group(0) in _STAFF_ROLES and "," in text:
-            text = text.rsplit(",", 1)[0]  # "Jane Doe, Harbour Times Staff": the paper, not a second name
-        elif end.group(0) in _STAFF_ROLES and len(words) >= 3 and words[-1] in _PAPER_WORDS:
-            text = text.rsplit(maxsplit=1)[0]  # a name and the paper's word ("Globe Staff")
+        if end.group(0) in _STAFF_ROLES:
+            words = text.split()
+            if "," in text:
+                text = text.rsplit(",", 1)[0]  # "Jane Doe, Harbour Times Staff": the paper, not a second name
+            elif len(words) >= 3 and words[-1] in _PAPER_WORDS:
+                text = text.rsplit(maxsplit=1)[0]  # a name and the paper's word ("Globe Staff")
     text = text.strip(" ,;:|•·-–—")
     names: list[str] = []
     for part in re.split(r"\s*(?:,|;|\band\b|&|\bwith\b)\s*", text):

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from services.cleaner.cues import Cues, read_line
+from services.cleaner.cues import BULLETS, Cues, read_line
 from services.cleaner.segment import count_line_words, count_words, has_stopless
 from services.cleaner.text import is_terminal, says_furniture, unwrap
 
@@ -44,7 +44,7 @@ DROP_KINDS = frozenset({"trailer", "copyright", "byline", "date"})
 # "+1.5%", "$2.3").
 _FIGURE = re.compile(r"(?<!\w)[-+$€£¥]?\d[\d.,:/-]*%?(?!\w)")
 # A list item's marker: a bullet, or a number or letter followed by "." or ")".
-_LIST_MARK = re.compile(r"^(?:[-–—•·*▪►✓]\s|\(?\d{1,3}[.)]\s|\(?[a-z][.)]\s)")
+_LIST_MARK = re.compile(r"^(?:[-–—*✓" + BULLETS + r"]\s|\(?\d{1,3}[.)]\s|\(?[a-z][.)]\s)")
 
 
 def is_row(line: str) -> bool:

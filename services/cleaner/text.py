@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from itertools import pairwise
 from operator import itemgetter
 
@@ -330,7 +331,8 @@ ARTICLE_NOTE_MAX_WORDS = 80
 # how such a note begins (a quick test before the pattern)
 _NOTE_STARTS = ("this ", "editor", "an earlier", "a previous", "earlier", "previous", "you", "*")
 # Cheap tests first: a line of the site's own voice holds one of its kind's keys.
-_POLICY_KEY = re.compile(r"commission|compensation|make money|earn money|affiliate|reader-|by using|editorial|ethics|"
+# (every policy pattern and the affiliate note hold one of these: "money" for "may receive money")
+_POLICY_KEY = re.compile(r"commission|compensation|money|affiliate|reader-|by using|editorial|ethics|"
                          r"fact.check|cookies")
 _PROMPT_KEY = re.compile(r"sign|log ?in|newsletter|inbox|subscri|unlimited|block|account|join|moderated|posting|"
                          r"icon|stylized|curved|contact me|receive email")
@@ -343,7 +345,9 @@ SITE_PROMPT_MAX_WORDS = 50
 def _says_site_policy(low: str, words: int, affiliate_max_words: int = AFFILIATE_NOTE_MAX_WORDS) -> bool:
     """Whether a line (lower-cased) states one of the site's policies: its editorial policy or a
     player's request for cookies in up to 100 words, an affiliate note in up to 25 (or
-    ``affiliate_max_words``)."""
+    ``affiliate_max_words``). The keys are read first: most lines hold none of them."""
+    if _POLICY_KEY.search(low) is None:
+        return False
     return (words <= SITE_POLICY_MAX_WORDS and (
         _SITE_POLICY.search(low) is not None or ("cookies" in low and _COOKIE_ASK.search(low) is not None)
     )) or (words <= affiliate_max_words and _AFFILIATE_NOTE.search(low) is not None)
@@ -354,7 +358,7 @@ def says_site_voice(low: str, words: int) -> bool:
     of up to 100 words, its prompts in up to 50; each kind's keys are tested first."""
     if not SITE_VOICE_MIN_WORDS <= words <= SITE_POLICY_MAX_WORDS:
         return False
-    if _POLICY_KEY.search(low) is not None and _says_site_policy(low, words):
+    if _says_site_policy(low, words):
         return True
     return words <= SITE_PROMPT_MAX_WORDS and _PROMPT_KEY.search(low) is not None and any(
         key in low and pattern.search(low) is not None for key, pattern in _SITE_PROMPTS
@@ -880,13 +884,8 @@ def _site_panel_end(lines: list[Line], start: int, end: int) -> int | None:
     prose that review sites set above the headline; the article starts below it. Two such notes
     within the region's first lines make a panel; an article that mentions a commission once
     does not."""
-    notes = []
-    for k in range(max(0, start - LEAD_SPAN), min(end, start + SITE_PANEL_SPAN)):
-        low = lines[k].text.lower()
-        # the keys first: most lines hold none of them
-        if (_POLICY_KEY.search(low) is not None or "money" in low) \
-                and _says_site_policy(low, lines[k].words, SITE_POLICY_MAX_WORDS):
-            notes.append(k)
+    notes = [k for k in range(max(0, start - LEAD_SPAN), min(end, start + SITE_PANEL_SPAN))
+             if _says_site_policy(lines[k].text.lower(), lines[k].words, SITE_POLICY_MAX_WORDS)]
     return notes[-1] if len(notes) >= SITE_PANEL_MIN_NOTES else None
 
 
@@ -1338,10 +1337,17 @@ _ABBREVIATION = re.compile(r"\b(Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|[a
 
 
 def _header_kind(texts: list[str], i: int) -> str | None:
-    text = texts[i]
+    return _line_header_kind(texts[i], i + 1 < len(texts))
+
+
+@lru_cache(maxsize=8192)
+def _line_header_kind(text: str, followed: bool) -> str | None:
+    """The header kind of one line (``followed``: a line comes after it): read once per text,
+    though the header's lines are looked at by the score, the candidates and the byline reading
+    in turn, and a site's menus recur on every page."""
     if len(text) > HEADER_LINE_CHARS:
         return None  # a paragraph, not a header line
-    if byline_names(text) or (text.rstrip(":") in ("By", "by", "BY") and i + 1 < len(texts)):
+    if byline_names(text) or (text.rstrip(":") in ("By", "by", "BY") and followed):
         return "byline"
     if header_date(text) is not None and (
         len(text.split()) <= 12 or _SENTENCE_END.search(_ABBREVIATION.sub(r"\1", text)) is None
