@@ -202,10 +202,11 @@ _LOWER_BYLINE = re.compile(r"by\s+[A-Z][\w.'’-]+\s+[A-Z]")
 
 
 # A headline run into its date line by a scraper that joins inline elements: "<headline>
-# posted on 2023-12-19 23:30 EST by Jane Doe" (no final stop: a sentence saying that something
-# was posted on a day ends with one)
+# posted on 2023-12-19 23:30 EST by Jane Doe", "<headline> by Jane Doe, Dec 19th 2023" (no final
+# stop: a sentence saying that something was posted on a day ends with one)
 _GLUED_POSTED = re.compile(
-    r"^(?P<head>\S.{14,}?)\s+(?P<tail>(?:[Pp]osted|[Pp]ublished)(?:\s+on)?\s+\S.{4,40}?(?:\s+by\s+[A-Z][^.]{2,60})?)$"
+    r"^(?P<head>\S.{14,}?)\s+(?P<tail>(?:[Pp]osted|[Pp]ublished)(?:\s+on)?\s+\S.{4,40}?(?:\s+by\s+[A-Z][^.]{2,60})?"
+    r"|by\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3},\s+\S.{4,30})$"
 )
 
 
@@ -214,7 +215,7 @@ def split_glued_dates(lines: list[str]) -> list[str]:
     each is read as what it is."""
     out: list[str] = []
     for line in lines:
-        match = _GLUED_POSTED.match(line) if ("osted" in line or "ublished" in line) else None
+        match = _GLUED_POSTED.match(line) if ("osted" in line or "ublished" in line or " by " in line) else None
         if match and not line.endswith(".") and header_date(match["tail"]) is not None:
             out.extend((match["head"], match["tail"]))
         else:

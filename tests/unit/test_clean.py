@@ -845,6 +845,21 @@ def test_a_headline_glued_to_its_posted_on_line_is_split() -> None:
     assert sentence in clean_text("\n".join(["Home", "Sport", headline, *story[:3], sentence, *story[3:]])).body
 
 
+def test_a_headline_glued_to_its_by_name_and_date_is_split() -> None:
+    """"<headline> by Jane Doe, Dec 19th 2023": the headline is read without its byline, and the
+    byline and date are read from the tail. A sentence of the body that names a day after a
+    name with "by" stays whole."""
+    headline = "Harbour club signs a pitcher from overseas for a record fee"
+    story = [f"The harbour club signed the pitcher on Thursday for a record fee, and the coaches said he would "
+             f"start the opening game of the season, report number {n} said." for n in range(1, 6)]
+    clean = clean_text("\n".join(["Home", "Sport", "never remind me", f"{headline} by Jane Doe, Dec 19th 2023",
+                                  *story]))
+    assert clean.title == headline and clean.authors == ["Jane Doe"] and clean.published_at is not None
+    assert clean.published_at.date().isoformat() == "2023-12-19"
+    sentence = "The contract was signed on the harbour by Jane Doe, the club's chair, on December 8, 2023."
+    assert sentence in clean_text("\n".join(["Home", "Sport", headline, *story[:3], sentence, *story[3:]])).body
+
+
 def test_a_headline_written_as_sentences_right_over_its_byline() -> None:
     """"I tried 16 recipes this year. These are the 5 I'll make again.": a headline with its stops,
     right over the author's name and the date line, is the headline; a standfirst under a
