@@ -1489,10 +1489,10 @@ def _headline_candidates(texts: list[str], start: int, lo: int, kinds: dict[int,
         )):
             continue  # a paragraph or a subheading of the body
         if (
-            _CREDIT_LINE.search(text) or DATELINE.match(text) or _BOILER_START.match(text)
+            _CREDIT_LINE.search(text) or ends_with_credit(text) or DATELINE.match(text) or _BOILER_START.match(text)
             or _HAS_LINK_KEY.search(text.lower()) or says_furniture(text, n)
         ):
-            continue  # a credit, a dateline, a link or what furniture says ("Thanks for signing up!")
+            continue  # a credit or a captioned photo, a dateline, a link or what furniture says
         words = _content_words(text)
         if not words:
             continue

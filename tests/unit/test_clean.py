@@ -860,6 +860,20 @@ def test_a_headline_glued_to_its_by_name_and_date_is_split() -> None:
     assert sentence in clean_text("\n".join(["Home", "Sport", headline, *story[:3], sentence, *story[3:]])).body
 
 
+def test_a_photo_caption_with_its_credit_is_no_headline() -> None:
+    """A caption closing with its credit ("... on December 14, 2023 [Jane Doe/Agency]") between
+    the standfirst and the byline shares the article's words but is no headline candidate."""
+    headline = "Harbour flood in maps and charts: Live tracker"
+    deck = "The latest count stands at 2,700 homes flooded along the harbour since October 7."
+    caption = "Residents inspect the site of a flooded house on the harbour road on December 14, 2023 [Jane Doe/Agency]"
+    story = [f"The harbour flood reached {n} more streets on Thursday, and residents of the harbour road said the "
+             f"water rose faster than in any flood they remembered, according to the council's report."
+             for n in range(1, 6)]
+    clean = clean_text("\n".join(["Home", "World", "Live", headline, deck, caption, caption, "By Data Desk",
+                                  "Published On 9 Oct 2023", *story]))
+    assert clean.title == headline and caption not in clean.body
+
+
 def test_a_headline_written_as_sentences_right_over_its_byline() -> None:
     """"I tried 16 recipes this year. These are the 5 I'll make again.": a headline with its stops,
     right over the author's name and the date line, is the headline; a standfirst under a
