@@ -1458,6 +1458,28 @@ HEADLINE_FEATURES = (
 )
 
 
+CONTENTS_MIN_ENTRIES = 3
+
+
+def contents_entries(texts: list[str], lo: int, hi: int, start: int) -> set[int]:
+    """The entries of a table of contents between ``lo`` and ``hi``: a run of three or more lines
+    of two words or more, each printed again below the body's start (the article's subheadings,
+    or a list's items), their copies apart from each other (a header printed twice has its
+    copies side by side). None of them is the headline."""
+    last = {text: i for i, text in enumerate(texts)}
+    entries: set[int] = set()
+    run: list[int] = []
+    for j in range(lo, hi + 1):
+        again = j < hi and len(texts[j].split()) >= 2 and last[texts[j]] > j + 1
+        if again and run and abs(last[texts[j]] - last[texts[run[-1]]]) > 1:
+            run.append(j)
+            continue
+        if len(run) >= CONTENTS_MIN_ENTRIES:
+            entries.update(run)
+        run = [j] if again else []
+    return entries
+
+
 def _headline_candidates(texts: list[str], start: int, lo: int, kinds: dict[int, str | None], body: set[str],
                          anchor: int | None, scores: dict[int, float], lede: set[str] | None = None,
                          rule_pick: int | None = None) -> list[tuple[int, list[float]]]:
@@ -1476,7 +1498,7 @@ def _headline_candidates(texts: list[str], start: int, lo: int, kinds: dict[int,
     header_lines = {j for j, kind in kinds.items() if kind in ("byline", "date")}
     name_lines = {j for j, kind in kinds.items() if kind == "name"}
     shaped_below = 0  # headline-shaped lines between a candidate and the body (scanned upwards)
-    carousel = teaser_runs(texts, lo, hi)
+    carousel = teaser_runs(texts, lo, hi) | contents_entries(texts, lo, hi, start)
     for k in range(hi - 1, lo - 1, -1):
         text = texts[k]
         n = len(text.split())

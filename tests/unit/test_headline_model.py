@@ -10,7 +10,7 @@ import numpy as np
 
 from services.cleaner.headline import MODEL_DIR, HeadlineModel, current_model, load_model, use_model
 from services.cleaner.normalize import normalize_lines
-from services.cleaner.text import HEADLINE_FEATURES, extract_text
+from services.cleaner.text import HEADLINE_FEATURES, contents_entries, extract_text
 
 LEDE = ("The city council voted on Tuesday to close the old harbour bridge to cars from next spring, "
         "after engineers found that its steel supports had corroded faster than expected.")
@@ -73,6 +73,28 @@ def test_breadcrumb_holding_the_headline_is_not_the_headline() -> None:
         "Home", "News", f"News / City / {HEADLINE}", HEADLINE, "By Jane Doe", "March 4, 2024", BODY,
     ])
     assert _title(page) == HEADLINE
+
+
+def test_table_of_contents_entries_are_not_the_headline() -> None:
+    """A table of contents between the byline and the body lists the article's subheadings,
+    questions that share more words with the body than the headline does; each is printed
+    again further down, so none of them is the headline. A header printed twice, copy by copy
+    side by side, is no table of contents."""
+    headline = "Here's the True, Unexpected Story Behind That Closure Notice in Your Town"
+    sections = ["Why Is the Old Harbour Bridge Closing to Cars?", "What Did the Engineers Find in the Supports?",
+                "Where Will Drivers Go Once the Bridge Closes?", "When Will the Harbour Authority Publish the Report?"]
+    paras = BODY.split("\n")
+    page = "\n".join([
+        "Home", "News", headline, "Why the bridge you cross every day is closing (and whether that's a good thing).",
+        "Author:", "Jane Doe", "March 4, 2024", "Contents", *sections,
+        paras[0], sections[0], paras[1], sections[1], paras[2], sections[2], paras[3], sections[3],
+        "The bridge will close to cars on the first of April, the council said in its notice on Tuesday.",
+    ])
+    assert _title(page) == headline
+    texts = ["Home", HEADLINE, HEADLINE, "By Jane Doe", "Home", HEADLINE, HEADLINE, "By Jane Doe", *BODY.split("\n")]
+    assert contents_entries(texts, 0, 8, 8) == set()
+    listed = ["Contents", *sections, *[line for pair in zip(sections, paras, strict=True) for line in pair]]
+    assert contents_entries(listed, 0, 5, 5) == {1, 2, 3, 4}
 
 
 def test_no_model_falls_back_to_the_hand_set_score() -> None:
