@@ -210,16 +210,22 @@ _GLUED_POSTED = re.compile(
 )
 
 
-def split_glued_dates(lines: list[str]) -> list[str]:
-    """Split a headline from the "posted on <date> by <name>" line glued onto its end, so that
-    each is read as what it is."""
+# A gallery's slide counter run into the slide's title: "01/7Ira Khan and Nupur Shikhare"
+_GLUED_COUNTER = re.compile(r"^(?P<head>\d{1,3}/\d{1,3})(?P<tail>[A-Z].*)$")
+
+
+def split_glued(lines: list[str]) -> list[str]:
+    """Split what a scraper that joins inline elements ran together, so that each part is read
+    as what it is: a headline and the "posted on <date> by <name>" line glued onto its end, a
+    slide counter and the slide's title."""
     out: list[str] = []
     for line in lines:
         match = _GLUED_POSTED.match(line) if ("osted" in line or "ublished" in line or " by " in line) else None
         if match and not line.endswith(".") and header_date(match["tail"]) is not None:
             out.extend((match["head"], match["tail"]))
-        else:
-            out.append(line)
+            continue
+        match = _GLUED_COUNTER.match(line) if line[:1].isdigit() else None
+        out.extend((match["head"], match["tail"]) if match else (line,))
     return out
 
 
@@ -726,7 +732,7 @@ def _mark_title(lines: list[Line], known_title: str | None) -> None:
 def extract_text(text: str, known_title: str | None = None) -> TextResult:
     """The article in a scraped text (already normalized by normalize_lines)."""
     cues = Cues()
-    lines = _build_lines([ln for ln in split_glued_dates(unwrap(text.split("\n"))) if ln.strip()], cues)
+    lines = _build_lines([ln for ln in split_glued(unwrap(text.split("\n"))) if ln.strip()], cues)
     _mark_quantity_items(lines)
     _mark_runs_and_repeats(lines)
     _mark_teaser_runs(lines)

@@ -15,6 +15,7 @@ import pytest
 from services.cleaner.clean import RejectedArticle, clean_article
 from services.cleaner.fingerprint import fingerprint, hamming, is_near_duplicate
 from services.cleaner.html import strip_raw_elements
+from services.cleaner.text import split_glued
 from shared.contracts.identity import article_id, content_hash
 from shared.contracts.schemas import CleanArticle, RawArticle
 
@@ -858,6 +859,19 @@ def test_a_headline_glued_to_its_by_name_and_date_is_split() -> None:
     assert clean.published_at.date().isoformat() == "2023-12-19"
     sentence = "The contract was signed on the harbour by Jane Doe, the club's chair, on December 8, 2023."
     assert sentence in clean_text("\n".join(["Home", "Sport", headline, *story[:3], sentence, *story[3:]])).body
+
+
+def test_a_slide_counter_run_into_its_title_is_split() -> None:
+    """A gallery's counter run into the first slide's title ("01/4Harbour club signs ..."): the
+    title is read without the counter. A date or a fraction before a space or a small letter
+    stays."""
+    headline = "Harbour club signs a pitcher from overseas for a record fee"
+    story = [f"The harbour club signed the pitcher on Thursday for a record fee, and the coaches said he would "
+             f"start the opening game of the season, report number {n} said." for n in range(1, 6)]
+    clean = clean_text("\n".join(["Home", "Sport", f"01/4{headline}", *story]))
+    assert clean.title == headline
+    assert split_glued(["01/4Harbour club", "12/7 Harbour club", "3/4ths of the club"]) == [
+        "01/4", "Harbour club", "12/7 Harbour club", "3/4ths of the club"]
 
 
 def test_a_photo_caption_with_its_credit_is_no_headline() -> None:
