@@ -1459,7 +1459,7 @@ HEADLINE_FEATURES = (
     "title_case", "all_upper", "stopword_share", "digit_start", "breadcrumb", "header_below",
     "name_below", "header_above", "below_anchor", "lines_above_body", "inside_body", "printed_twice",
     "repeats", "standfirst_below", "label_above", "competitors_below", "first_line", "lede_share",
-    "holds_neighbour", "share_gap", "shared_gap", "above_share", "below_share", "above_lede", "below_lede",
+    "holds_neighbour", "glued", "share_gap", "shared_gap", "above_share", "below_share", "above_lede", "below_lede",
     "strong_above", "strong_below", "rule_pick",
 )
 
@@ -1484,6 +1484,10 @@ def contents_entries(texts: list[str], lo: int, hi: int, start: int) -> set[int]
             entries.update(run)
         run = [j] if again else []
     return entries
+
+
+# words run together by a scraper that joins a menu's items ("OpinionsEditorials Columns")
+_GLUED_WORDS = re.compile(r"[a-z]{3,}[A-Z][a-z]{2,}")
 
 
 def _headline_candidates(texts: list[str], start: int, lo: int, kinds: dict[int, str | None], body: set[str],
@@ -1575,6 +1579,7 @@ def _headline_candidates(texts: list[str], start: int, lo: int, kinds: dict[int,
             float(k == 0),
             sum(w in lede for w in words) / max(len(words), TITLE_MIN_CONTENT_WORDS) if lede else 0.0,
             float(holds),
+            float(_GLUED_WORDS.search(text) is not None),
             0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
         ]))
         if shaped:

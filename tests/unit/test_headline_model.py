@@ -10,7 +10,14 @@ import numpy as np
 
 from services.cleaner.headline import MODEL_DIR, HeadlineModel, current_model, load_model, use_model
 from services.cleaner.normalize import normalize_lines
-from services.cleaner.text import HEADLINE_FEATURES, contents_entries, extract_text
+from services.cleaner.text import (
+    HEADLINE_FEATURES,
+    contents_entries,
+    extract_text,
+    header_candidates,
+    header_context,
+    title_scores,
+)
 
 LEDE = ("The city council voted on Tuesday to close the old harbour bridge to cars from next spring, "
         "after engineers found that its steel supports had corroded faster than expected.")
@@ -95,6 +102,22 @@ def test_table_of_contents_entries_are_not_the_headline() -> None:
     assert contents_entries(texts, 0, 8, 8) == set()
     listed = ["Contents", *sections, *[line for pair in zip(sections, paras, strict=True) for line in pair]]
     assert contents_entries(listed, 0, 5, 5) == {1, 2, 3, 4}
+
+
+def test_words_run_together_count_against_a_candidate() -> None:
+    """A menu whose items a scraper ran together ("OpinionsEditorials Columns ...") is marked as
+    such among the candidates' features, and every shipped model weighs that against the line."""
+    menu = "OpinionsEditorials Columns Guest opinions Cartoons Submit a guest opinion on the harbour bridge"
+    texts = ["Skip to main content", menu, menu.replace("sE", "s E"), HEADLINE, "By Jane Doe", "March 4, 2024",
+             *BODY.split("\n")]
+    start = 6
+    lo, _hi, kinds, body, anchor = header_context(texts, start, start)
+    scores = title_scores(texts, start, lo, kinds, body)
+    found = dict(header_candidates(texts, start, lo, kinds, body, anchor, scores, None))
+    glued = HEADLINE_FEATURES.index("glued")
+    assert found[1][glued] == 1.0 and found[2][glued] == 0.0 and found[3][glued] == 0.0
+    for name in ("headline", "headline_A", "headline_B"):
+        assert load_model(MODEL_DIR / f"{name}.json").weights[glued] < 0
 
 
 def test_no_model_falls_back_to_the_hand_set_score() -> None:
