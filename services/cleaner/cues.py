@@ -185,8 +185,15 @@ _BY_INSIDE = re.compile(
     r"(?:^|\s|[|•·,])(?:[Bb]y|[Aa]s told to|Published By\s*:|Author\s*:)\s+(?P<rest>[A-Z].{2,80})$")
 # the place a reporter files from, closing a byline: "Jane Doe and John Roe in New York"
 _PLACE_TAIL_RE = r"\sin\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,2}$"
-# "Jane Doe Globe Staff": a staff role ends the name, and the publication's word may stand before it
-_STAFF_ROLES = ("Staff", "Reporter", "Correspondent")
+# What a newsroom's people do for a living, in lower case: the job titles that end a byline's name
+# ("Graphics Journalist"), introduce the author's box ("<Name> is a senior editor at ...") or, the
+# first three, end a name with the paper's word before them ("Jane Doe Globe Staff").
+JOB_TITLES = (
+    "staff", "reporter", "correspondent", "journalist", "editor", "writer", "columnist", "producer",
+    "photographer", "contributor", "intern", "author", "critic", "freelancer", "analyst", "dietitian",
+    "librarian", "fact-checker", "editor-in-chief",
+)
+_STAFF_ROLES = tuple(title.capitalize() for title in JOB_TITLES[:3])
 _NAME_END = re.compile(
     r"(?:Published|Updated|Posted|Last updated|Modified|Posted On|" + "|".join(_STAFF_ROLES) + r")\b"
     r"|\s[|•·—–]\s|\s[-]\s|,\s*(?:19|20)\d\d|,\s*" + MONTH_RE + r"|\s" + MONTH_RE + r"\s+\d|\d"

@@ -21,7 +21,7 @@ from typing import Any
 import trafilatura
 from lxml import etree
 
-from services.cleaner.cues import Cues, header_date, is_name
+from services.cleaner.cues import JOB_TITLES, Cues, header_date, is_name
 from services.cleaner.dates import DATE_RE
 from services.cleaner.metadata import PageMeta, parse_tree, read_page_meta
 from services.cleaner.normalize import normalize_inline, normalize_lines
@@ -638,8 +638,7 @@ def _same_day(shown: datetime, meta_date: datetime | None) -> bool:
 
 
 # the words of a job title a byline prints after the name ("Jane Doe Data and Graphics Journalist")
-_ROLE_END = re.compile(r"\b(?:Journalist|Reporter|Editor|Writer|Correspondent|Columnist|Producer|Photographer|"
-                       r"Contributor|Staff|Intern)s?$")
+_ROLE_END = re.compile(r"\b(?:" + "|".join(title.capitalize() for title in JOB_TITLES) + r")s?$")
 
 
 def _spelled_as_published(byline: list[str], persons: list[str]) -> list[str]:

@@ -23,6 +23,7 @@ from operator import itemgetter
 from services.cleaner.cues import (
     DATE_PREFIX,
     DATELINE,
+    JOB_TITLES,
     UPDATED_ONLY,
     Cues,
     byline_names,
@@ -95,15 +96,12 @@ def _boiler_anywhere(low: str, text: str) -> bool:
 # "<Name> is <Outlet>'s Editor-in-Chief": a person introduced by what they do for a living.
 _BIO = re.compile(
     r"^(?:[A-Z][\w'’.-]+,?\s+){0,4}[A-Z][\w'’.-]+,?\s+(?:[A-Z]{2,5}\s+)?(?:is|was|has been)\s+"
-    r"(?i:(?:a|an|the|\S+['’]s)\b.{0,100}?\b(?:writer|editor|reporter|journalist|correspondent|"
-    r"contributor|columnist|author|producer|critic|freelancer|dietitian|librarian|fact-checker|"
-    r"photographer|analyst|intern|editor-in-chief)s?\b)"
+    r"(?i:(?:a|an|the|\S+['’]s)\b.{0,100}?\b(?:" + "|".join(JOB_TITLES) + r")s?\b)"
     # "<Name> covers faith and science for the Daily", "<Name> currently works for the Agency on ..."
     r"|^[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,3}\s+(?:covers\s[^.]{2,80}\bfor\s+(?:the\s+)?[A-Z]"
     r"|(?:currently\s+)?works\s+(?:for|at)\s+(?:the\s+)?[A-Z])"
     # "As a senior security analyst, I report on ...": the author's box in the first person
-    r"|^As (?:an?|the) [^,]{0,60}\b(?:writer|editor|reporter|journalist|correspondent|contributor|"
-    r"columnist|analyst|critic)s?,\s+I\b"
+    r"|^As (?:an?|the) [^,]{0,60}\b(?:" + "|".join(JOB_TITLES) + r")s?,\s+I\b"
 )
 BIO_MAX_WORDS = 160
 # "<Name> covers ...", "<Name> is a senior ... specialist": a person introduced by a line of
