@@ -1331,6 +1331,7 @@ def _read_standfirst(header: Header, texts: list[str], kinds: dict[int, str | No
         and not _boiler_anywhere(low, text)
         and _HAS_LINK_KEY.search(low) is None
         and not says_furniture(text, words)  # an affiliate note under the byline
+        and not _is_bio(text)  # the author's box a byline opens on hover
         and read_line(text, Cues(), words) is None
         and text != header.title
     ):

@@ -830,6 +830,21 @@ def test_an_affiliate_note_under_the_byline_is_no_standfirst() -> None:
     assert clean.title == headline and note not in clean.body and clean.body.startswith(story[0])
 
 
+def test_the_authors_box_under_the_byline_is_no_standfirst() -> None:
+    """A byline that opens the author's box on hover prints the biography right under it ("Jane
+    Doe, CLC is a certified ... journalist covering health"): no standfirst of the article."""
+    bio = ("Jane Doe, CLC is a certified professional life coach, author, and journalist covering health and "
+           "wellness, parenting, and mental health.")
+    paras = "".join(f"<p>A new test may show how likely you are to develop dementia or have a stroke, according to "
+                    f"a new study published this month, and doctors say part {n} of the score is easy to improve.</p>"
+                    for n in range(1, 7))
+    headline = "Your brain score may predict your risk"
+    clean = clean_html(f"<html><head><title>{headline}</title></head><body><header><h1>{headline}</h1>"
+                       f"<div class='byline'>By <a href='/jane'>Jane Doe</a></div><div class='tip'>{bio}</div>"
+                       f"<div>Published December 20, 2023</div></header><article>{paras}</article></body></html>")
+    assert clean.title == headline and bio not in clean.body and clean.body.startswith("A new test")
+
+
 def test_a_headline_glued_to_its_posted_on_line_is_split() -> None:
     """A scraper that joins inline elements runs the headline into its date line ("<headline>
     posted on 2023-12-19 23:30 EST by Jane Doe"): headline, date and author are each read. A
