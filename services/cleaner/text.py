@@ -229,7 +229,8 @@ def split_glued(lines: list[str]) -> list[str]:
 
 def unwrap(lines: list[str]) -> list[str]:
     """Join hard-wrapped lines: a line without final punctuation followed, with no blank line,
-    by one that starts in lower case continues the same sentence, also across an inline chip
+    by one that starts in lower case continues the same sentence (not a lone lower-case word: a
+    player's or a form's label, "play", "report"), also across an inline chip
     (a ticker symbol) set on a line of its own; a "By" alone on its line opens the byline below."""
     out: list[str] = []
     for line in lines:
@@ -244,6 +245,7 @@ def unwrap(lines: list[str]) -> list[str]:
             and not is_terminal(out[-1])
             and len(out[-1]) >= 30
             and not _LOWER_BYLINE.match(line)
+            and not (line.isalpha() and line.islower())
         ):
             out[-1] = f"{out[-1]} {line}"
         elif (
@@ -1485,6 +1487,8 @@ def contents_entries(texts: list[str], lo: int, hi: int, start: int) -> set[int]
     return entries
 
 
+# a video's title closes with its running time: "Can Red Bull do a pit stop in the dark? (6:37)"
+_RUNNING_TIME = re.compile(r"\(\d{1,2}:\d\d\)$")
 # words run together by a scraper that joins a menu's items ("OpinionsEditorials Columns")
 _GLUED_WORDS = re.compile(r"[a-z]{3,}[A-Z][a-z]{2,}")
 
@@ -1520,10 +1524,11 @@ def _headline_candidates(texts: list[str], start: int, lo: int, kinds: dict[int,
         )):
             continue  # a paragraph or a subheading of the body
         if (
-            _CREDIT_LINE.search(text) or ends_with_credit(text) or DATELINE.match(text) or _BOILER_START.match(text)
+            _CREDIT_LINE.search(text) or ends_with_credit(text) or _RUNNING_TIME.search(text)
+            or DATELINE.match(text) or _BOILER_START.match(text)
             or _HAS_LINK_KEY.search(text.lower()) or says_furniture(text, n)
         ):
-            continue  # a credit or a captioned photo, a dateline, a link or what furniture says
+            continue  # a credit or a captioned photo, a video, a dateline, a link or what furniture says
         words = _content_words(text)
         if not words:
             continue

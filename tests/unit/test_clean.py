@@ -15,7 +15,7 @@ import pytest
 from services.cleaner.clean import RejectedArticle, clean_article
 from services.cleaner.fingerprint import fingerprint, hamming, is_near_duplicate
 from services.cleaner.html import strip_raw_elements
-from services.cleaner.text import split_glued
+from services.cleaner.text import split_glued, unwrap
 from shared.contracts.identity import article_id, content_hash
 from shared.contracts.schemas import CleanArticle, RawArticle
 
@@ -887,6 +887,24 @@ def test_a_slide_counter_run_into_its_title_is_split() -> None:
     assert clean.title == headline
     assert split_glued(["01/4Harbour club", "12/7 Harbour club", "3/4ths of the club"]) == [
         "01/4", "Harbour club", "12/7 Harbour club", "3/4ths of the club"]
+
+
+def test_a_video_title_and_its_play_label_are_no_headline() -> None:
+    """Under the headline a video player prints its "play" label and the video's title with its
+    running time ("... in complete darkness? (6:37)"): the label is not joined to the headline
+    as if it continued it, and the video's title is no headline. A hard-wrapped sentence still
+    joins its next line."""
+    headline = "Why the harbour club's pitcher doesn't make our top ten for 2023"
+    video = "Can the harbour club's pitcher throw in complete darkness? (6:37)"
+    story = [f"The harbour club signed the pitcher on Thursday for a record fee, and the coaches said he would "
+             f"start the opening game of the season, report number {n} said." for n in range(1, 6)]
+    clean = clean_text("\n".join([
+        "Home", "Sport", "35d", headline, "play", video,
+        "The club's pitcher set himself a challenge to throw in complete darkness, with the coaches watching.",
+        "Jane Doe, Sport EditorDec 19, 2023, 05:30 PM", "Close", *story]))
+    assert clean.title == headline
+    assert unwrap(["The club signed the pitcher on Thursday for a record", "fee and a bonus.", headline, "play"]) == [
+        "The club signed the pitcher on Thursday for a record fee and a bonus.", headline, "play"]
 
 
 def test_a_photo_caption_with_its_credit_is_no_headline() -> None:
