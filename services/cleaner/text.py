@@ -1409,8 +1409,10 @@ def _sentence_headline(texts: list[str], k: int, kinds: dict[int, str | None]) -
     if kinds.get(k + 1):
         return False
     below = texts[k + 1]
-    if not is_terminal(below) or len(below.split()) <= len(text.split()):
-        return False
+    if not is_terminal(below) or (
+        len(below.split()) <= len(text.split()) and kinds.get(k + 2) not in ("byline", "date")
+    ):
+        return False  # a longer sentence under it, or one right over the byline or date line
     return any(kinds.get(j) in ("byline", "date") for j in range(k + 2, k + 2 + SENTENCE_HEADLINE_BYLINE))
 TITLE_MIN_CONTENT_WORDS = 4
 LEAD_PARAGRAPHS = 6

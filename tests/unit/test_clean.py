@@ -907,6 +907,17 @@ def test_a_video_title_and_its_play_label_are_no_headline() -> None:
         "The club signed the pitcher on Thursday for a record fee and a bonus.", headline, "play"]
 
 
+def test_a_headline_written_as_sentences_over_a_short_standfirst_and_byline() -> None:
+    """A headline in two sentences, a one-sentence standfirst shorter than it, then the byline:
+    the headline is a candidate and is read."""
+    headline = "No, harbour bridges aren't all 'the same.' All the new features from the old bridge to the new one."
+    story = [f"The council opened the new harbour bridge on Thursday, and engineers said its cycle lane and "
+             f"supports would outlast the old bridge by decades, according to report number {n}." for n in range(1, 6)]
+    clean = clean_text("\n".join(["Home", ">", "Tech", headline, "The new cycle lane is elite.",
+                                  "By Jane Doe on December 22, 2023", "Share on Facebook", *story]))
+    assert clean.title == headline and clean.authors == ["Jane Doe"]
+
+
 def test_a_photo_caption_with_its_credit_is_no_headline() -> None:
     """A caption closing with its credit ("... on December 14, 2023 [Jane Doe/Agency]") between
     the standfirst and the byline shares the article's words but is no headline candidate."""
