@@ -1009,6 +1009,24 @@ def test_a_newsletter_forms_prompt_and_consent_boxes_are_furniture() -> None:
     assert not says_furniture(prose, len(prose.split()))
 
 
+def test_media_fallbacks_link_calls_and_share_labels_are_furniture() -> None:
+    """"Your browser does not support the <audio> element.", "CLICK HERE TO READ MORE FROM THE
+    DAILY", "Social Sharing": what a page's player, link box and share widget print between the
+    paragraphs; a sentence that says a reader clicked or shared something stays."""
+    from services.cleaner.text import says_furniture
+
+    story = [f"The harbour club signed the pitcher on Thursday for a record fee, and the coaches said he would "
+             f"start the opening game of the season, report number {n} said." for n in range(1, 6)]
+    furniture = ["Your browser does not support the <audio> element.", "CLICK HERE TO READ MORE FROM THE DAILY",
+                 "Social Sharing"]
+    body = clean_text("\n".join(["Home", "Sport", story[0], furniture[0], story[1], story[2], furniture[1],
+                                 story[3], furniture[2], story[4]])).body
+    assert all(p in body for p in story) and not any(f in body for f in furniture)
+    kept = ["Fans who click here to read the club's statement find no word on the fee.",
+            "Social sharing of the video passed a million views by Friday, the club said."]
+    assert not any(says_furniture(t, len(t.split())) for t in kept)
+
+
 def test_the_link_a_see_also_label_introduces_goes() -> None:
     """"SEE ALSO:" on its own line, then the linked story's headline (a full sentence or not),
     inside the article: both go, the paragraphs around them stay."""
