@@ -805,7 +805,8 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
     if header.standfirst_index is not None and header.standfirst_index < start and kept \
             and all(lines[k].text != header.standfirst for k in kept):
         kept.insert(0, header.standfirst_index)
-    kept = [k for k in kept if not ends_with_credit(lines[k].text) and not _embedded_post(lines, k)]
+    kept = [k for k in kept if not ends_with_credit(lines[k].text) and not _bracketed_credit(lines[k].text)
+            and not _embedded_post(lines, k)]
     kept = _first_of_each(lines, kept)
     kept = _trim_teaser_cards(lines, kept)
     kept = _cut_at_author_box(lines, kept)
@@ -843,6 +844,15 @@ def ends_with_credit(text: str) -> bool:
     """Whether a line closes with a photo credit: a caption, not a paragraph of the article."""
     tail = text[-CREDIT_TAIL:]  # a credit closes the line: only its end is read
     return _CREDIT_KEYS.search(tail) is not None and _PHOTO_CREDIT.search(tail) is not None
+
+
+# A line wholly in brackets without a sentence in them: a photo's credit ("(Getty Images)",
+# "[Image via Agency]") under its caption, not a paragraph (an aside in brackets is a sentence)
+_BRACKETED = re.compile(r"^[(\[][^()\[\]]*[)\]]$")
+
+
+def _bracketed_credit(text: str) -> bool:
+    return _BRACKETED.match(text) is not None and not is_terminal(text[1:-1])
 
 
 # The signature under an embedded social-media post: "— Jane Doe (@janedoe) December 22, 2023".

@@ -1027,6 +1027,18 @@ def test_media_fallbacks_link_calls_and_share_labels_are_furniture() -> None:
     assert not any(says_furniture(t, len(t.split())) for t in kept)
 
 
+def test_a_credit_alone_in_brackets_goes_and_an_aside_stays() -> None:
+    """"(Getty Images)" on a line of its own under a photo is its credit, no paragraph; an aside
+    the article sets in brackets is a sentence and stays."""
+    story = [f"The harbour club signed the pitcher on Thursday for a record fee, and the coaches said he would "
+             f"start the opening game of the season, report number {n} said." for n in range(1, 6)]
+    aside = "(Washington, Arizona and Carolina have been eliminated.)"
+    body = clean_text("\n".join(["Home", "Sport", story[0], story[1], "(Getty Images)", story[2], aside,
+                                 story[3], "[EPA]", story[4]])).body
+    assert all(p in body for p in story) and aside in body
+    assert "(Getty Images)" not in body and "[EPA]" not in body
+
+
 def test_the_link_a_see_also_label_introduces_goes() -> None:
     """"SEE ALSO:" on its own line, then the linked story's headline (a full sentence or not),
     inside the article: both go, the paragraphs around them stay."""
