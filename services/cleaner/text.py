@@ -71,7 +71,10 @@ _BOILER_START = re.compile(
     r"back to top|print\b|email\b|whatsapp\b|facebook\b|twitter\b|linkedin\b|reddit\b|telegram\b|"
     r"(?:%d|\d+) bloggers like this|be the first to|loading\.\.\.|\(end\)$|editing by\b|reporting by\b|"
     # a media element's fallback text, a call to follow a link, a share widget's label
-    r"your browser does not support\b|click here to (?:read|see|view|watch|listen)\b|social sharing\b)",
+    r"your browser does not support\b|click here to (?:read|see|view|watch|listen)\b|social sharing\b|"
+    # an embedded post's fallback text, a trial button, the ad-choices link
+    r"view this post on (?:instagram|facebook|tiktok|x|twitter)\b|a post shared by\b|"
+    r"start (?:your |a )?free trial\b|ad ?choices\b)",
     re.I,
 )
 _BOILER_ANY = re.compile(
@@ -79,12 +82,15 @@ _BOILER_ANY = re.compile(
     r"required fields are marked|by clicking|you agree to (?:our|the)|cookie policy|"
     r"sign up for (?:our|the)|subscribe to (?:our|the)|the opinions expressed|"
     r"is the opinion of|comments are moderated|not (?:be )?(?:published|shared)\b.*email|"
-    r"property of their respective owners|(?:are|is a) (?:registered )?trademarks? of",
+    r"property of their respective owners|(?:are|is a) (?:registered )?trademarks? of|"
+    r"opinions expressed by .{1,60} are (?:their|his|her|the author'?s?) own|"
+    r"privacy policy.{1,80}terms of (?:service|use)|terms of (?:service|use).{1,80}privacy policy",
     re.I,
 )
 # Cheap substring test before the pattern above: nearly every line contains none of these.
 _BOILER_KEYS = ("blogger", "rights reserved", "email", "required fields", "by clicking", "you agree",
-                "cookie", "sign up", "subscribe", "opinion", "moderated", "respective owners", "trademark")
+                "cookie", "sign up", "subscribe", "opinion", "moderated", "respective owners", "trademark",
+                "privacy policy")
 # The same test as one pattern (a literal alternation: "contains any of the keys"), one pass.
 _HAS_BOILER_KEY = re.compile("|".join(map(re.escape, _BOILER_KEYS)))
 

@@ -1011,8 +1011,10 @@ def test_a_newsletter_forms_prompt_and_consent_boxes_are_furniture() -> None:
 
 def test_media_fallbacks_link_calls_and_share_labels_are_furniture() -> None:
     """"Your browser does not support the <audio> element.", "CLICK HERE TO READ MORE FROM THE
-    DAILY", "Social Sharing": what a page's player, link box and share widget print between the
-    paragraphs; a sentence that says a reader clicked or shared something stays."""
+    DAILY", "Social Sharing", "View this post on Instagram", "Start Free Trial", a contributors'
+    disclaimer, an embed's privacy and terms line: what a page's player, link box, share widget,
+    embedded post and buttons print between the paragraphs; a sentence that says a reader
+    clicked or shared something stays."""
     from services.cleaner.text import says_furniture
 
     story = [f"The harbour club signed the pitcher on Thursday for a record fee, and the coaches said he would "
@@ -1022,6 +1024,10 @@ def test_media_fallbacks_link_calls_and_share_labels_are_furniture() -> None:
     body = clean_text("\n".join(["Home", "Sport", story[0], furniture[0], story[1], story[2], furniture[1],
                                  story[3], furniture[2], story[4]])).body
     assert all(p in body for p in story) and not any(f in body for f in furniture)
+    more = ["View this post on Instagram", "A post shared by @harbourclub", "Start Free Trial", "AdChoices",
+            "Opinions expressed by Daily contributors are their own.",
+            "The video's privacy policy is available here and its terms of service are available here."]
+    assert all(says_furniture(t, len(t.split())) for t in more)
     kept = ["Fans who click here to read the club's statement find no word on the fee.",
             "Social sharing of the video passed a million views by Friday, the club said."]
     assert not any(says_furniture(t, len(t.split())) for t in kept)
