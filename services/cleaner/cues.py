@@ -41,6 +41,17 @@ DATE_LINE = re.compile(
     re.I,
 )
 _DIGIT = re.compile(r"\d")
+# the time a date line's first part ends with, set on a line of its own by the page's markup
+_TIME_ONLY = re.compile(r"^(?:at\s+)?\d{1,2}[:.]\d\d\s*(?:[ap]\.?m\.?)?(?:\s*[A-Z]{2,4})?$", re.I)
+DATE_PARTS_MAX_WORDS = 24
+
+
+def _date_parts(line: str) -> bool:
+    """"Published: December 23, 2023 at 8:48 p.m. | UPDATED: December 23, 2023 at 10:54 a.m.",
+    "at 8:48 p.m. | UPDATED: ...": every part between the bars a date line or a time, one a date."""
+    parts = [part.strip() for part in line.split("|") if part.strip()]
+    dated = [DATE_LINE.match(part) is not None for part in parts]
+    return any(dated) and all(d or _TIME_ONLY.match(part) is not None for d, part in zip(dated, parts, strict=True))
 _COPY_START = re.compile(r"^(?:[™®]\s*&\s*)?(?:Copyright\b|©|\(c\)\s)", re.I)
 _COPY_YEAR = re.compile(r"\b(?:19|20)\d\d\b|rights reserved", re.I)
 _DATED_WORD = re.compile(r"Published|Posted|Updated|updated")
@@ -142,6 +153,8 @@ def read_line(line: str, cues: Cues, words: int | None = None) -> str | None:
             return "byline"
         if has_digit and DATE_LINE.match(line):
             return "date"
+    if words <= DATE_PARTS_MAX_WORDS and has_digit and "|" in line and _date_parts(line):
+        return "date"
     if _HAS_CAPTION_KEY.search(line) is not None and CAPTION.search(line):
         return "caption"
     return None

@@ -237,3 +237,18 @@ def test_text_after_a_comment_is_read_like_any_other() -> None:
     byline = f"""<html><head><title>Ferry fares to rise in April</title></head><body>
 <h1>Ferry fares to rise in April</h1><div class="by"><span>By <!-- -->Nadia Petrova</span></div>{BODY}</body></html>"""
     assert clean_html(byline).authors == ["Nadia Petrova"]
+
+
+def test_a_date_line_in_parts_between_bars_is_a_date_line() -> None:
+    """"Published: December 23, 2023 at 8:48 p.m. | UPDATED: December 23, 2023 at 10:54 a.m." and
+    its tail set on a line of its own ("at 8:48 p.m. | UPDATED: ...") are date lines, kept out of
+    the body; a byline and a date between bars, or menu labels and a year, are not date lines."""
+    from services.cleaner.cues import Cues, read_line
+
+    both = "Published: December 23, 2023 at 8:48 p.m. | UPDATED: December 23, 2023 at 10:54 a.m."
+    tail = "at 8:48 p.m. | UPDATED: December 23, 2023 at 10:54 a.m."
+    assert read_line(both, Cues()) == read_line(tail, Cues()) == "date"
+    assert read_line("Sports | Scores | 2023", Cues()) is None
+    body = clean_article(RawArticle(content="\n".join(["Home", "News", "Ferry fares to rise in April",
+                                                       "Published: December 23, 2023", tail, *PARAGRAPHS]))).body
+    assert tail not in body and body.startswith(PARAGRAPHS[0])
