@@ -849,7 +849,14 @@ CREDIT_TAIL = 140
 def ends_with_credit(text: str) -> bool:
     """Whether a line closes with a photo credit: a caption, not a paragraph of the article."""
     tail = text[-CREDIT_TAIL:]  # a credit closes the line: only its end is read
-    return _CREDIT_KEYS.search(tail) is not None and _PHOTO_CREDIT.search(tail) is not None
+    return (_CREDIT_KEYS.search(tail) is not None and _PHOTO_CREDIT.search(tail) is not None) or \
+        _GLUED_CREDIT.search(tail) is not None
+
+
+# A caption's credit run into its last sentence by a scraper that joins inline elements: "... to
+# mark the special occasion.Getty Images", "... significant snowfall.NOAA" (an edited sentence
+# puts a space after its stop)
+_GLUED_CREDIT = re.compile(r"[a-z\d)”\"’][.!?][”\"’]?[A-Z][\w&'’-]+(?:\s+[A-Z/][\w&'’/-]*){0,3}$")
 
 
 # A line wholly in brackets without a sentence in them: a photo's credit ("(Getty Images)",

@@ -1045,6 +1045,20 @@ def test_a_credit_alone_in_brackets_goes_and_an_aside_stays() -> None:
     assert "(Getty Images)" not in body and "[EPA]" not in body
 
 
+def test_a_caption_with_its_credit_run_into_it_goes() -> None:
+    """A caption whose credit a scraper ran into its last sentence ("... to mark the occasion.Getty
+    Images", "... snowfall.NOAA") is no paragraph; a sentence that ends with a stop stays."""
+    story = [f"The harbour club signed the pitcher on Thursday for a record fee, and the coaches said he would "
+             f"start the opening game of the season in St. Louis, report number {n} said." for n in range(1, 6)]
+    captions = ["Fans of the harbour club gathered on the old pier on Thursday evening to welcome the new pitcher "
+                "and the coaches to the city.Getty Images",
+                "The two day snow total for the harbour on Christmas Eve into Christmas Day has only a few years "
+                "with significant snowfall.NOAA"]
+    body = clean_text("\n".join(["Home", "Sport", story[0], story[1], captions[0], story[2], story[3],
+                                 captions[1], story[4]])).body
+    assert all(p in body for p in story) and not any(c in body for c in captions)
+
+
 def test_the_link_a_see_also_label_introduces_goes() -> None:
     """"SEE ALSO:" on its own line, then the linked story's headline (a full sentence or not),
     inside the article: both go, the paragraphs around them stay."""
