@@ -400,13 +400,11 @@ def says_furniture(text: str, words: int, terminal: bool | None = None) -> bool:
         return True
     if words > 40:
         return False
+    # "Read more: <another story's headline>", "Related: ...", "Watch: ...": a link, however long
+    # the headline it names (up to the 40 words above)
     return bool(
-        (words <= 12 and _BOILER_START.match(text)) or _boiler_anywhere(low, text) or (
-            words < 15 and (
-                _READ_MORE.match(text)
-                or (_HAS_LINK_KEY.search(low) is not None and _LINKISH.search(text))
-            )
-        )
+        (words <= 12 and _BOILER_START.match(text)) or _boiler_anywhere(low, text) or _READ_MORE.match(text)
+        or (words < 15 and _HAS_LINK_KEY.search(low) is not None and _LINKISH.search(text))
     )
 
 

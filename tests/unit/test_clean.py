@@ -1025,6 +1025,8 @@ def test_media_fallbacks_link_calls_and_share_labels_are_furniture() -> None:
                                  story[3], furniture[2], story[4]])).body
     assert all(p in body for p in story) and not any(f in body for f in furniture)
     more = ["View this post on Instagram", "A post shared by @harbourclub", "Start Free Trial", "AdChoices",
+            "READ MORE: Parents' tearful plea for the driver to come forward after their son was hit on the "
+            "harbour road last week",
             "Opinions expressed by Daily contributors are their own.",
             "The video's privacy policy is available here and its terms of service are available here."]
     assert all(says_furniture(t, len(t.split())) for t in more)
