@@ -216,7 +216,7 @@ _GLUED_POSTED = re.compile(
 )
 
 
-# A gallery's slide counter run into the slide's title: "01/7Ira Khan and Nupur Shikhare"
+# A gallery's slide counter run into the slide's title: "01/7Jane Doe and John Roe"
 _GLUED_COUNTER = re.compile(r"^(?P<head>\d{1,3}/\d{1,3})(?P<tail>[A-Z].*)$")
 
 
@@ -851,8 +851,8 @@ def ends_with_credit(text: str) -> bool:
         _GLUED_CREDIT.search(tail) is not None
 
 
-# A caption's credit run into its last sentence by a scraper that joins inline elements: "... to
-# mark the special occasion.Getty Images", "... significant snowfall.NOAA" (an edited sentence
+# A caption's credit run into its last sentence by a scraper that joins inline elements: "... on
+# the harbour on Friday.Jane Doe/Agency", "... this winter.Weather Service" (an edited sentence
 # puts a space after its stop)
 _GLUED_CREDIT = re.compile(r"[a-z\d)”\"’][.!?][”\"’]?[A-Z][\w&'’-]+(?:\s+[A-Z/][\w&'’/-]*){0,3}$")
 
@@ -1411,7 +1411,7 @@ def _content_words(text: str) -> list[str]:
 TITLE_MIN_SCORE = 0.9
 # a photo's credit in brackets ("(Jane Doe / The Courier)", "[Jane Doe/Agency]") or a caption
 # that names its credit ("... Credit: Jane Doe"): no headline
-_CREDIT_LINE = re.compile(r"^[(\[][^()\[\]]*[)\]]$|\bCredit:\s")
+_CREDIT_LINE = re.compile(_BRACKETED.pattern + r"|\bCredit:\s")
 SENTENCE_HEADLINE_BYLINE = 6  # lines under the standfirst searched for the byline or date line
 
 
@@ -1493,11 +1493,11 @@ HEADLINE_FEATURES = (
 CONTENTS_MIN_ENTRIES = 3
 
 
-def contents_entries(texts: list[str], lo: int, hi: int, start: int) -> set[int]:
+def contents_entries(texts: list[str], lo: int, hi: int) -> set[int]:
     """The entries of a table of contents between ``lo`` and ``hi``: a run of three or more lines
-    of two words or more, each printed again below the body's start (the article's subheadings,
-    or a list's items), their copies apart from each other (a header printed twice has its
-    copies side by side). None of them is the headline."""
+    of two words or more, each printed again further down (the article's subheadings, or a
+    list's items), their copies apart from each other (a header printed twice has its copies
+    side by side). None of them is the headline."""
     last = {text: i for i, text in enumerate(texts)}
     entries: set[int] = set()
     run: list[int] = []
@@ -1512,9 +1512,9 @@ def contents_entries(texts: list[str], lo: int, hi: int, start: int) -> set[int]
     return entries
 
 
-# a video's title closes with its running time: "Can Red Bull do a pit stop in the dark? (6:37)"
+# a video's title closes with its running time: "Can a pit crew work in the dark? (6:37)"
 _RUNNING_TIME = re.compile(r"\(\d{1,2}:\d\d\)$")
-# words run together by a scraper that joins a menu's items ("OpinionsEditorials Columns")
+# words run together by a scraper that joins a menu's items ("NewsOpinion Columns Letters")
 _GLUED_WORDS = re.compile(r"[a-z]{3,}[A-Z][a-z]{2,}")
 
 
@@ -1536,11 +1536,11 @@ def _headline_candidates(texts: list[str], start: int, lo: int, kinds: dict[int,
     header_lines = {j for j, kind in kinds.items() if kind in ("byline", "date")}
     name_lines = {j for j, kind in kinds.items() if kind == "name"}
     shaped_below = 0  # headline-shaped lines between a candidate and the body (scanned upwards)
-    carousel = teaser_runs(texts, lo, hi) | contents_entries(texts, lo, hi, start)
+    listed = teaser_runs(texts, lo, hi) | contents_entries(texts, lo, hi)  # a carousel, a table of contents
     for k in range(hi - 1, lo - 1, -1):
         text = texts[k]
         n = len(text.split())
-        if not 3 <= n <= HEADLINE_MAX_CANDIDATE_WORDS or kinds.get(k) in ("byline", "date") or k in carousel:
+        if not 3 <= n <= HEADLINE_MAX_CANDIDATE_WORDS or kinds.get(k) in ("byline", "date") or k in listed:
             continue
         shaped = _headline_shaped(text)
         if k >= start and (len(text) > HEADLINE_INSIDE_CHARS or (

@@ -833,16 +833,16 @@ def test_an_affiliate_note_under_the_byline_is_no_standfirst() -> None:
 def test_the_authors_box_under_the_byline_is_no_standfirst() -> None:
     """A byline that opens the author's box on hover prints the biography right under it ("Jane
     Doe, CLC is a certified ... journalist covering health"): no standfirst of the article."""
-    bio = ("Jane Doe, CLC is a certified professional life coach, author, and journalist covering health and "
-           "wellness, parenting, and mental health.")
-    paras = "".join(f"<p>A new test may show how likely you are to develop dementia or have a stroke, according to "
-                    f"a new study published this month, and doctors say part {n} of the score is easy to improve.</p>"
+    bio = ("Jane Doe, RN is a registered nurse, author, and journalist covering family health, sleep, "
+           "and the science of ageing.")
+    paras = "".join(f"<p>A short walk after dinner may help you sleep, according to a small study published this "
+                    f"month, and doctors say part {n} of the advice is easy to follow at any age.</p>"
                     for n in range(1, 7))
-    headline = "Your brain score may predict your risk"
+    headline = "A walk after dinner may help you sleep"
     clean = clean_html(f"<html><head><title>{headline}</title></head><body><header><h1>{headline}</h1>"
                        f"<div class='byline'>By <a href='/jane'>Jane Doe</a></div><div class='tip'>{bio}</div>"
                        f"<div>Published December 20, 2023</div></header><article>{paras}</article></body></html>")
-    assert clean.title == headline and bio not in clean.body and clean.body.startswith("A new test")
+    assert clean.title == headline and bio not in clean.body and clean.body.startswith("A short walk")
 
 
 def test_a_headline_glued_to_its_posted_on_line_is_split() -> None:
@@ -868,7 +868,7 @@ def test_a_headline_glued_to_its_by_name_and_date_is_split() -> None:
     headline = "Harbour club signs a pitcher from overseas for a record fee"
     story = [f"The harbour club signed the pitcher on Thursday for a record fee, and the coaches said he would "
              f"start the opening game of the season, report number {n} said." for n in range(1, 6)]
-    clean = clean_text("\n".join(["Home", "Sport", "never remind me", f"{headline} by Jane Doe, Dec 19th 2023",
+    clean = clean_text("\n".join(["Home", "Sport", "Remind me later", f"{headline} by Jane Doe, Dec 19th 2023",
                                   *story]))
     assert clean.title == headline and clean.authors == ["Jane Doe"] and clean.published_at is not None
     assert clean.published_at.date().isoformat() == "2023-12-19"
@@ -894,13 +894,13 @@ def test_a_video_title_and_its_play_label_are_no_headline() -> None:
     running time ("... in complete darkness? (6:37)"): the label is not joined to the headline
     as if it continued it, and the video's title is no headline. A hard-wrapped sentence still
     joins its next line."""
-    headline = "Why the harbour club's pitcher doesn't make our top ten for 2023"
-    video = "Can the harbour club's pitcher throw in complete darkness? (6:37)"
+    headline = "Our ten best players of the season, and why the new pitcher is not one of them"
+    video = "Watch the harbour club's pitcher train on the pier at night (6:37)"
     story = [f"The harbour club signed the pitcher on Thursday for a record fee, and the coaches said he would "
              f"start the opening game of the season, report number {n} said." for n in range(1, 6)]
     clean = clean_text("\n".join([
-        "Home", "Sport", "35d", headline, "play", video,
-        "The club's pitcher set himself a challenge to throw in complete darkness, with the coaches watching.",
+        "Home", "Sport", "2d", headline, "play", video,
+        "The club's new pitcher trained on the pier after dark on Tuesday, with the coaches watching.",
         "Jane Doe, Sport EditorDec 19, 2023, 05:30 PM", "Close", *story]))
     assert clean.title == headline
     assert unwrap(["The club signed the pitcher on Thursday for a record", "fee and a bonus.", headline, "play"]) == [
@@ -910,10 +910,10 @@ def test_a_video_title_and_its_play_label_are_no_headline() -> None:
 def test_a_headline_written_as_sentences_over_a_short_standfirst_and_byline() -> None:
     """A headline in two sentences, a one-sentence standfirst shorter than it, then the byline:
     the headline is a candidate and is read."""
-    headline = "No, harbour bridges aren't all 'the same.' All the new features from the old bridge to the new one."
+    headline = "Yes, the new harbour bridge is worth the wait. Here is what changes for cyclists and drivers."
     story = [f"The council opened the new harbour bridge on Thursday, and engineers said its cycle lane and "
              f"supports would outlast the old bridge by decades, according to report number {n}." for n in range(1, 6)]
-    clean = clean_text("\n".join(["Home", ">", "Tech", headline, "The new cycle lane is elite.",
+    clean = clean_text("\n".join(["Home", ">", "City", headline, "Its cycle lane is wide.",
                                   "By Jane Doe on December 22, 2023", "Share on Facebook", *story]))
     assert clean.title == headline and clean.authors == ["Jane Doe"]
 
@@ -921,9 +921,9 @@ def test_a_headline_written_as_sentences_over_a_short_standfirst_and_byline() ->
 def test_a_photo_caption_with_its_credit_is_no_headline() -> None:
     """A caption closing with its credit ("... on December 14, 2023 [Jane Doe/Agency]") between
     the standfirst and the byline shares the article's words but is no headline candidate."""
-    headline = "Harbour flood in maps and charts: Live tracker"
-    deck = "The latest count stands at 2,700 homes flooded along the harbour since October 7."
-    caption = "Residents inspect the site of a flooded house on the harbour road on December 14, 2023 [Jane Doe/Agency]"
+    headline = "Storm tracker: figures and graphics, updated daily"
+    deck = "The count stands at 2,700 homes flooded along the harbour since the storm began."
+    caption = "Residents look at the site of a flooded house on the harbour road on December 14, 2023 [Jane Doe/Agency]"
     story = [f"The harbour flood reached {n} more streets on Thursday, and residents of the harbour road said the "
              f"water rose faster than in any flood they remembered, according to the council's report."
              for n in range(1, 6)]
@@ -1025,8 +1025,8 @@ def test_media_fallbacks_link_calls_and_share_labels_are_furniture() -> None:
                                  story[3], furniture[2], story[4]])).body
     assert all(p in body for p in story) and not any(f in body for f in furniture)
     more = ["View this post on Instagram", "A post shared by @harbourclub", "Start Free Trial", "AdChoices",
-            "READ MORE: Parents' tearful plea for the driver to come forward after their son was hit on the "
-            "harbour road last week",
+            "READ MORE: The harbour club's coaches say the new pitcher will start the opening game of the "
+            "season next month",
             "Opinions expressed by Daily contributors are their own.",
             "The video's privacy policy is available here and its terms of service are available here."]
     assert all(says_furniture(t, len(t.split())) for t in more)
@@ -1040,7 +1040,7 @@ def test_a_credit_alone_in_brackets_goes_and_an_aside_stays() -> None:
     the article sets in brackets is a sentence and stays."""
     story = [f"The harbour club signed the pitcher on Thursday for a record fee, and the coaches said he would "
              f"start the opening game of the season, report number {n} said." for n in range(1, 6)]
-    aside = "(Washington, Arizona and Carolina have been eliminated.)"
+    aside = "(Two other clubs had bid for the pitcher.)"
     body = clean_text("\n".join(["Home", "Sport", story[0], story[1], "(Getty Images)", story[2], aside,
                                  story[3], "[EPA]", story[4]])).body
     assert all(p in body for p in story) and aside in body
@@ -1053,9 +1053,9 @@ def test_a_caption_with_its_credit_run_into_it_goes() -> None:
     story = [f"The harbour club signed the pitcher on Thursday for a record fee, and the coaches said he would "
              f"start the opening game of the season in St. Louis, report number {n} said." for n in range(1, 6)]
     captions = ["Fans of the harbour club gathered on the old pier on Thursday evening to welcome the new pitcher "
-                "and the coaches to the city.Getty Images",
-                "The two day snow total for the harbour on Christmas Eve into Christmas Day has only a few years "
-                "with significant snowfall.NOAA"]
+                "and the coaches to the city.Jane Doe/Agency",
+                "The harbour's rainfall over the two days of the storm was the highest in the records the city "
+                "has kept.Weather Service"]
     body = clean_text("\n".join(["Home", "Sport", story[0], story[1], captions[0], story[2], story[3],
                                  captions[1], story[4]])).body
     assert all(p in body for p in story) and not any(c in body for c in captions)
