@@ -26,7 +26,7 @@ from services.cleaner.dates import DATE_RE
 from services.cleaner.metadata import PageMeta, parse_tree, read_page_meta
 from services.cleaner.normalize import normalize_inline, normalize_lines
 from services.cleaner.segment import count_words
-from services.cleaner.text import TextResult, extract_text, filter_blocks, read_byline
+from services.cleaner.text import CONTRIBUTOR_DISCLAIMER, TextResult, extract_text, filter_blocks, read_byline
 
 INVISIBLE_TAGS = frozenset({
     "script", "style", "noscript", "template", "svg", "math", "head", "iframe", "object", "embed",
@@ -492,7 +492,7 @@ _EDITORIAL_NOTE = re.compile(
     r"first appeared|was originally published|was first published|is republished|is part of|was produced by|"
     r"is published in partnership)|"
     r"(?:this|the following) (?:interview|conversation|transcript|q&a) (?:has been|was|is) (?:lightly |slightly )?"
-    r"edited\b|opinions expressed by .{1,60} are (?:their|his|her) own\b|"
+    r"edited\b|" + CONTRIBUTOR_DISCLAIMER + r"\b|"
     r"(?:lead |top |main )?(?:image|photo|photograph)s?(?: credits?)?\s*:|styling\s*:|"
     r"(?:story )?source\s*:|materials? (?:provided|supplied) by\b|more information\s*:|journal reference\s*:|"
     r"(?:some )?(?:names and )?(?:names|details) (?:have been|were|has been) changed\b)",

@@ -77,13 +77,15 @@ _BOILER_START = re.compile(
     r"start (?:your |a )?free trial\b|ad ?choices\b)",
     re.I,
 )
+# "Opinions expressed by Daily contributors are their own": a contributors' disclaimer
+CONTRIBUTOR_DISCLAIMER = r"opinions expressed by .{1,60} are (?:their|his|her|the author'?s?) own"
 _BOILER_ANY = re.compile(
     r"bloggers like this|all rights reserved|your email address will not be published|"
     r"required fields are marked|by clicking|you agree to (?:our|the)|cookie policy|"
     r"sign up for (?:our|the)|subscribe to (?:our|the)|the opinions expressed|"
     r"is the opinion of|comments are moderated|not (?:be )?(?:published|shared)\b.*email|"
     r"property of their respective owners|(?:are|is a) (?:registered )?trademarks? of|"
-    r"opinions expressed by .{1,60} are (?:their|his|her|the author'?s?) own|"
+    + CONTRIBUTOR_DISCLAIMER + "|"
     r"privacy policy.{1,80}terms of (?:service|use)|terms of (?:service|use).{1,80}privacy policy",
     re.I,
 )
