@@ -817,9 +817,9 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
     kept = _trim_teaser_cards(lines, kept)
     kept = _cut_at_author_box(lines, kept)
     paragraphs = trim_bios([lines[k].text for k in kept])
+    cues.set_date(header.published_at)  # the header's own date line first (not a masthead's "today")
     _merge_cues(cues, lines, start, end)
     cues.authors = header.authors or cues.authors
-    cues.set_date(header.published_at)
     if cues.published_at is None:
         cues.set_date(_only_date(lines))
     return TextResult(paragraphs, cues, title)
@@ -1297,6 +1297,7 @@ def _merge_cues(cues: Cues, lines: list[Line], start: int, end: int) -> None:
 
 # --- the article's header ------------------------------------------------------------------
 ABOVE_DATE_WORDS = 8
+ABOVE_DATE_SPAN = 8  # lines above the headline searched for a bare date line, nearest first
 INSIDE_SPAN = 12  # lines into the region read for a byline or date line the header lacks
 HEADER_LINE_CHARS = 240
 HEADER_SPAN = 60  # lines above the body searched for the headline, byline and date line
@@ -1807,7 +1808,7 @@ def _read_byline(header: Header, texts: list[str], kinds: dict[int, str | None],
     top = best if best is not None else max(lo, hi - 4 - ANCHOR_SPAN)
     updated: datetime | None = None
     # below the headline first: a date above it is as often the masthead's "today"
-    order = [*range(top, hi), *range(top - 1, max(lo, top - 2) - 1, -1)]
+    order = [*range(top, hi), *range(top - 1, max(lo, top - ABOVE_DATE_SPAN) - 1, -1)]
     for k in order:
         kind = kinds.get(k)
         if kind == "byline" and not header.authors:

@@ -918,6 +918,26 @@ def test_a_headline_written_as_sentences_over_a_short_standfirst_and_byline() ->
     assert clean.title == headline and clean.authors == ["Jane Doe"]
 
 
+def test_the_headers_date_line_wins_and_a_bare_date_line_a_few_lines_above_counts() -> None:
+    """A bare date line a few lines above the headline, an editors' note between them, is the
+    article's date when none is printed below it (not a sidebar's dates further down); and the
+    date line under the byline wins over a masthead's "today" above the headline."""
+    story = [f"The harbour club signed the pitcher on Thursday for a record fee, and the coaches said he would "
+             f"start the opening game of the season, report number {n} said." for n in range(1, 6)]
+    headline = "Harbour club signs a pitcher from overseas for a record fee"
+    sidebar = ["More from Sport", "Harbour club loses its opening game at home", "Dec 23, 2023",
+               "City council votes on the new bridge", "Dec 21, 2023", "Ferry fares rise in April", "Dec 20, 2023"]
+    above = clean_text("\n".join([
+        "Home", "Sport", "Baseball", "December 22, 2023", "report", "Editors' notes",
+        "This article has been reviewed according to our editorial process.", "Editors have highlighted",
+        "proofread", headline, "by Jane Doe , Harbour Daily", "Share", "Email", "Print", "Save", *story, *sidebar]))
+    assert above.title == headline and above.published_at is not None
+    assert above.published_at.date().isoformat() == "2023-12-22"
+    masthead = clean_text("\n".join(["Home", "Sport", "Monday, December 25, 2023", "Baseball", "Scores", headline,
+                                     "By Jane Doe", "December 22, 2023", *story]))
+    assert masthead.published_at is not None and masthead.published_at.date().isoformat() == "2023-12-22"
+
+
 def test_a_photo_caption_with_its_credit_is_no_headline() -> None:
     """A caption closing with its credit ("... on December 14, 2023 [Jane Doe/Agency]") between
     the standfirst and the byline shares the article's words but is no headline candidate."""
