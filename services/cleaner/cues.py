@@ -121,7 +121,7 @@ def read_line(line: str, cues: Cues, words: int | None = None) -> str | None:
         words = len(line.split())
     if words > 60:
         return None
-    if line[:1] and line[0] in BULLETS:
+    if line and line[0] in BULLETS:
         line = line[1:].lstrip()  # "• Updated: Dec. 21, 2023": a date line set as a list item
     head = line[:12]
     # cheap substring tests first: most lines are prose and skip every pattern below
@@ -198,15 +198,16 @@ _BY_INSIDE = re.compile(
     r"(?:^|\s|[|•·,])(?:[Bb]y|[Aa]s told to|Published By\s*:|Author\s*:)\s+(?P<rest>[A-Z].{2,80})$")
 # the place a reporter files from, closing a byline: "Jane Doe and John Roe in New York"
 _PLACE_TAIL_RE = r"\sin\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,2}$"
+# A staff role ends a byline's name, and the paper's word may stand before it ("Jane Doe Globe Staff")
+_STAFF_TITLES = ("staff", "reporter", "correspondent")
+_STAFF_ROLES = tuple(title.capitalize() for title in _STAFF_TITLES)
 # What a newsroom's people do for a living, in lower case: the job titles that end a byline's name
-# ("Graphics Journalist"), introduce the author's box ("<Name> is a senior editor at ...") or, the
-# first three, end a name with the paper's word before them ("Jane Doe Globe Staff").
+# ("Graphics Journalist") or introduce the author's box ("<Name> is a senior editor at ...")
 JOB_TITLES = (
-    "staff", "reporter", "correspondent", "journalist", "editor", "writer", "columnist", "producer",
-    "photographer", "contributor", "intern", "author", "critic", "freelancer", "analyst", "dietitian",
-    "librarian", "fact-checker", "editor-in-chief",
+    *_STAFF_TITLES, "journalist", "editor", "writer", "columnist", "producer", "photographer",
+    "contributor", "intern", "author", "critic", "freelancer", "analyst", "dietitian", "librarian",
+    "fact-checker", "editor-in-chief",
 )
-_STAFF_ROLES = tuple(title.capitalize() for title in JOB_TITLES[:3])
 _NAME_END = re.compile(
     r"(?:Published|Updated|Posted|Last updated|Modified|Posted On|" + "|".join(_STAFF_ROLES) + r")\b"
     r"|\s[|•·—–]\s|\s[-]\s|,\s*(?:19|20)\d\d|,\s*" + MONTH_RE + r"|\s" + MONTH_RE + r"\s+\d|\d"

@@ -228,8 +228,11 @@ def split_glued(lines: list[str]) -> list[str]:
     slide counter and the slide's title."""
     out: list[str] = []
     for line in lines:
-        match = _GLUED_POSTED.match(line) if ("osted" in line or "ublished" in line or " by " in line) else None
-        if match and not line.endswith(".") and header_date(match["tail"]) is not None:
+        # string tests before the pattern: a sentence (final stop) is never split, and most lines
+        # hold none of the keys
+        match = _GLUED_POSTED.match(line) if not line.endswith(".") and (
+            "osted" in line or "ublished" in line or " by " in line) else None
+        if match and header_date(match["tail"]) is not None:
             out.extend((match["head"], match["tail"]))
             continue
         match = _GLUED_COUNTER.match(line) if line[:1].isdigit() else None
