@@ -21,7 +21,7 @@ from services.cleaner.metadata import PageMeta
 from services.cleaner.normalize import join_paragraphs, normalize_inline, normalize_lines
 from services.cleaner.segment import count_sentences, count_words
 from services.cleaner.shape import holds_more, is_list_item, is_prose, is_row, lenient_lines, shape_flags
-from services.cleaner.text import extract_text
+from services.cleaner.text import extract_text, without_signature
 from shared.contracts.identity import article_id, content_hash, normalize_text
 from shared.contracts.schemas import CleanArticle, ContentType, RawArticle
 
@@ -92,6 +92,8 @@ def clean_article(raw: RawArticle) -> CleanArticle:
         paragraphs, cues, title, method = found.paragraphs, found.cues, found.title, "text-classifier"
     if method == "visible-text":
         flags.append("fallback_extraction")
+    authors = _authors(meta, cues)
+    paragraphs = without_signature(paragraphs, authors)
     body = join_paragraphs(paragraphs)
     word_count = count_words(body)
     if word_count < SHORT_WORDS or not any(map(is_prose, paragraphs)):
@@ -138,7 +140,7 @@ def clean_article(raw: RawArticle) -> CleanArticle:
         url=url,
         source=raw.source or meta.source or cues.source,
         title=raw.title or _title(meta, cues, title),
-        authors=_authors(meta, cues),
+        authors=authors,
         published_at=published_at,
         language=language,
         body=body,

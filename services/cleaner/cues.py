@@ -208,6 +208,8 @@ JOB_TITLES = (
     "contributor", "intern", "author", "critic", "freelancer", "analyst", "dietitian", "librarian",
     "fact-checker", "editor-in-chief",
 )
+# the words of a job title a byline prints after the name ("Jane Doe Data and Graphics Journalist")
+ROLE_END = re.compile(r"\b(?:" + "|".join(title.capitalize() for title in JOB_TITLES) + r")s?$")
 _NAME_END = re.compile(
     r"(?:Published|Updated|Posted|Last updated|Modified|Posted On|" + "|".join(_STAFF_ROLES) + r")\b"
     r"|\s[|•·—–]\s|\s[-]\s|,\s*(?:19|20)\d\d|,\s*" + MONTH_RE + r"|\s" + MONTH_RE + r"\s+\d|\d"

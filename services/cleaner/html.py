@@ -21,7 +21,7 @@ from typing import Any
 import trafilatura
 from lxml import etree
 
-from services.cleaner.cues import JOB_TITLES, Cues, header_date, is_name
+from services.cleaner.cues import ROLE_END, Cues, header_date, is_name
 from services.cleaner.dates import DATE_RE
 from services.cleaner.metadata import PageMeta, parse_tree, read_page_meta
 from services.cleaner.normalize import normalize_inline, normalize_lines
@@ -637,10 +637,6 @@ def _same_day(shown: datetime, meta_date: datetime | None) -> bool:
     return meta_date is not None and meta_date.date() == shown.date()
 
 
-# the words of a job title a byline prints after the name ("Jane Doe Data and Graphics Journalist")
-_ROLE_END = re.compile(r"\b(?:" + "|".join(title.capitalize() for title in JOB_TITLES) + r")s?$")
-
-
 def _spelled_as_published(byline: list[str], persons: list[str]) -> list[str]:
     """The byline's authors, as the publisher's metadata spells them when the byline only adds to
     the same names what a scraped byline runs into them (an affiliation, a job title: "Adam Sennott
@@ -650,7 +646,7 @@ def _spelled_as_published(byline: list[str], persons: list[str]) -> list[str]:
     if not persons:
         return byline
     held = [next((p for p in persons if p.casefold() in name.casefold()), None) for name in byline]
-    if all(p is not None or _ROLE_END.search(name) for p, name in zip(held, byline, strict=True)) \
+    if all(p is not None or ROLE_END.search(name) for p, name in zip(held, byline, strict=True)) \
             and set(persons) <= set(held):
         return list(dict.fromkeys(p for p in held if p is not None))
     return byline

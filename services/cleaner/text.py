@@ -24,6 +24,7 @@ from services.cleaner.cues import (
     DATE_PREFIX,
     DATELINE,
     JOB_TITLES,
+    ROLE_END,
     UPDATED_ONLY,
     Cues,
     byline_names,
@@ -150,6 +151,33 @@ def trim_bios(paragraphs: list[str]) -> list[str]:
         elif len(paragraphs[k].split()) >= PROSE_MIN_WORDS:
             break  # the article has begun
     return [p for k, p in enumerate(paragraphs) if k not in head]
+
+
+SIGNATURE_ROLE_WORDS = 5
+_SIGNATURE_MARK = re.compile(r"^(?:[—–-]+\s*|[Bb]y\s+)")
+
+
+def _signs(text: str, authors: set[str]) -> bool:
+    return _SIGNATURE_MARK.sub("", text).strip().casefold() in authors
+
+
+def _role_line(text: str) -> bool:
+    words = text.split()
+    return len(words) <= SIGNATURE_ROLE_WORDS and all(w[:1].isupper() or w in ("and", "of", "&") for w in words) \
+        and ROLE_END.search(text) is not None
+
+
+def without_signature(paragraphs: list[str], authors: list[str]) -> list[str]:
+    """Without the author's signature under the article: the byline's name printed again as the
+    last line ("Jane Doe", "— Jane Doe"), maybe with the job title below it ("Senior Editor").
+    It names who wrote the story, which the authors field holds; it is not the story."""
+    names = {a.casefold() for a in authors}
+    end = len(paragraphs)
+    if names and end >= 3 and _role_line(paragraphs[-1]) and _signs(paragraphs[-2], names):
+        end -= 2
+    elif names and end >= 2 and _signs(paragraphs[-1], names):
+        end -= 1
+    return paragraphs[:end]
 
 
 # A line ends like a sentence: final punctuation, maybe closed by quotes or brackets, or

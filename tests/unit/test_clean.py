@@ -1380,3 +1380,22 @@ def test_a_link_labelled_also_or_more_is_furniture() -> None:
     for link in ("Also: The best wireless headphones of the year", "MORE: Why the team was left out of the playoffs"):
         assert says_furniture(link, len(link.split()))
     assert not says_furniture("More than two hundred bakeries entered the contest.", 8)
+
+
+def test_the_authors_signature_under_the_article_goes() -> None:
+    """The byline's name printed again as the article's last line, maybe with the job title
+    below it, is the signature (the author's box may follow it): the authors field holds it, the
+    body does not. A last line that names someone else, or a job title alone, stays."""
+    from services.cleaner.text import without_signature
+
+    story = [f"The ferry company said on Monday that crossing number {n} to the island would run twice a "
+             f"day through the winter, after months of talks with the harbour board." for n in range(1, 6)]
+    for signature in (["Jane Okoro"], ["— Jane Okoro"], ["Jane Okoro", "Senior Transport Editor"]):
+        box = "Jane Okoro is a senior transport reporter for the Daily Courier."
+        page = "\n".join(["Ferries will run all winter", "By Jane Okoro", *story, *signature, box, "Contact us"])
+        found = clean_text(page)
+        assert found.authors == ["Jane Okoro"]
+        assert found.body.split("\n\n") == story
+    assert without_signature([*story, "Tom Reyes"], ["Jane Okoro"])[-1] == "Tom Reyes"
+    assert without_signature([*story, "Senior Editor"], ["Jane Okoro"])[-1] == "Senior Editor"
+    assert without_signature(["Jane Okoro"], ["Jane Okoro"]) == ["Jane Okoro"]
