@@ -232,9 +232,9 @@ class TextResult:
     title: str | None = None
 
 
-# "by Jane Doe - 12/22/23": a byline set in lower case under its headline, not the headline's
-# wrapped continuation
-_LOWER_BYLINE = re.compile(r"by\s+[A-Z][\w.'’-]+\s+[A-Z]")
+# "by Jane Doe - 12/22/23", "by University of Oslo": a byline set in lower case under its
+# headline, not the headline's wrapped continuation
+_LOWER_BYLINE = re.compile(r"by\s+[A-Z][\w.'’-]+\s+(?:(?:of|for|and|the|de|van|von)\s+)?[A-Z]")
 
 
 # A headline run into its date line by a scraper that joins inline elements: "<headline>

@@ -557,13 +557,15 @@ def test_list_the_article_announces_stays_at_its_end() -> None:
 
 
 def test_lower_case_byline_is_not_the_headline_wrapped() -> None:
-    """"by Jane Doe - 12/22/23" under a headline without a final stop is the byline, not the
-    rest of a hard-wrapped headline."""
+    """"by Jane Doe - 12/22/23" or "by University of Oslo" under a headline without a final stop
+    is the byline, not the rest of a hard-wrapped headline."""
     from services.cleaner.text import unwrap
 
     headline = "Finance ministry reports a rise in quarterly revenue"
     assert unwrap([headline, "by Jane Doe - 12/22/23 11:35 AM ET"]) == [headline, "by Jane Doe - 12/22/23 11:35 AM ET"]
     assert unwrap([headline, "by a wide margin this year"]) == [f"{headline} by a wide margin this year"]
+    assert unwrap([headline, "by University of Oslo"]) == [headline, "by University of Oslo"]
+    assert unwrap([headline, "by Institute for Marine Research"]) == [headline, "by Institute for Marine Research"]
 
 
 def test_the_one_date_a_scraped_page_prints_is_its_date() -> None:
