@@ -843,7 +843,7 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
             and all(lines[k].text != header.standfirst for k in kept):
         kept.insert(0, header.standfirst_index)
     kept = [k for k in kept if not ends_with_credit(lines[k].text) and not _bracketed_credit(lines[k].text)
-            and not _embedded_post(lines, k)]
+            and not _embedded_post(lines, k) and not _LONE_PRICE.match(lines[k].text)]
     kept = _first_of_each(lines, kept)
     kept = _trim_teaser_cards(lines, kept)
     kept = _cut_at_author_box(lines, kept)
@@ -854,6 +854,11 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
     if cues.published_at is None:
         cues.set_date(_only_date(lines))
     return TextResult(paragraphs, cues, title)
+
+
+# A product card's price on a line of its own ("$99", "US$1,250.00", "35 €"): a shopping list's
+# card, not a sentence of the article (a table of figures keeps its cells on one line).
+_LONE_PRICE = re.compile(r"^(?:[A-Z]{0,3}[$€£¥₹]\s?\d[\d,.]*|\d[\d,.]*\s?[€£₹])$")
 
 
 # A photo caption closes with its credit, in the forms picture desks use in any template: a

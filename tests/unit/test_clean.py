@@ -1401,3 +1401,20 @@ def test_the_authors_signature_under_the_article_goes() -> None:
     assert without_signature([*story, "Tom Reyes"], ["Jane Okoro"])[-1] == "Tom Reyes"
     assert without_signature([*story, "Senior Editor"], ["Jane Okoro"])[-1] == "Senior Editor"
     assert without_signature(["Jane Okoro"], ["Jane Okoro"]) == ["Jane Okoro"]
+
+
+def test_a_shopping_cards_lone_price_lines_go() -> None:
+    """A product card's price on a line of its own ("$89", "£61") is no sentence of the article;
+    the card's sentence, which names the price, stays."""
+    intro = [f"Our editors tested dozens of winter jackets this season, and pick number {n} kept its wearer "
+             f"dry through a week of rain on the coast and in the hills." for n in range(1, 4)]
+    cards = []
+    for n, name in enumerate(("Harbour Shell Jacket", "Summit Down Parka", "Trail Light Anorak", "Coast Rain Cape"),
+                             start=1):
+        cards += [name, f"The {name} costs ${80 + n}, kept its wearer dry through the rain on the coast and packs "
+                  "into its own pocket for a week in the hills.", f"${80 + n}", f"£{60 + n}", "Outdoor Store"]
+    body = clean_text("\n".join(["Shop", "The best winter jackets", *intro, *cards, "Newsletter", "About"])).body
+    paragraphs = body.split("\n\n")
+    assert all(p in paragraphs for p in intro)
+    assert "The Summit Down Parka costs $82, kept its wearer dry" in body
+    assert not any(p.startswith(("$", "£")) for p in paragraphs)
