@@ -19,6 +19,7 @@ import time
 import uuid
 from pathlib import Path
 
+import _root  # noqa: F401  (the repository root on the import path, for eval/)
 from elasticsearch.helpers import async_bulk
 
 from eval.stories import change_words, load_originals

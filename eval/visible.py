@@ -32,8 +32,9 @@ def page_tree(html: str) -> Any:
         return None
 
 
-def visible_text(html: str) -> str:
-    """The page's visible text, one block element per line, whitespace folded, no empty lines."""
+def visible_text(html: str, skip: frozenset[str] = SKIP) -> str:
+    """The page's visible text, one block element per line, whitespace folded, no empty lines.
+    ``skip``: the elements whose text is left out (a naive scraper keeps its scripts' text)."""
     tree = page_tree(html)
     if tree is None:
         return ""
@@ -46,7 +47,7 @@ def visible_text(html: str) -> str:
             continue
         tag = element.tag.lower() if isinstance(element.tag, str) else None
         if event == "start":
-            if skipping or tag is None or tag in SKIP:
+            if skipping or tag is None or tag in skip:
                 skipping += 1
                 continue
             if tag in BLOCK:

@@ -311,7 +311,9 @@ _CHIP = re.compile(r"(?=[^A-Z]*[A-Z])[A-Z0-9][A-Z0-9:.\-]{1,23}")
 
 
 # A cookie-consent dialog: cookies spoken of with the browser, opting out, consent or third
-# parties, in the site's own voice ("we use", "our website").
+# parties, in the site's own voice ("we use", "our website"). Matched from the line's start
+# only (the lookaheads read the whole line): tried at every position, a long line of script
+# text would take seconds.
 _CONSENT = re.compile(
     r"(?=.*\b(?:we|our|us)\b)"
     r"(?=.*\b(?:browser|opt[- ]out|consent|third[- ]part(?:y|ies)|personal (?:data|information))\b)"
@@ -413,6 +415,31 @@ def says_site_voice(low: str, words: int) -> bool:
     )
 
 
+# Program text a scraper let through with the page's words: a script's statements, a JSON blob,
+# markup printed as text, a template's placeholders. No sentence of an article has these shapes.
+_PROGRAM = re.compile(
+    # a tag: closing, with attributes set, or a bare one of the common elements (not "<name of it>")
+    r"</[a-z][a-z0-9]*\s*>|<[a-z][a-z0-9]*(?:\s+[\w:-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>]+))+\s*/?>"
+    r"|<(?:a|br|hr|p|div|span|script|style|iframe|img|audio|video|noscript|template)\s*/?>"
+    r"|^(?://|/\*)"  # a comment
+    r"|\{\s*$|^[\]}]|^\)[\s\])};,]*$"  # a block opens at the line's end or closes at its start
+    r"|\bfunction\s*\(|=>|&&|\|\||[!=]==|\b(?:var|const|let)\s+[\w$]+\s*=|\b(?:window|document)\.[\w$]"
+    r"|^[a-z_$][\w$]*\s*:\s*(?:\"[^\"]*\"|'[^']*'|[\d.]+|true|false|null|[{\[].*)\s*,?$"  # an object's member
+    r"|^[\w$]+(?:\.[\w$]+)+[,;]$"  # a property listed
+    r"|^[\w$.]+(?:\[[^\]]*\])?\s*(?:[-+*/|&]?=(?!=)|\()[^;]*;\s*$|^(?:break|continue|return\b.*);$"  # a statement
+    r"|[{,]\s*\"[\w$-]+\"\s*:"  # a JSON key
+    r"|\{\{[^{}]*\}\}"  # a placeholder
+    r"|[\w\])*-]\s*\{\s*-{0,2}[\w-]+\s*:|^@(?:media|font-face|import|keyframes|supports)\b"  # a style sheet's rule
+)
+# Cheap test first: program text holds one of these.
+_PROGRAM_KEYS = re.compile(r"[<>{}();=:&|]|//|/\*")
+
+
+def is_program_text(text: str) -> bool:
+    """Whether a line is a program's text, not the page's words (see _PROGRAM)."""
+    return _PROGRAM_KEYS.search(text) is not None and _PROGRAM.search(text) is not None
+
+
 def says_furniture(text: str, words: int, terminal: bool | None = None) -> bool:
     """Whether a line says what page furniture says (share and comment widgets, subscription
     prompts, legal lines, "Read more:" and bare links), whatever its shape; a cookie-consent
@@ -421,7 +448,7 @@ def says_furniture(text: str, words: int, terminal: bool | None = None) -> bool:
     the article, in a paragraph of up to 100 words. ``terminal``: whether the line ends like a
     sentence, when the caller knows it."""
     low = text.lower()
-    if "cookie" in low and _CONSENT.search(low):
+    if ("cookie" in low and _CONSENT.match(low)) or is_program_text(text):
         return True
     # the site's voice is read in sentences and long lines: a short line without a stop is a
     # menu's or a button's, and weighs as furniture whatever it says

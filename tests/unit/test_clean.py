@@ -1418,3 +1418,47 @@ def test_a_shopping_cards_lone_price_lines_go() -> None:
     assert all(p in paragraphs for p in intro)
     assert "The Summit Down Parka costs $82, kept its wearer dry" in body
     assert not any(p.startswith(("$", "£")) for p in paragraphs)
+
+
+def test_program_text_a_scraper_let_through_is_furniture() -> None:
+    """A scraper that keeps the text of scripts, style sheets or templates delivers program lines
+    (statements, JSON, markup, style rules) around the article: none is article text, while prose
+    with colons, brackets, a semicolon at the end or words in angle brackets stays prose."""
+    from services.cleaner.text import is_program_text
+
+    program = [
+        "window.dataLayer = window.dataLayer || [];",
+        "googletag.cmd.push(function() {",
+        "});",
+        "}",
+        "const pageTimeout = 2500;",
+        "if (consent && consent.ready) {",
+        '{"meta":{"site":{"id":"7","name":"courier"}},"story":{"id":"123"}}',
+        "</noscript><script id=\"page-data\" type=\"application/json\">",
+        "accountId: 1195,",
+        "language: 'en_gb'",
+        "{{story.authorName}}",
+        ".lead>p:first-of-type:first-letter{float:left;font-size:6rem}",
+        "@media (min-width:768px){.lead{margin:0}}",
+        "// load the player after consent",
+    ]
+    prose = [
+        "The mayor said: the harbour works (phase two) will start in May.",
+        "Imports of cheese: 16 million kg from the EU (plus 1.7 million kg of industrial cheese);",
+        'Open "Settings -> Privacy -> <name of the policy>" to change it, the company said.',
+        "Scores: Leeds 2, York 1; Hull 0, Bath 3.",
+        "He wrote that x = 3 was the answer, and the class agreed.",
+    ]
+    assert all(is_program_text(line) for line in program), [ln for ln in program if not is_program_text(ln)]
+    assert not any(is_program_text(line) for line in prose), [ln for ln in prose if is_program_text(ln)]
+    story = [f"The council approved the new harbour plan on Tuesday, and report number {n} said the work "
+             f"would start in the spring and last for two years." for n in range(1, 7)]
+    page = "\n".join(["Harbour plan approved", story[0], story[1], *program[:8], *story[2:], *program[8:], "About us"])
+    assert clean_text(page).body.split("\n\n") == story
+    # a long JSON blob after the article reads as many words, but it is no paragraph of it
+    blob = '</noscript><script id="page-data" type="application/json">{"story":{' + ",".join(
+        f'"field{n}":"the harbour plan part {n} of the council report on the works"' for n in range(12)) + "}}"
+    config = ("window.pageConfig = {sections: ['harbour news and council reports', 'transport and the works in "
+              "the spring'], consent: true, timeout: 2500, labels: ['the new harbour plan', 'the council']};")
+    page = "\n".join(["Harbour plan approved", *story, blob, config, "About us"])
+    assert clean_text(page).body.split("\n\n") == story
