@@ -1018,16 +1018,21 @@ def _trim_teaser_cards(lines: list[Line], kept: list[int]) -> list[int]:
     return kept[:cut]
 
 
+# The heading of the author's box: what it opens is a biography, whatever its first sentence says
+_AUTHOR_HEADING = re.compile(r"^about the (?:author|writer|reporter)s?\s*:?$", re.I)
+
+
 def _cut_at_author_box(lines: list[Line], kept: list[int]) -> list[int]:
-    """The body ends at the author's box ("<Name> is a staff writer at ...") found past its first
-    half, kept or skipped as furniture: what a page prints after it (more stories with their
-    first paragraphs) can be dense prose too. Earlier, such a sentence is part of the story (see
-    trim_bios)."""
+    """The body ends at the author's box ("<Name> is a staff writer at ...", or under an "About
+    the author" heading) found past its first half, kept or skipped as furniture: what a page
+    prints after it (more stories with their first paragraphs) can be dense prose too. Earlier,
+    such a sentence is part of the story (see trim_bios)."""
     total = sum(lines[k].words for k in kept)
     seen = 0
     for n, k in enumerate(kept):
         if seen >= BIO_CUT_SHARE * total and n >= BIO_EDGE and any(
-            lines[j].words >= PROSE_MIN_WORDS and _is_bio(lines[j].text) for j in range(kept[n - 1] + 1, k + 1)
+            (lines[j].words >= PROSE_MIN_WORDS and _is_bio(lines[j].text)) or _AUTHOR_HEADING.match(lines[j].text)
+            for j in range(kept[n - 1] + 1, k + 1)
         ):
             return kept[:n]
         seen += lines[k].words

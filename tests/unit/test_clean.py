@@ -1462,3 +1462,14 @@ def test_program_text_a_scraper_let_through_is_furniture() -> None:
               "the spring'], consent: true, timeout: 2500, labels: ['the new harbour plan', 'the council']};")
     page = "\n".join(["Harbour plan approved", *story, blob, config, "About us"])
     assert clean_text(page).body.split("\n\n") == story
+
+
+def test_an_about_the_author_heading_past_the_body_ends_it() -> None:
+    """Under an "About the author" heading comes a biography, whatever its first sentence says
+    ("Her mission is ..."): past the body's first half, the heading ends the article."""
+    story = [f"The council approved the new budget on Tuesday after debate number {n} about the cost of "
+             f"road repairs in the old town and the harbour district." for n in range(1, 9)]
+    bio = ("Her mission is to use her knowledge of local government to help readers follow every decision "
+           "their council takes, and to explain what it will cost them.")
+    body = clean_text("\n".join(["Home", *story, "About the Author", bio, "Contact us"])).body
+    assert body.split("\n\n") == story
