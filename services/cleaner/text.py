@@ -200,6 +200,11 @@ _SENTENCE_END = re.compile(r"""[.!?]["'”’)]?\s+["'“‘(]?[A-Z0-9]""")
 _TEASER_ENDS = ("...", "…")
 _LINKISH = re.compile(r"https?://|www\.|@\w+\.\w|\.(?:com|org|net)\b", re.I)
 _READ_MORE = re.compile(r"^(?:read more|also read|read also|related|see also|watch|listen|also|more)\s*[:|>»-]", re.I)
+# A call to follow a link, whose words "here" was the link: "Get the full recipe here.", "Listen to
+# the single here." (an HTML page's link lines go for the same reason)
+_LINK_CALL = re.compile(
+    r"^(?:get|read|watch|listen to|see|find|shop|buy|download|check out)\b[^.!?,;]{0,100}\bhere[.!]?$", re.I)
+LINK_CALL_MAX_WORDS = 20
 _WORD = re.compile(r"[^\W\d_][\w'’-]*", re.U)
 
 _FIRST = itemgetter(0)
@@ -464,6 +469,7 @@ def says_furniture(text: str, words: int, terminal: bool | None = None) -> bool:
     # the headline it names (up to the 40 words above)
     return bool(
         (words <= 12 and _BOILER_START.match(text)) or _boiler_anywhere(low, text) or _READ_MORE.match(text)
+        or (words <= LINK_CALL_MAX_WORDS and low.endswith(("here.", "here", "here!")) and _LINK_CALL.match(text))
         or (words < 15 and _HAS_LINK_KEY.search(low) is not None and _LINKISH.search(text))
     )
 
