@@ -62,10 +62,11 @@ _BOILER_START = re.compile(
     r"share(?: this| on| via| article| the story)?\b|click to (?:share|print|email)|tweet\b|"
     r"like this:|related(?: articles| posts| stories| news| content| topics|:)|"
     r"read (?:more|also|next)\b|also read\b|see also\b|recommended\b|most (?:read|popular|viewed)\b|"
-    r"more (?:from|stories|news|must-reads|on this)\b|you may (?:also )?like|don'?t miss|trending\b|"
+    r"more (?:from|stories|news|must-reads|on this)\b|you (?:may|might) (?:also )?like|don'?t miss|trending\b|"
     r"advertisement\b|sponsored\b|ad feedback|story continues below|continue reading|skip to\b|"
     r"subscribe\b|sign up\b|(?:please )?(?:log|sign) ?in to\b|"
-    r"newsletter\b|follow us\b|get the latest|download (?:the|our) app|"
+    r"newsletter\b|follow us\b|get the latest|download (?:the|our) app|save (?:article|story|for later)$|"
+    r"follow\b[^.]{0,40}\bon (?:twitter|x|instagram|facebook|threads|tiktok|linkedin|bluesky)\b|"
     r"all rights reserved|terms (?:of|and) (?:use|service|conditions)|privacy (?:policy|notice)|"
     r"cookie|we use cookies|accept (?:all )?cookies|this (?:site|website) uses cookies|"
     r"posted in\b|filed under\b|tags?:|categories:|topics:|previous (?:post|article)|next (?:post|article)|"
@@ -74,8 +75,10 @@ _BOILER_START = re.compile(
     # a media element's fallback text, a call to follow a link, a share widget's label
     r"your browser does not support\b|click here to (?:read|see|view|watch|listen)\b|social sharing\b|"
     # an embedded post's fallback text, a trial button, the ad-choices link
-    r"view this post on (?:instagram|facebook|tiktok|x|twitter)\b|a post shared by\b|"
-    r"start (?:your |a )?free trial\b|ad ?choices\b)",
+    r"view (?:this|the|full) post on\b|a post shared by\b|"
+    r"start (?:your |a )?free trial\b|ad ?choices\b|"
+    # a picture's or a chart's credit on a line of its own
+    r"courtesy(?: of)? [^,.;:]{1,40}\.?$|(?:getty(?: images)?|shutterstock)$|source: [^.]{1,60}\.?$)",
     re.I,
 )
 # "Opinions expressed by Daily contributors are their own": a contributors' disclaimer
