@@ -723,6 +723,32 @@ def _is_subheading(lines: list[Line], k: int, start: int, end: int) -> bool:
     )
 
 
+def _listed_subheadings(lines: list[Line], start: int, end: int) -> set[int]:
+    """The article's subheadings that a table of contents prints again: short headline-like lines
+    inside the region with a paragraph right above or right below them (a section may open with
+    a list), three or more of them copied in one run of lines elsewhere. Printed twice, they read
+    as a sidebar's lines; the contents run says they are the article's sections. (A box of other
+    stories inside the article touches prose with its first and last lines only.)"""
+    heads = {
+        lines[k].text: k for k in range(start + 1, end)
+        if lines[k].kind is None and lines[k].headline_like and 1 <= lines[k].words <= SUBHEADING_MAX_WORDS
+        and (_is_prose(lines[k - 1]) or _is_prose(lines[k + 1]))
+    }
+    if len(heads) < CONTENTS_MIN_ENTRIES:
+        return set()
+    listed: set[int] = set()
+    run: list[int] = []
+    for i, line in enumerate([*lines, None]):
+        k = heads.get(line.text) if line is not None else None
+        if k is not None and k != i:
+            run.append(k)
+            continue
+        if len(run) >= CONTENTS_MIN_ENTRIES:
+            listed.update(run)
+        run = []
+    return listed
+
+
 def _is_title_candidate(line: Line) -> bool:
     return (
         line.kind is None
@@ -854,9 +880,10 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
             title = strip_media_tag(first.text)  # the region opens with its headline
             start += 1
     kept: list[int] = []
+    listed = _listed_subheadings(lines, start, end)
     for k in range(start, end + 1):
         line = lines[k]
-        if line.kind is not None or line.score <= -1.0:
+        if line.kind is not None or (line.score <= -1.0 and k not in listed):
             continue
         if line.headline_like and line.words >= 7 and line.score < 0 and not _is_subheading(lines, k, start, end):
             continue  # an inline link to another story

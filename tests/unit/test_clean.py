@@ -1482,3 +1482,23 @@ def test_an_about_the_author_heading_past_the_body_ends_it() -> None:
            "their council takes, and to explain what it will cost them.")
     body = clean_text("\n".join(["Home", *story, "About the Author", bio, "Contact us"])).body
     assert body.split("\n\n") == story
+
+
+def test_subheadings_a_table_of_contents_prints_again_stay() -> None:
+    """A table of contents prints the article's subheadings a second time, so each reads as a
+    repeated sidebar line; three or more of them copied in one run mark them as the article's
+    sections, and they stay. A box of other stories inside the article, copied in a sidebar,
+    still goes."""
+    sections = ["Why The Harbour Matters", "What The Council Decided", "When The Works Begin", "What Comes Next"]
+    paragraphs = [f"The council approved the new harbour plan on Tuesday, and section number {n} of the report "
+                  f"said the work would start in the spring and last for two years." for n in range(1, 9)]
+    article = [paragraphs[0]]
+    for n, heading in enumerate(sections):
+        article += [heading, paragraphs[2 * n + 1], *paragraphs[2 * n + 2:2 * n + 3]]
+    page = ["Home", "Harbour plan approved", *article, "Contents", *sections, "About us", "Contact"]
+    body = clean_text("\n".join(page)).body.split("\n\n")
+    assert body == article
+    others = ["Ferry Fares Rise Again", "New Bridge Opens Early", "Market Hall Reopens"]
+    boxed = [*paragraphs[:4], *others, *paragraphs[4:]]
+    body = clean_text("\n".join(["Home", "Harbour plan approved", *boxed, "Most read", *others, "About us"])).body
+    assert not any(o in body.split("\n\n") for o in others) and all(p in body for p in paragraphs)
