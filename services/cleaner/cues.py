@@ -46,11 +46,19 @@ _TIME_ONLY = re.compile(r"^(?:at\s+)?\d{1,2}[:.]\d\d\s*(?:[ap]\.?m\.?)?(?:\s*[A-
 DATE_PARTS_MAX_WORDS = 24
 
 
+_PART_SEPARATOR = re.compile(r"\s*\|\s*|\s+/\s+")
+DATE_PARTS_LABEL_WORDS = 4
+
+
 def _date_parts(line: str) -> bool:
     """"Published: December 23, 2023 at 8:48 p.m. | UPDATED: December 23, 2023 at 10:54 a.m.",
-    "at 8:48 p.m. | UPDATED: ...": every part between the bars a date line or a time, one a date."""
-    parts = [part.strip() for part in line.split("|") if part.strip()]
+    "at 8:48 p.m. | UPDATED: ...", "Dec. 22, 2023, 5:24 AM UTC / Updated Dec. 22, 2023, 2:01 PM UTC /
+    Source: Agency": every part between the bars or slashes a date line or a time, one a date;
+    after a first part that is a date, the last may be a short label (the source)."""
+    parts = [part for part in _PART_SEPARATOR.split(line) if part]
     dated = [DATE_LINE.match(part) is not None for part in parts]
+    if dated[0] and len(parts) > 2 and len(parts[-1].split()) <= DATE_PARTS_LABEL_WORDS:
+        parts, dated = parts[:-1], dated[:-1]  # the source's label closing the line
     return any(dated) and all(d or _TIME_ONLY.match(part) is not None for d, part in zip(dated, parts, strict=True))
 _COPY_START = re.compile(r"^(?:[™®]\s*&\s*)?(?:Copyright\b|©|\(c\)\s)", re.I)
 _COPY_YEAR = re.compile(r"\b(?:19|20)\d\d\b|rights reserved", re.I)
@@ -153,7 +161,7 @@ def read_line(line: str, cues: Cues, words: int | None = None) -> str | None:
             return "byline"
         if has_digit and DATE_LINE.match(line):
             return "date"
-    if words <= DATE_PARTS_MAX_WORDS and has_digit and "|" in line and _date_parts(line):
+    if words <= DATE_PARTS_MAX_WORDS and has_digit and ("|" in line or " / " in line) and _date_parts(line):
         return "date"
     if _HAS_CAPTION_KEY.search(line) is not None and CAPTION.search(line):
         return "caption"

@@ -242,13 +242,19 @@ def test_text_after_a_comment_is_read_like_any_other() -> None:
 def test_a_date_line_in_parts_between_bars_is_a_date_line() -> None:
     """"Published: December 23, 2023 at 8:48 p.m. | UPDATED: December 23, 2023 at 10:54 a.m." and
     its tail set on a line of its own ("at 8:48 p.m. | UPDATED: ...") are date lines, kept out of
-    the body; a byline and a date between bars, or menu labels and a year, are not date lines."""
+    the body, and so are parts between slashes closed by the source's label; a byline and a date
+    between bars, or menu labels and a year, are not date lines."""
     from services.cleaner.cues import Cues, read_line
 
     both = "Published: December 23, 2023 at 8:48 p.m. | UPDATED: December 23, 2023 at 10:54 a.m."
     tail = "at 8:48 p.m. | UPDATED: December 23, 2023 at 10:54 a.m."
     assert read_line(both, Cues()) == read_line(tail, Cues()) == "date"
     assert read_line("Sports | Scores | 2023", Cues()) is None
+    # parts between slashes, with the source's label closing the line
+    slashes = "Dec. 22, 2023, 5:24 AM UTC / Updated Dec. 22, 2023, 2:01 PM UTC / Source: Daily Courier"
+    assert read_line(slashes, Cues()) == "date"
+    assert read_line("Harbour / Ferries / Fares rise by 5% in 2024", Cues()) is None
+    assert read_line("Ferry fares / rise by 5% / in April 2024 / the operator said", Cues()) is None
     body = clean_article(RawArticle(content="\n".join(["Home", "News", "Ferry fares to rise in April",
                                                        "Published: December 23, 2023", tail, *PARAGRAPHS]))).body
     assert tail not in body and body.startswith(PARAGRAPHS[0])
