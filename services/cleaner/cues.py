@@ -218,6 +218,10 @@ JOB_TITLES = (
 )
 # the words of a job title a byline prints after the name ("Jane Doe Data and Graphics Journalist")
 ROLE_END = re.compile(r"\b(?:" + "|".join(title.capitalize() for title in JOB_TITLES) + r")s?$")
+# ... and run into the name by a scraper: "Jane DoeData and Graphics Journalist" (its words
+# capitalized, none with a capital inside: "McReed" stays whole)
+_GLUED_ROLE = re.compile(r"(?<=[a-z])(?:[A-Z][a-z-]*\s+(?:(?:and|&|of)\s+)?)*(?:"
+                         + "|".join(title.capitalize() for title in JOB_TITLES) + r")s?$")
 _NAME_END = re.compile(
     r"(?:Published|Updated|Posted|Last updated|Modified|Posted On|" + "|".join(_STAFF_ROLES) + r")\b"
     r"|\s[|•·—–]\s|\s[-]\s|,\s*(?:19|20)\d\d|,\s*" + MONTH_RE + r"|\s" + MONTH_RE + r"\s+\d|\d"
@@ -318,7 +322,7 @@ def byline_names(line: str) -> list[str]:
     if not rest:
         return _name_then_date(line) if _DIGIT.search(line) else []
     rest = re.sub(r"(?<=[a-z])(?=(?:Published|Updated|Posted)\b)", " ", rest)
-    return names_in(rest)
+    return names_in(_GLUED_ROLE.sub("", rest))
 
 
 # every character a line _BY_LINE matches can start with

@@ -387,6 +387,10 @@ def test_byline_shapes() -> None:
     assert byline_names("By Carla Mendes, Coast Weekly Staff") == ["Carla Mendes"]
     assert byline_names("By Carla Mendes on December 22, 2023") == ["Carla Mendes"]
     assert byline_names("By Carla Mendes in New York") == ["Carla Mendes"]
+    # a job title a scraper ran into the name
+    assert byline_names("By Carla MendesData and Graphics Journalist") == ["Carla Mendes"]
+    assert byline_names("By Tom McReedSenior Writer") == ["Tom McReed"]
+    assert byline_names("By Tom McReed") == ["Tom McReed"]
     assert byline_names("Stay informed by subscribing to our alerts") == []
     # a first-person essay: the subject, then its writer
     assert byline_names("Maria Lopez as told to Tom Reed") == ["Tom Reed"]
