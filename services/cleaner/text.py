@@ -439,13 +439,16 @@ _PROGRAM = re.compile(
     r"|\{\{[^{}]*\}\}"  # a placeholder
     r"|[\w\])*-]\s*\{\s*-{0,2}[\w-]+\s*:|^@(?:media|font-face|import|keyframes|supports)\b"  # a style sheet's rule
 )
-# Cheap test first: program text holds one of these.
-_PROGRAM_KEYS = re.compile(r"[<>{}();=:&|]|//|/\*")
+# Cheap tests first: program text holds one of these keys, or opens with a closing bracket or an
+# object's key (a colon or a bracket alone is prose's too: the pattern above is not tried on it).
+_PROGRAM_KEYS = re.compile(r"""[<>{}=;|@\]]|&&|//|/\*|"\s*:""")
+_PROGRAM_START = re.compile(r"^(?:\)|[a-z_$][\w$]*\s*:)")
 
 
 def is_program_text(text: str) -> bool:
     """Whether a line is a program's text, not the page's words (see _PROGRAM)."""
-    return _PROGRAM_KEYS.search(text) is not None and _PROGRAM.search(text) is not None
+    return (_PROGRAM_KEYS.search(text) is not None or _PROGRAM_START.match(text) is not None) \
+        and _PROGRAM.search(text) is not None
 
 
 def says_furniture(text: str, words: int, terminal: bool | None = None) -> bool:
