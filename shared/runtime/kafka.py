@@ -48,10 +48,15 @@ def security_options(settings: Settings) -> dict[str, Any]:
     return options
 
 
+def new_admin(settings: Settings) -> AIOKafkaAdminClient:
+    """An admin client that authenticates as every other client of newsflow does."""
+    return AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, request_timeout_ms=15000,
+                               **security_options(settings))
+
+
 @contextlib.asynccontextmanager
 async def admin_client(settings: Settings) -> AsyncIterator[AIOKafkaAdminClient]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, request_timeout_ms=15000,
-                                **security_options(settings))
+    admin = new_admin(settings)
     await admin.start()
     try:
         yield admin
@@ -213,7 +218,7 @@ class GroupOffsets:
 
     def __init__(self, settings: Settings, group: str, topic: str) -> None:
         self.settings, self.group, self.topic = settings, group, topic
-        self.admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, request_timeout_ms=15000)
+        self.admin = new_admin(settings)
         self.consumer = new_consumer(settings, group_id=None)
 
     async def start(self) -> None:

@@ -172,7 +172,11 @@ class StageWorker:
         try:
             if self.offsets is None:
                 reader = GroupOffsets(self.settings, self.spec.group(self.settings), self.input_topic)
-                await reader.start()
+                try:
+                    await reader.start()
+                except Exception:
+                    await reader.stop()  # its clients closed now, not left to the garbage collector
+                    raise
                 self.offsets = reader
             offsets = await self.offsets.read()
         except Exception as exc:  # Kafka unreachable for now: not ready, and the next check tries again

@@ -8,6 +8,7 @@ shared one (its credentials and CA are checked at the unit level, in test_secure
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -15,9 +16,11 @@ from pathlib import Path
 
 import pytest
 
+from services.stages import stage
 from shared.contracts.settings import Settings
 from shared.devstack.components import Kafka, kafka_health
 from shared.devstack.tools import find_java_home, find_maven
+from shared.runtime.kafka import GroupOffsets
 from tests.integration.conftest import Pipeline
 from tests.integration.fault_support import FaultRecord, good_articles, index_counts, since
 
@@ -69,6 +72,28 @@ def test_the_pipeline_runs_end_to_end_over_sasl_ssl(pipeline: Pipeline) -> None:
     with pipeline.es() as es:
         assert index_counts(es, pipeline.settings.index_alias, ids) == (10, 10)
     FaultRecord("none: pipeline over SASL_SSL/SCRAM-SHA-512", 10, 10, 0, 0, 0, since(start)).emit()
+
+
+def test_the_workers_read_their_groups_offsets_over_sasl_ssl(pipeline: Pipeline) -> None:
+    """Each worker reads its group's committed and end offsets every few seconds (the lag gauge,
+    readiness, the stall check) with the same credentials as its other clients: the reading works,
+    and no client is left unclosed behind a failed start."""
+    settings = pipeline.settings
+
+    async def read() -> dict[int, tuple[int, int]]:
+        reader = GroupOffsets(settings, stage("cleaner").group(settings), settings.topic_raw)
+        await reader.start()
+        try:
+            return await reader.read()
+        finally:
+            await reader.stop()
+
+    offsets = asyncio.run(read())
+    assert offsets and all(0 <= committed <= end for committed, end in offsets.values()), offsets
+    assert sum(committed for committed, _ in offsets.values()) >= 2  # the warm-up articles at least
+    time.sleep(2 * settings.metrics_interval)  # the workers' own checks have run meanwhile
+    logs = {log.name: log.read_text(errors="replace") for log in pipeline.logs.glob(f"{pipeline.name}-*.log")}
+    assert logs and not [name for name, text in logs.items() if "Unclosed AIOKafkaConsumer" in text]
 
 
 def test_kafka_stopped_mid_stream_loses_nothing_and_logs_little(pipeline: Pipeline, secure_kafka: Kafka) -> None:
