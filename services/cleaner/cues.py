@@ -216,12 +216,12 @@ JOB_TITLES = (
     "contributor", "intern", "author", "critic", "freelancer", "analyst", "dietitian", "librarian",
     "fact-checker", "editor-in-chief",
 )
+_ROLE_WORDS = "|".join(title.capitalize() for title in JOB_TITLES)
 # the words of a job title a byline prints after the name ("Jane Doe Data and Graphics Journalist")
-ROLE_END = re.compile(r"\b(?:" + "|".join(title.capitalize() for title in JOB_TITLES) + r")s?$")
+ROLE_END = re.compile(r"\b(?:" + _ROLE_WORDS + r")s?$")
 # ... and run into the name by a scraper: "Jane DoeData and Graphics Journalist" (its words
 # capitalized, none with a capital inside: "McReed" stays whole)
-_GLUED_ROLE = re.compile(r"(?<=[a-z])(?:[A-Z][a-z-]*\s+(?:(?:and|&|of)\s+)?)*(?:"
-                         + "|".join(title.capitalize() for title in JOB_TITLES) + r")s?$")
+_GLUED_ROLE = re.compile(r"(?<=[a-z])(?:[A-Z][a-z-]*\s+(?:(?:and|&|of)\s+)?)*(?:" + _ROLE_WORDS + r")s?$")
 _NAME_END = re.compile(
     r"(?:Published|Updated|Posted|Last updated|Modified|Posted On|" + "|".join(_STAFF_ROLES) + r")\b"
     r"|\s[|•·—–]\s|\s[-]\s|,\s*(?:19|20)\d\d|,\s*" + MONTH_RE + r"|\s" + MONTH_RE + r"\s+\d|\d"

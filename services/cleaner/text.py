@@ -175,12 +175,13 @@ def without_signature(paragraphs: list[str], authors: list[str]) -> list[str]:
     last line ("Jane Doe", "— Jane Doe"), maybe with the job title below it ("Senior Editor").
     It names who wrote the story, which the authors field holds; it is not the story."""
     names = {a.casefold() for a in authors}
-    end = len(paragraphs)
-    if names and end >= 3 and _role_line(paragraphs[-1]) and _signs(paragraphs[-2], names):
-        end -= 2
-    elif names and end >= 2 and _signs(paragraphs[-1], names):
-        end -= 1
-    return paragraphs[:end]
+    if not names:
+        return paragraphs
+    if len(paragraphs) >= 3 and _role_line(paragraphs[-1]) and _signs(paragraphs[-2], names):
+        return paragraphs[:-2]
+    if len(paragraphs) >= 2 and _signs(paragraphs[-1], names):
+        return paragraphs[:-1]
+    return paragraphs
 
 
 # A line ends like a sentence: final punctuation, maybe closed by quotes or brackets, or
