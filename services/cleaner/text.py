@@ -910,7 +910,8 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
             and all(lines[k].text != header.standfirst for k in kept):
         kept.insert(0, header.standfirst_index)
     kept = [k for k in kept if not ends_with_credit(lines[k].text) and not _bracketed_credit(lines[k].text)
-            and not _embedded_post(lines, k) and not _LONE_PRICE.match(lines[k].text)]
+            and not _embedded_post(lines, k) and not _LONE_PRICE.match(lines[k].text)
+            and not _in_newsletter_box(lines, k)]
     kept = _first_of_each(lines, kept)
     kept = _trim_teaser_cards(lines, kept)
     kept = _cut_at_author_box(lines, kept)
@@ -921,6 +922,27 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
     if cues.published_at is None:
         cues.set_date(_only_date(lines))
     return TextResult(paragraphs, cues, title)
+
+
+_NEWSLETTER = re.compile(r"\bnewsletters?\b", re.I)
+NEWSLETTER_HEAD_MAX_WORDS = 8
+NEWSLETTER_BLURB_MAX_WORDS = 25
+
+
+def _newsletter_heading(line: Line) -> bool:
+    """A short line naming a newsletter that is no sentence ("Get the Daily Brief Newsletter",
+    "Free weekly newsletter"): the heading of a sign-up box."""
+    return line.words <= NEWSLETTER_HEAD_MAX_WORDS and not line.text.rstrip().endswith(".") \
+        and _NEWSLETTER.search(line.text) is not None
+
+
+def _in_newsletter_box(lines: list[Line], k: int) -> bool:
+    """Line ``k`` is a newsletter sign-up box's heading or the blurb right under it that says
+    what the newsletter brings ("Breaking news and analysis, every morning."). Its form's
+    prompts are furniture already; the blurb alone reads as a sentence of the article."""
+    if _newsletter_heading(lines[k]):
+        return True
+    return k > 0 and lines[k].words <= NEWSLETTER_BLURB_MAX_WORDS and _newsletter_heading(lines[k - 1])
 
 
 # A product card's price on a line of its own ("$99", "US$1,250.00", "35 €"): a shopping list's

@@ -1433,6 +1433,24 @@ def test_a_shopping_cards_lone_price_lines_go() -> None:
     assert not any(p.startswith(("$", "£")) for p in paragraphs)
 
 
+def test_a_newsletter_boxs_heading_and_blurb_go() -> None:
+    """A sign-up box in the text: its heading names the newsletter and the line under it says
+    what the newsletter brings. Neither is the article's; a paragraph about a newsletter, and
+    the story's paragraph after a box, stay."""
+    story = [f"The river authority said on Friday that lock number {n} would reopen in the spring, after "
+             f"divers found the old gates sound and the repair bill came in under budget." for n in range(1, 4)]
+    about = ("The authority's weekly newsletter, which goes to about two thousand boat owners, first "
+             "reported the divers' findings on Thursday.")
+    after = [f"Boat owners who moor above lock number {n} will be told of the reopening date by letter in "
+             f"February, the authority said, and the towpath stays open meanwhile." for n in range(4, 6)]
+    for box in (["Get the River Week Newsletter", "The week's news from the waterways, every Friday morning!"],
+                ["Sign up for our newsletter", "Email address", "Free weekly newsletter",
+                 "Locks, moorings and boating news, straight to your inbox."]):
+        page = ["Locks will reopen in spring", "By Ana Lima", *story, about, *box, *after, "About us", "Contact"]
+        paragraphs = clean_text("\n".join(page)).body.split("\n\n")
+        assert paragraphs == [*story, about, *after]
+
+
 def test_program_text_a_scraper_let_through_is_furniture() -> None:
     """A scraper that keeps the text of scripts, style sheets or templates delivers program lines
     (statements, JSON, markup, style rules) around the article: none is article text, while prose
