@@ -343,7 +343,7 @@ _SITE_POLICY = re.compile(
     r"|\bethics (?:statement|policy)\b|\bfact[- ]checking process\b"
 )
 # ... and with cookies: a player that asks for them
-_COOKIE_ASK = re.compile(r"\b(?:enable|allow|permission|preferences|consented)\b")
+_COOKIE_ASK = re.compile(r"\b(?:enable|allow|permission|preferences|consented)\b|\bmay be using cookies\b")
 # The affiliate disclosure in a line of its own ("We may earn a commission from links on this
 # page."); set in a longer paragraph of the article ("Just a heads up: ... we may earn a small
 # commission"), many pages count it as the article's.
@@ -368,6 +368,7 @@ _SITE_PROMPTS = tuple((key, re.compile(pattern)) for key, pattern in (
                 r"|\bsubscrib(?:e|ing) to\b[^.!?]{0,40}\b(?:and|to)\s+(?:get|stay|enjoy)\b"
                 r"|\bnot a subscriber\b|\blimited to subscribers\b|\bsubscribe (?:wherever|now|today|here)\b"),
     ("unlimited", r"\bunlimited access\b"),
+    ("settings", r"\bchange your (?:[\w-]+ )?(?:settings|preferences) at any time\b"),
     ("block", r"\bad[- ]?block(?:er|ers|ing)?\b"),
     ("account", r"\blog\s*(?:in|into)\s+(?:to\s+)?your\s+[\w\s]{0,30}account\b"
                 r"|\bcreate (?:a |your )?(?:free )?account\b"),
@@ -394,7 +395,7 @@ _NOTE_STARTS = ("this ", "editor", "an earlier", "a previous", "earlier", "previ
 _POLICY_KEY = re.compile(r"commission|compensation|money|affiliate|reader-|by using|editorial|ethics|"
                          r"fact.check|cookies")
 _PROMPT_KEY = re.compile(r"sign|log ?in|newsletter|inbox|subscri|unlimited|block|account|join|moderated|posting|"
-                         r"icon|stylized|curved|contact me|receive email")
+                         r"icon|stylized|curved|contact me|receive email|settings")
 SITE_POLICY_MAX_WORDS = 100
 SITE_VOICE_LONG = 20
 SITE_VOICE_MIN_WORDS = 3  # a shorter line is a menu's word or a button, read by the furniture labels

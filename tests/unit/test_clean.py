@@ -1272,12 +1272,15 @@ def test_the_site_speaking_of_itself_is_furniture() -> None:
         "Want to bookmark your favourite articles to read later? Start your Premium subscription today.",
         "Click the AdBlock button on your browser and select Don't run on pages on this domain.",
         "To show you this content, we need your permission to use cookies.",
+        "This content is provided by Podbox, which may be using cookies and other technologies.",
+        "You can change your privacy settings at any time in the footer of this page.",
         "An icon in the shape of an angle pointing down.",
     ]
     story = [
         "The streaming company said subscriptions rose by two million in the quarter, helped by a cheaper plan.",
         "The commission will publish its report on the harbour in the spring, the minister said on Monday.",
         "Readers of the town's newsletter voted for the new library design, which won by a wide margin.",
+        "Experts advise that you change your privacy settings on the app and turn off location sharing.",
     ]
     notes = [
         "This interview has been lightly edited and condensed for clarity.",
