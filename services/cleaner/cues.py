@@ -33,7 +33,8 @@ BYLINE_DATED = re.compile(
     rf"^(?:By\s+)?(?P<names>{_NAMES})\s*[|•·,—–-]?\s*"
     rf"(?:Published|Posted|Updated|Last updated)(?:\s+on)?\s*:?\s*(?P<date>{DATE_RE})",
 )
-BYLINE = re.compile(rf"^By\s+(?P<names>{_NAMES})\s*(?:[|•·,—–-].{{0,80}})?$")
+BYLINE = re.compile(rf"^(?:By|Written by|Authors?\s*:)\s+(?P<names>{_NAMES})\s*(?:[|•·,—–-].{{0,80}})?$")
+_BYLINE_STARTS = ("By ", "Written by ", "Author")
 DATE_LINE = re.compile(
     rf"^(?:(?:Published|Posted|Updated|Last updated|Modified|Date|Dated)(?:\s+on)?\s*:?\s*)?"
     rf"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?\s+)?(?P<date>{DATE_RE})"
@@ -155,9 +156,10 @@ def read_line(line: str, cues: Cues, words: int | None = None) -> str | None:
             cues.set_date(parse_date(match["date"]))
             return "byline"
     if words <= 12:
-        match = BYLINE.match(line) if line.startswith("By ") else None
+        match = BYLINE.match(line) if line.startswith(_BYLINE_STARTS) else None
         if match:
-            cues.authors = cues.authors or split_names(match["names"])
+            # the byline reader drops a job title after the name ("By Jane Doe, Senior Editor")
+            cues.authors = cues.authors or byline_names(line) or split_names(match["names"])
             return "byline"
         if has_digit and DATE_LINE.match(line):
             return "date"

@@ -1436,6 +1436,24 @@ def test_a_shopping_cards_lone_price_lines_go() -> None:
     assert not any(p.startswith(("$", "£")) for p in paragraphs)
 
 
+def test_an_author_label_line_is_a_byline() -> None:
+    """"Author: Name, Role" and "Written by Name" on a line of their own are bylines wherever
+    they stand (at the article's end, above the author's box): the body leaves them out; a
+    sentence that opens with the words stays."""
+    from services.cleaner.cues import Cues, read_line
+
+    for line, name in (("Author: Jane Okoro, Senior Editor", "Jane Okoro"), ("Written by Tom Reyes", "Tom Reyes")):
+        cues = Cues()
+        assert read_line(line, cues) == "byline"
+        assert cues.authors == [name]
+    assert read_line("Written by hand, the letters were found in a drawer in 1998.", Cues()) is None
+    story = [f"The ferry company said on Monday that crossing number {n} to the island would run twice a "
+             f"day through the winter, after months of talks with the harbour board." for n in range(1, 6)]
+    page = ["Ferries will run all winter", "December 4, 2024", *story, "Author: Jane Okoro, Senior Editor",
+            "Coupon Codes", "Contact us"]
+    assert clean_text("\n".join(page)).body.split("\n\n") == story
+
+
 def test_a_newsletter_boxs_heading_and_blurb_go() -> None:
     """A sign-up box in the text: its heading names the newsletter and the line under it says
     what the newsletter brings. Neither is the article's; a paragraph about a newsletter, and
