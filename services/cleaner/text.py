@@ -913,7 +913,7 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
     kept = [k for k in kept if not ends_with_credit(lines[k].text) and not _bracketed_credit(lines[k].text)
             and not _embedded_post(lines, k) and not _LONE_PRICE.match(lines[k].text)
             and not _in_newsletter_box(lines, k)]
-    kept = _first_of_each(lines, kept)
+    kept = _without_retold(lines, _first_of_each(lines, kept))
     kept = _trim_teaser_cards(lines, kept)
     kept = _cut_at_author_box(lines, kept)
     paragraphs = trim_bios([lines[k].text for k in kept])
@@ -1113,6 +1113,40 @@ def _first_of_each(lines: list[Line], kept: list[int]) -> list[int]:
             if text in seen:
                 continue
             seen.add(text)
+        out.append(k)
+    return out
+
+
+_SENTENCE_SPLIT = re.compile(r"""(?<=[.!?])["'”’)]?\s+(?=["“‘(]?[A-Z0-9])""")
+RETOLD_MIN_WORDS = 4
+RETOLD_MIN_SENTENCES = 2  # one sentence printed twice is a pull quote: the first copy stays
+RETOLD_COVER = 0.8  # share of the paragraph's words in those sentences ("vs." splits a schedule)
+
+
+def _sentence_keys(text: str) -> list[str]:
+    """A paragraph's sentences of four words or more, the first without its dateline."""
+    match = DATELINE.match(text)
+    if match is not None:
+        text = text[match.end() - 1:]
+    return [sentence.strip(_CLOSERS + " ") for sentence in _SENTENCE_SPLIT.split(text)
+            if sentence.count(" ") >= RETOLD_MIN_WORDS - 1]
+
+
+def _without_retold(lines: list[Line], kept: list[int]) -> list[int]:
+    """A paragraph of two sentences or more, each of which the article prints again in its other
+    paragraphs, is a summary box or a standfirst made of them ("<first paragraph> <a quote from
+    further down>"), not more of the story: it goes, and the paragraphs that tell it stay. Read
+    in order, so of two paragraphs that repeat each other the second stays."""
+    keys = {k: _sentence_keys(lines[k].text) for k in kept if lines[k].words >= PROSE_MIN_WORDS}
+    counts = Counter(key for ks in keys.values() for key in set(ks))
+    out: list[int] = []
+    for k in kept:
+        ks = keys.get(k)
+        if ks and len(set(ks)) >= RETOLD_MIN_SENTENCES and all(counts[key] > 1 for key in ks) \
+                and sum(len(key.split()) for key in ks) >= RETOLD_COVER * lines[k].words:
+            for key in set(ks):
+                counts[key] -= 1
+            continue
         out.append(k)
     return out
 

@@ -1454,6 +1454,28 @@ def test_an_author_label_line_is_a_byline() -> None:
     assert clean_text("\n".join(page)).body.split("\n\n") == story
 
 
+def test_a_summary_made_of_the_articles_own_sentences_goes() -> None:
+    """A summary box above the story that strings together its first paragraph and a quote from
+    further down is printed again by the story itself: the story's paragraphs stay, the summary
+    goes."""
+    lead = ("Harbour officials have closed 14 piers and fined more than 60 boat owners for mooring without a "
+            "permit, as part of a clean-up that began in March, the port authority said on Friday.")
+    quote = ('"We will keep checking every pier until the last abandoned boat has gone," the harbour master '
+             'told reporters on the quay.')
+    middle = [f"Owners of boat number {n} were given a month to move their craft to the new marina, which "
+              f"opened last year at the northern end of the bay with two hundred berths." for n in range(1, 4)]
+    summary = f"{lead} {quote}"
+    page = ["Harbour clears abandoned boats", "Summary", summary, summary, "By Ana Lima",
+            f"PORTVALE: {lead}", *middle, quote, "Most read", "Contact us"]
+    paragraphs = clean_text("\n".join(page)).body.split("\n\n")
+    assert summary not in paragraphs
+    assert paragraphs == [f"PORTVALE: {lead}", *middle, quote]
+    # a paragraph with a sentence of its own is no summary
+    own = f"{lead} The authority expects the work to be finished before the summer season."
+    page = ["Harbour clears abandoned boats", "By Ana Lima", own, *middle, quote, "Contact us"]
+    assert clean_text("\n".join(page)).body.split("\n\n")[0] == own
+
+
 def test_a_newsletter_boxs_heading_and_blurb_go() -> None:
     """A sign-up box in the text: its heading names the newsletter and the line under it says
     what the newsletter brings. Neither is the article's; a paragraph about a newsletter, and
