@@ -209,6 +209,11 @@ _READ_MORE = re.compile(r"^(?:read more|also read|read also|related|see also|wat
 _LINK_CALL = re.compile(
     r"^(?:get|read|watch|listen to|see|find|shop|buy|download|check out)\b[^.!?,;]{0,100}\bhere[.!]?$", re.I)
 LINK_CALL_MAX_WORDS = 20
+# ... and one set in brackets between paragraphs, its link on the words: "(Here's what to know
+# about the solstice.)", "(Learn more about how to visit the site.)"
+_BRACKETED_LINK_CALL = re.compile(
+    r"^\((?:here['’]s|learn (?:more|how|why|what)|read (?:more|how|why|what|about)|find out"
+    r"|see (?:also|more|how|why|what)|related)\b[^()]{0,150}\)$", re.I)
 _WORD = re.compile(r"[^\W\d_][\w'’-]*", re.U)
 
 _FIRST = itemgetter(0)
@@ -478,6 +483,7 @@ def says_furniture(text: str, words: int, terminal: bool | None = None) -> bool:
     return bool(
         (words <= 12 and _BOILER_START.match(text)) or _boiler_anywhere(low, text) or _READ_MORE.match(text)
         or (words <= LINK_CALL_MAX_WORDS and low.endswith(("here.", "here", "here!")) and _LINK_CALL.match(text))
+        or (words <= LINK_CALL_MAX_WORDS and text[:1] == "(" and _BRACKETED_LINK_CALL.match(text) is not None)
         or (words < 15 and _HAS_LINK_KEY.search(low) is not None and _LINKISH.search(text))
     )
 

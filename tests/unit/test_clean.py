@@ -1038,7 +1038,8 @@ def test_a_newsletter_forms_prompt_and_consent_boxes_are_furniture() -> None:
 def test_media_fallbacks_link_calls_and_share_labels_are_furniture() -> None:
     """"Your browser does not support the <audio> element.", "CLICK HERE TO READ MORE FROM THE
     DAILY", "Social Sharing", "View this post on Instagram", "Start Free Trial", a contributors'
-    disclaimer, an embed's privacy and terms line, "Get the full recipe here.", a picture's
+    disclaimer, an embed's privacy and terms line, "Get the full recipe here.", "(Learn more about
+    ...)" set in brackets, a picture's
     credit alone ("Courtesy of ...", "Getty Images"), "You Might Also Like": what a page's
     player, link box, share widget,
     embedded post and buttons print between the paragraphs; a sentence that says a reader
@@ -1059,14 +1060,17 @@ def test_media_fallbacks_link_calls_and_share_labels_are_furniture() -> None:
             "The video's privacy policy is available here and its terms of service are available here.",
             "Get the full recipe for the club's famous harbour stew here.", "Listen to the new club song here.",
             "You Might Also Like", "Follow the Harbour Daily on Instagram", "View full post on Youtube",
-            "Save Article", "Courtesy of the Harbour Club", "Getty Images", "Source: Harbour Statistics Office."]
+            "Save Article", "Courtesy of the Harbour Club", "Getty Images", "Source: Harbour Statistics Office.",
+            "(Here's what to know about the new stadium.)", "(Learn more about how to buy season tickets.)"]
     assert all(says_furniture(t, len(t.split())) for t in more)
     kept = ["Fans who click here to read the club's statement find no word on the fee.",
             "Social sharing of the video passed a million views by Friday, the club said.",
             "Get ready for a long season, the coach told the players who gathered here.",
             "See you at the game on Saturday. We will all be here.",
             "Courtesy of the club, every fan got a free ticket.",
-            "Follow-up talks with the league on Monday went well, the club said."]
+            "Follow-up talks with the league on Monday went well, the club said.",
+            "(Here the club's statement ends.) The league said nothing.",
+            "(Two other clubs, here and abroad, had bid for the pitcher.)"]
     assert not any(says_furniture(t, len(t.split())) for t in kept)
 
 
