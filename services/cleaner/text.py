@@ -1254,13 +1254,21 @@ def _lead_above(lines: list[Line], start: int, end: int, span: int = LEAD_SPAN, 
 INNER_LIST_MIN_ITEMS = 3
 INNER_ITEM_MAX_WORDS = 40
 INNER_LONG_ITEMS_SHARE = 4  # at most one item in four is longer than a list item
+INNER_CELLS_SHARE = 3  # a third of the lines or more are figures alone: a table's cells, one a line
+
+
+def _is_figure_cell(text: str) -> bool:
+    """A table cell of figures alone ("127", ".907", "3-1", "12.5%"): no letter in it, and no
+    price (a shopping list's product cards print theirs on lines of their own)."""
+    return not any(map(str.isalpha, text)) and _LONE_PRICE.match(text) is None
 
 
 def _inner_lists(lines: list[Line], kept: list[int]) -> set[int]:
     """Lists inside the article (features, steps, specifications): runs of short lines without
     final stops between two of its kept paragraphs, in sentence case. They read as menus line by
     line; a related-stories box inside an article differs by its heading (furniture, "Related",
-    "See also"), its Title Case headlines, or lines the page prints elsewhere too."""
+    "See also"), its Title Case headlines, or lines the page prints elsewhere too, and a table
+    delivered one cell a line by the figures alone on a third of its lines."""
     counts: Counter[str] | None = None
     prose = sorted(k for k in kept if _is_prose(lines[k]) or _opens_list(lines[k]))
     found: set[int] = set()
@@ -1277,7 +1285,8 @@ def _inner_lists(lines: list[Line], kept: list[int]) -> set[int]:
             and not says_furniture(lines[i].text, lines[i].words) and not _SECTION_END.match(lines[i].text)
             for i in run
         ) and sum(_title_case(lines[i].text) for i in run) * 2 < len(run) \
-                and sum(lines[i].words > LIST_ITEM_MAX_WORDS for i in run) * INNER_LONG_ITEMS_SHARE <= len(run):
+                and sum(lines[i].words > LIST_ITEM_MAX_WORDS for i in run) * INNER_LONG_ITEMS_SHARE <= len(run) \
+                and sum(_is_figure_cell(lines[i].text) for i in run) * INNER_CELLS_SHARE < len(run):
             found.update(run)
     return found
 

@@ -784,6 +784,26 @@ def test_a_list_with_one_long_item_between_paragraphs_stays() -> None:
     assert all(f in body for f in features) and all(p in body for p in above + below)
 
 
+def test_a_table_delivered_one_cell_a_line_is_no_list() -> None:
+    """A table that a scraper delivers one cell a line (names, then figures alone: "127",
+    ".907") between two paragraphs is no list of the article's: its cells go, the paragraphs
+    stay. A list whose items name figures among words stays."""
+    above = [f"The league's oldest clubs have won more often than the new ones since the format changed, and "
+             f"the gap widened again in season number {n}, the league's report said." for n in range(1, 4)]
+    below = [f"The report also found that clubs with their own grounds won more home games, a pattern that "
+             f"held in season number {n} as in every season before it." for n in range(4, 7)]
+    table = ["Club", "W", "L", "PCT"]
+    for name, won, lost in (("Harbour", 127, 13), ("Northgate", 115, 14), ("Riverside", 118, 20),
+                            ("Old Town", 113, 22), ("Westfield", 102, 28)):
+        table += [name, str(won), str(lost), f"{won / (won + lost):.3f}".lstrip("0")]
+    body = clean_text("\n".join(["Home", "Sport", *above, *table, *below])).body
+    paragraphs = body.split("\n\n")
+    assert paragraphs == [*above, *below]
+    items = ["Harbour won 127 games", "Northgate won 115 games", "Riverside won 118 games", "Old Town won 113"]
+    paragraphs = clean_text("\n".join(["Home", "Sport", *above, *items, *below])).body.split("\n\n")
+    assert paragraphs == [*above, *items, *below]
+
+
 def test_a_sentence_opening_a_list_below_the_region_brings_its_list() -> None:
     """Past a product box, a sentence of the article that ends with a colon and the list under it
     ("The special edition includes the following:") are the article's, like the prose around."""
