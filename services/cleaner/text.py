@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -747,17 +748,12 @@ def _listed_subheadings(lines: list[Line], start: int, end: int) -> set[int]:
     }
     if len(heads) < CONTENTS_MIN_ENTRIES:
         return set()
-    listed: set[int] = set()
-    run: list[int] = []
-    for i, line in enumerate([*lines, None]):
-        k = heads.get(line.text) if line is not None else None
-        if k is not None and k != i:
-            run.append(k)
-            continue
-        if len(run) >= CONTENTS_MIN_ENTRIES:
-            listed.update(run)
-        run = []
-    return listed
+
+    def heading_copied(i: int) -> int | None:
+        k = heads.get(lines[i].text)
+        return k if k != i else None
+
+    return {k for run in contents_runs(range(len(lines)), heading_copied) for _, k in run}
 
 
 def _is_title_candidate(line: Line) -> bool:
@@ -1676,23 +1672,34 @@ HEADLINE_FEATURES = (
 CONTENTS_MIN_ENTRIES = 3
 
 
+def contents_runs(indices: Iterable[int], copy_of: Callable[[int], int | None]) -> list[list[tuple[int, int]]]:
+    """A table of contents and the sections it lists: the runs of three or more consecutive lines
+    (of ``indices``) that each have a copy elsewhere (``copy_of``: its index, or None), no two
+    copies side by side (a header printed twice has its copies side by side). Each run is a
+    list of (line, copy) pairs."""
+    runs: list[list[tuple[int, int]]] = []
+    run: list[tuple[int, int]] = []
+    for j in [*indices, None]:
+        copy = copy_of(j) if j is not None else None
+        if copy is not None and run and abs(copy - run[-1][1]) > 1:
+            run.append((j, copy))
+            continue
+        if len(run) >= CONTENTS_MIN_ENTRIES:
+            runs.append(run)
+        run = [(j, copy)] if j is not None and copy is not None else []
+    return runs
+
+
 def contents_entries(texts: list[str], lo: int, hi: int) -> set[int]:
     """The entries of a table of contents between ``lo`` and ``hi``: a run of three or more lines
     of two words or more, each printed again further down (the article's subheadings, or a
-    list's items), their copies apart from each other (a header printed twice has its copies
-    side by side). None of them is the headline."""
+    list's items). None of them is the headline."""
     last = {text: i for i, text in enumerate(texts)}
-    entries: set[int] = set()
-    run: list[int] = []
-    for j in range(lo, hi + 1):
-        again = j < hi and len(texts[j].split()) >= 2 and last[texts[j]] > j + 1
-        if again and run and abs(last[texts[j]] - last[texts[run[-1]]]) > 1:
-            run.append(j)
-            continue
-        if len(run) >= CONTENTS_MIN_ENTRIES:
-            entries.update(run)
-        run = [j] if again else []
-    return entries
+
+    def printed_below(j: int) -> int | None:
+        return last[texts[j]] if len(texts[j].split()) >= 2 and last[texts[j]] > j + 1 else None
+
+    return {j for run in contents_runs(range(lo, hi), printed_below) for j, _ in run}
 
 
 # a video's title closes with its running time: "Can a pit crew work in the dark? (6:37)"
