@@ -1084,7 +1084,8 @@ def _trim_teaser_cards(lines: list[Line], kept: list[int]) -> list[int]:
 
 
 # The heading of the author's box: what it opens is a biography, whatever its first sentence says
-_AUTHOR_HEADING = re.compile(r"^about the (?:author|writer|reporter)s?\s*:?$", re.I)
+_ABOUT_AUTHOR = r"about the (?:author|writer|reporter)s?"
+_AUTHOR_HEADING = re.compile(rf"^{_ABOUT_AUTHOR}\s*:?$", re.I)
 
 
 def _cut_at_author_box(lines: list[Line], kept: list[int]) -> list[int]:
@@ -1179,7 +1180,7 @@ ENGLISH_SHARE = 0.2
 _SECTION_END = re.compile(
     r"^(?:\d+\s+)?(?:comments?|leave a (?:reply|comment)|join the conversation|related|recommended|"
     r"more (?:from|stories|news|on|to read|like this)|read (?:more|next)|you (?:may|might) (?:also )?like|"
-    r"trending|most (?:read|popular|viewed|shared)|about the author|popular|latest|further reading|"
+    r"trending|most (?:read|popular|viewed|shared)|" + _ABOUT_AUTHOR + r"|popular|latest|further reading|"
     r"see also|up next|what to read next|editor'?s picks|top stories)\b",
     re.I,
 )
