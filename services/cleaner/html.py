@@ -691,10 +691,11 @@ def _read_visible_header(tree: Any, meta: PageMeta) -> str | None:
     if header.published_at is not None and not _same_day(header.published_at, meta.published_at):
         # the printed day wins; the metadata instant stays when it is that day (it has the time)
         meta.published_at = header.published_at
-    if index != next((i for i, t in enumerate(head) if t == folded), index):
+    if next((i for i, t in enumerate(head) if t == folded), index) < index - 1:
         # the headline's words also stand higher up (a menu bar, a "most read" list): what
         # follows the <h1> is its byline, but a standfirst is taken only under an unambiguous
-        # headline, as the extraction's first paragraph may already be it
+        # headline, as the extraction's first paragraph may already be it (a copy right above
+        # the headline's line is the same header: a label's twin, a hidden copy for screens)
         return None
     return header.standfirst
 

@@ -149,3 +149,23 @@ def test_a_source_heading_goes_with_its_note() -> None:
 
     tail = ["Story Source:", "Materials provided by the Harbour Institute. Note: Content may be edited for style."]
     assert drop_editorial_notes([*KEPT, *tail]) == KEPT
+
+
+def test_a_standfirst_under_a_headline_printed_twice_in_a_row_opens_the_body() -> None:
+    """A headline whose line is printed again right above it (a label's twin, a copy for screen
+    readers) is still one header: its standfirst opens the body. A copy higher up the page (a
+    "most read" list) leaves the standfirst out, as the body may already hold it."""
+    from services.cleaner.clean import clean_article
+    from shared.contracts.schemas import RawArticle
+
+    dek = "The port authority says the new timetable will cut waiting times by half for most commuters."
+    body = "".join(f"<p>{p}</p>" for p in [*KEPT, *KEPT[:2]])
+    title = "Ferry fares to rise in April"
+    twin = f"<div class='title-twin'>{title}</div>"
+    far = f"<ul><li>{title}</li><li>Harbour opens new pier</li><li>Council votes on bus lanes</li></ul>"
+    for above, expected in ((twin, True), (far + "<p>Most read today</p>", False)):
+        page = (f"<html><head><title>{title}</title></head><body><header>{above}<h1>{title}</h1>"
+                f"<p class='dek'>{dek}</p><p>By Ana Lima</p></header><article>{body}</article></body></html>")
+        clean = clean_article(RawArticle(content=page, content_type="text/html"))
+        assert clean.body.startswith(dek) is expected, above
+        assert KEPT[0][:40] in clean.body
