@@ -625,6 +625,26 @@ def _mark_quantity_items(lines: list[Line]) -> None:
         run = []
 
 
+NOTICE_SPAN = 2
+NOTICE_SENTENCE_MAX_WORDS = 25
+
+
+def _mark_notice_sentences(lines: list[Line]) -> None:
+    """A sentence between two lines of the site's voice, within two lines each way, belongs to
+    the same notice: an ad-blocker or cookie dialog, a sign-up box ("We noticed you're using an
+    ad blocker." / "We get it: you like to have control of your own browsing." / "Please turn
+    off your ad blocker."). On its own it reads as a sentence of the article."""
+    voice = [line.kind == "boiler" and says_site_voice(line.text.lower(), line.words) for line in lines]
+    if sum(voice) < 2:
+        return
+    for k, line in enumerate(lines):
+        if (
+            line.kind is None and line.terminal and 4 <= line.words <= NOTICE_SENTENCE_MAX_WORDS
+            and any(voice[max(0, k - NOTICE_SPAN):k]) and any(voice[k + 1:k + 1 + NOTICE_SPAN])
+        ):
+            line.kind, line.score = "boiler", -1.0
+
+
 def _mark_runs_and_repeats(lines: list[Line]) -> None:
     """Sidebars and menus: a line repeated in the text, or a run of three or more headline-like
     lines, is furniture whatever its words."""
@@ -842,6 +862,7 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
     cues = Cues()
     lines = _build_lines([ln for ln in split_glued(unwrap(text.split("\n"))) if ln.strip()], cues)
     _mark_quantity_items(lines)
+    _mark_notice_sentences(lines)
     _mark_runs_and_repeats(lines)
     _mark_teaser_runs(lines)
     _mark_title(lines, known_title)

@@ -1500,6 +1500,22 @@ def test_a_summary_made_of_the_articles_own_sentences_goes() -> None:
     assert clean_text("\n".join(page)).body.split("\n\n")[0] == own
 
 
+def test_a_sentence_inside_a_site_notice_goes_with_it() -> None:
+    """An ad-blocker dialog prints short sentences between its own lines ("We noticed you're using
+    an ad blocker.", "We understand: you like to choose what you see.", "Please turn off your ad
+    blocker to keep reading."): the one in between belongs to the notice. A sentence of the
+    article next to one notice line stays."""
+    story = [f"The river authority said on Friday that lock number {n} would reopen in the spring, after "
+             f"divers found the old gates sound and the repair bill came in under budget." for n in range(1, 6)]
+    notice = ["We noticed you're using an ad blocker.", "We understand: you like to choose what you see online.",
+              "Please turn off your ad blocker to keep reading the Daily Courier."]
+    page = ["Locks will reopen", *story[:3], *notice, *story[3:], "Contact us"]
+    assert clean_text("\n".join(page)).body.split("\n\n") == story
+    closing = "The towpath stays open while the work goes on, the authority said."
+    page = ["Locks will reopen", *story, closing, notice[0], "Contact us"]
+    assert clean_text("\n".join(page)).body.split("\n\n") == [*story, closing]
+
+
 def test_a_newsletter_boxs_heading_and_blurb_go() -> None:
     """A sign-up box in the text: its heading names the newsletter and the line under it says
     what the newsletter brings. Neither is the article's; a paragraph about a newsletter, and
