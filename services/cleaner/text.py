@@ -645,6 +645,22 @@ def _mark_notice_sentences(lines: list[Line]) -> None:
             line.kind, line.score = "boiler", -1.0
 
 
+# An icon described for screen readers, read out by a scraper: "An envelope. It indicates the
+# ability to send an email.", "A magnifying glass. It indicates, "Click to perform a search"."
+_ICON_DESCRIPTION = re.compile(r"^(?:An?|The) [^.]{2,60}\. It (?:indicates|symbolizes|symobilizes|represents)\b")
+ICON_DESCRIPTION_MAX_WORDS = 20
+
+
+def _mark_icon_descriptions(lines: list[Line]) -> None:
+    """Icons described for screen readers are furniture when a page prints two or more of them
+    (one such sentence alone may be the article's: "A red flag. It indicates danger.")."""
+    found = [line for line in lines if line.kind is None and line.words <= ICON_DESCRIPTION_MAX_WORDS
+             and line.text[:1] in "AT" and _ICON_DESCRIPTION.match(line.text) is not None]
+    if len(found) >= 2:
+        for line in found:
+            line.kind, line.score = "boiler", -1.0
+
+
 def _mark_runs_and_repeats(lines: list[Line]) -> None:
     """Sidebars and menus: a line repeated in the text, or a run of three or more headline-like
     lines, is furniture whatever its words."""
@@ -863,6 +879,7 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
     lines = _build_lines([ln for ln in split_glued(unwrap(text.split("\n"))) if ln.strip()], cues)
     _mark_quantity_items(lines)
     _mark_notice_sentences(lines)
+    _mark_icon_descriptions(lines)
     _mark_runs_and_repeats(lines)
     _mark_teaser_runs(lines)
     _mark_title(lines, known_title)
@@ -931,7 +948,7 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
                                       floor=header.title_index) if k not in kept]
         kept[:0] = far
     if header.standfirst_index is not None and header.standfirst_index < start and kept \
-            and all(lines[k].text != header.standfirst for k in kept):
+            and lines[header.standfirst_index].kind is None and all(lines[k].text != header.standfirst for k in kept):
         kept.insert(0, header.standfirst_index)
     kept = [k for k in kept if not ends_with_credit(lines[k].text) and not _bracketed_credit(lines[k].text)
             and not _embedded_post(lines, k) and not _LONE_PRICE.match(lines[k].text)

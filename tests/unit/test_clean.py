@@ -1516,6 +1516,21 @@ def test_a_sentence_inside_a_site_notice_goes_with_it() -> None:
     assert clean_text("\n".join(page)).body.split("\n\n") == [*story, closing]
 
 
+def test_icons_described_for_screen_readers_are_furniture() -> None:
+    """A page that describes its share icons for screen readers ("An envelope. It indicates the
+    ability to send an email.") prints two or more such lines: they go. One sentence of that
+    shape alone is read as the article's."""
+    story = [f"The river authority said on Friday that lock number {n} would reopen in the spring, after "
+             f"divers found the old gates sound and the repair bill came in under budget." for n in range(1, 4)]
+    icons = ["An envelope. It indicates the ability to send an email.",
+             "A chain link. It symbolizes a link to this page."]
+    flag = "A red flag. It indicates that the river is too high for small boats."
+    page = ["Locks will reopen", *icons, *story, "Contact us"]
+    assert clean_text("\n".join(page)).body.split("\n\n") == story
+    page = ["Locks will reopen", *story[:2], flag, story[2], "Contact us"]
+    assert clean_text("\n".join(page)).body.split("\n\n") == [*story[:2], flag, story[2]]
+
+
 def test_a_newsletter_boxs_heading_and_blurb_go() -> None:
     """A sign-up box in the text: its heading names the newsletter and the line under it says
     what the newsletter brings. Neither is the article's; a paragraph about a newsletter, and
