@@ -347,6 +347,9 @@ _SITE_POLICY = re.compile(
     r"|\b(?:our|[\w.]+['’]s)\s+editorial\s+(?:process|polic(?:y|ies)|standards|guidelines)\b"
     r"|\b(?:our|[\w.]+['’]s) editorial team\b|\beditorially independent\b"
     r"|\bethics (?:statement|policy)\b|\bfact[- ]checking process\b"
+    # the site's legal lines: "Use of this site constitutes acceptance of our User Agreement",
+    # "The material on this site may not be reproduced ...", "Community Rules apply to ..."
+    r"|\bconstitutes (?:your )?acceptance of\b|\bmay not be reproduced\b|\bcommunity (?:rules|guidelines) apply\b"
 )
 # ... and with cookies: a player that asks for them
 _COOKIE_ASK = re.compile(r"\b(?:enable|allow|permission|preferences|consented)\b|\bmay be using cookies\b")
@@ -399,7 +402,7 @@ _NOTE_STARTS = ("this ", "editor", "an earlier", "a previous", "earlier", "previ
 # Cheap tests first: a line of the site's own voice holds one of its kind's keys.
 # (every policy pattern and the affiliate note hold one of these: "money" for "may receive money")
 _POLICY_KEY = re.compile(r"commission|compensation|money|affiliate|reader-|by using|editorial|ethics|"
-                         r"fact.check|cookies")
+                         r"fact.check|cookies|acceptance|reproduced|apply")
 _PROMPT_KEY = re.compile(r"sign|log ?in|newsletter|inbox|subscri|unlimited|block|account|join|moderated|posting|"
                          r"icon|stylized|curved|contact me|receive email|settings")
 SITE_POLICY_MAX_WORDS = 100

@@ -1298,6 +1298,9 @@ def test_the_site_speaking_of_itself_is_furniture() -> None:
         "To show you this content, we need your permission to use cookies.",
         "This content is provided by Podbox, which may be using cookies and other technologies.",
         "You can change your privacy settings at any time in the footer of this page.",
+        "Use of and/or registration on any portion of this site constitutes acceptance of our User Agreement.",
+        "The material on this site may not be reproduced, distributed or transmitted without our permission.",
+        "Community Rules apply to all content you upload or otherwise submit to this site.",
         "An icon in the shape of an angle pointing down.",
     ]
     story = [
@@ -1305,6 +1308,8 @@ def test_the_site_speaking_of_itself_is_furniture() -> None:
         "The commission will publish its report on the harbour in the spring, the minister said on Monday.",
         "Readers of the town's newsletter voted for the new library design, which won by a wide margin.",
         "Experts advise that you change your privacy settings on the app and turn off location sharing.",
+        "The results could not be reproduced by two other labs, and the journal withdrew the paper.",
+        "New parking rules apply to every street in the old town from Monday, the council said.",
     ]
     notes = [
         "This interview has been lightly edited and condensed for clarity.",
