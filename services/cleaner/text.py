@@ -212,6 +212,9 @@ _LINK_CALL = re.compile(
 LINK_CALL_MAX_WORDS = 20
 # ... and one set in brackets between paragraphs, its link on the words: "(Here's what to know
 # about the solstice.)", "(Learn more about how to visit the site.)"
+# ... or one that names the story it links to: "For more, read How to Speed Up Your Computer."
+_FOR_MORE_CALL = re.compile(
+    r"^[Ff]or more(?: (?!than\b)[\w’' ]{0,40})?, (?:read|see|check out|visit|go to|head to) [\"“‘]?[A-Z]")
 _BRACKETED_LINK_CALL = re.compile(
     r"^\((?:here['’]s|learn (?:more|how|why|what)|read (?:more|how|why|what|about)|find out"
     r"|see (?:also|more|how|why|what)|related)\b[^()]{0,150}\)$", re.I)
@@ -488,6 +491,7 @@ def says_furniture(text: str, words: int, terminal: bool | None = None) -> bool:
         (words <= 12 and _BOILER_START.match(text)) or _boiler_anywhere(low, text) or _READ_MORE.match(text)
         or (words <= LINK_CALL_MAX_WORDS and low.endswith(("here.", "here", "here!")) and _LINK_CALL.match(text))
         or (words <= LINK_CALL_MAX_WORDS and text[:1] == "(" and _BRACKETED_LINK_CALL.match(text) is not None)
+        or (words <= LINK_CALL_MAX_WORDS and text[:1] in "Ff" and _FOR_MORE_CALL.match(text) is not None)
         or (words < 15 and _HAS_LINK_KEY.search(low) is not None and _LINKISH.search(text))
     )
 
