@@ -654,7 +654,7 @@ def _mark_notice_sentences(lines: list[Line]) -> None:
 
 # An icon described for screen readers, read out by a scraper: "An envelope. It indicates the
 # ability to send an email.", "A magnifying glass. It indicates, "Click to perform a search"."
-_ICON_DESCRIPTION = re.compile(r"^(?:An?|The) [^.]{2,60}\. It (?:indicates|symbolizes|symobilizes|represents)\b")
+_ICON_DESCRIPTION = re.compile(r"^(?:An?|The) [^.]{2,60}\. It (?:indicates|symbolizes|represents)\b")
 ICON_DESCRIPTION_MAX_WORDS = 20
 
 
