@@ -799,6 +799,39 @@ def _listed_subheadings(lines: list[Line], start: int, end: int) -> set[int]:
     return {k for run in contents_runs(range(len(lines)), heading_copied) for _, k in run}
 
 
+BOXED_HEADING_MIN_WORDS = 3
+BOXED_HEADING_MAX_WORDS = 6
+BOX_HEADLINE_MIN_WORDS = 8
+
+
+def _headings_under_boxes(lines: list[Line], start: int, end: int) -> set[int]:
+    """A section heading of the article right under a box of other stories' headlines set inside
+    it ("Read more" links, then "Use technology to your advantage", then the section's first
+    paragraph): a short line (3-6 words) with a paragraph right below it and another story's
+    long headline (8+ words) right above. In the box's run it reads as one more headline; its
+    shortness and the paragraph under it say it heads the section. A name under a headline (a
+    live post's byline) is none."""
+    found: set[int] = set()
+    for k in range(start + 1, end):
+        line, above = lines[k], lines[k - 1]
+        if (
+            line.kind is None and line.headline_like and line.score <= -1.0
+            and BOXED_HEADING_MIN_WORDS <= line.words <= BOXED_HEADING_MAX_WORDS
+            and _is_prose(lines[k + 1]) and above.kind is None and above.headline_like
+            and above.words >= BOX_HEADLINE_MIN_WORDS and not _is_prose(above)
+            and not _only_names(line.text)
+        ):
+            found.add(k)
+    return found
+
+
+def _only_names(text: str) -> bool:
+    """A line that is nothing but people's names ("Jane Doe and John Roe"): a byline."""
+    names = byline_names(f"By {text}")
+    words = [w for w in text.replace(",", " ").split() if w != "and"]
+    return bool(names) and sum(len(name.split()) for name in names) == len(words)
+
+
 def _is_title_candidate(line: Line) -> bool:
     return (
         line.kind is None
@@ -932,7 +965,7 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
             title = strip_media_tag(first.text)  # the region opens with its headline
             start += 1
     kept: list[int] = []
-    listed = _listed_subheadings(lines, start, end)
+    listed = _listed_subheadings(lines, start, end) | _headings_under_boxes(lines, start, end)
     for k in range(start, end + 1):
         line = lines[k]
         if line.kind is not None or (line.score <= -1.0 and k not in listed):

@@ -1538,6 +1538,23 @@ def test_icons_described_for_screen_readers_are_furniture() -> None:
     assert clean_text("\n".join(page)).body.split("\n\n") == [*story[:2], flag, story[2]]
 
 
+def test_a_section_heading_under_a_box_of_other_stories_stays() -> None:
+    """A box of other stories' headlines set inside the article, right above a section heading:
+    the headlines go, the short heading with the section's paragraph under it stays. A name
+    under a headline (a live post's byline) is no heading."""
+    first = [f"The river authority said on Friday that lock number {n} would reopen in the spring, after "
+             f"divers found the old gates sound and the repair bill came in under budget." for n in range(1, 7)]
+    second = [f"Boat owners who moor above lock number {n} will be told of the reopening date by letter in "
+              f"February, the authority said, and the towpath stays open meanwhile." for n in range(7, 13)]
+    box = ["Why Canal Boats Are Getting More Expensive to Moor Every Year",
+           "The Best Towpath Walks for a Winter Weekend Away From the City",
+           "How One Village Saved Its Old Lock Keeper's Cottage From Ruin"]
+    for heading, kept in (("Plan your trip ahead", True), ("Jane Okoro and Tom Reyes", False)):
+        page = ["Locks will reopen", "By Ana Lima", *first, *box, heading, *second, "Contact us"]
+        paragraphs = clean_text("\n".join(page)).body.split("\n\n")
+        assert paragraphs == [*first, *([heading] if kept else []), *second], heading
+
+
 def test_a_newsletter_boxs_heading_and_blurb_go() -> None:
     """A sign-up box in the text: its heading names the newsletter and the line under it says
     what the newsletter brings. Neither is the article's; a paragraph about a newsletter, and
