@@ -641,13 +641,18 @@ def _mark_notice_sentences(lines: list[Line]) -> None:
     the same notice: an ad-blocker or cookie dialog, a sign-up box ("We noticed you're using an
     ad blocker." / "We get it: you like to have control of your own browsing." / "Please turn
     off your ad blocker."). On its own it reads as a sentence of the article."""
-    voice = [line.kind == "boiler" and says_site_voice(line.text.lower(), line.words) for line in lines]
-    if sum(voice) < 2:
-        return
+    voice: dict[int, bool] = {}  # read only next to a candidate sentence: long texts hold many boiler lines
+
+    def site_voice(i: int) -> bool:
+        if i not in voice:
+            voice[i] = lines[i].kind == "boiler" and says_site_voice(lines[i].text.lower(), lines[i].words)
+        return voice[i]
+
     for k, line in enumerate(lines):
         if (
             line.kind is None and line.terminal and 4 <= line.words <= NOTICE_SENTENCE_MAX_WORDS
-            and any(voice[max(0, k - NOTICE_SPAN):k]) and any(voice[k + 1:k + 1 + NOTICE_SPAN])
+            and any(map(site_voice, range(max(0, k - NOTICE_SPAN), k)))
+            and any(map(site_voice, range(k + 1, min(len(lines), k + 1 + NOTICE_SPAN))))
         ):
             line.kind, line.score = "boiler", -1.0
 
