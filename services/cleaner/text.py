@@ -210,11 +210,11 @@ _READ_MORE = re.compile(r"^(?:read more|also read|read also|related|see also|wat
 _LINK_CALL = re.compile(
     r"^(?:get|read|watch|listen to|see|find|shop|buy|download|check out)\b[^.!?,;]{0,100}\bhere[.!]?$", re.I)
 LINK_CALL_MAX_WORDS = 20
-# ... and one set in brackets between paragraphs, its link on the words: "(Here's what to know
-# about the solstice.)", "(Learn more about how to visit the site.)"
 # ... or one that names the story it links to: "For more, read How to Speed Up Your Computer."
 _FOR_MORE_CALL = re.compile(
     r"^[Ff]or more(?: (?!than\b)[\w’' ]{0,40})?, (?:read|see|check out|visit|go to|head to) [\"“‘]?[A-Z]")
+# ... or one set in brackets between paragraphs, its link on the words: "(Here's what to know
+# about the solstice.)", "(Learn more about how to visit the site.)"
 _BRACKETED_LINK_CALL = re.compile(
     r"^\((?:here['’]s|learn (?:more|how|why|what)|read (?:more|how|why|what|about)|find out"
     r"|see (?:also|more|how|why|what)|related)\b[^()]{0,150}\)$", re.I)
