@@ -268,9 +268,13 @@ def names_line(text: str) -> bool:
     "By" prints them: "Jane Doe in Kyiv", "Jane Doe and John Roe in New York". (Two names alone
     may be a headline: "Jane Doe and John Roe".)"""
     place = _PLACE_TAIL.search(text)
-    if place is None:
-        return False
-    parts = _NAME_SEPARATOR.split(text[:place.start()])
+    return place is not None and names_only(text[:place.start()])
+
+
+def names_only(text: str) -> bool:
+    """Whether a line is nothing but up to four people's names ("Jane Doe and John Roe", "Jane
+    Doe, John Roe & Ann Poe"): a byline without "By", or a live post's credit."""
+    parts = _NAME_SEPARATOR.split(text)
     return len(parts) <= 4 and all(map(is_name, parts))
 
 

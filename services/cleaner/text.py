@@ -33,6 +33,7 @@ from services.cleaner.cues import (
     is_name,
     names_in,
     names_line,
+    names_only,
     read_line,
     updated_only,
 )
@@ -824,17 +825,10 @@ def _headings_under_boxes(lines: list[Line], start: int, end: int) -> set[int]:
             and BOXED_HEADING_MIN_WORDS <= line.words <= BOXED_HEADING_MAX_WORDS
             and _is_prose(lines[k + 1]) and above.kind is None and above.headline_like
             and above.words >= BOX_HEADLINE_MIN_WORDS and not _is_prose(above)
-            and not _only_names(line.text)
+            and not names_only(line.text)
         ):
             found.add(k)
     return found
-
-
-def _only_names(text: str) -> bool:
-    """A line that is nothing but people's names ("Jane Doe and John Roe"): a byline."""
-    names = byline_names(f"By {text}")
-    words = [w for w in text.replace(",", " ").split() if w != "and"]
-    return bool(names) and sum(len(name.split()) for name in names) == len(words)
 
 
 def _is_title_candidate(line: Line) -> bool:
