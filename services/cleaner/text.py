@@ -466,6 +466,18 @@ def is_program_text(text: str) -> bool:
         and _PROGRAM.search(text) is not None
 
 
+def _link_call(text: str, low: str) -> bool:
+    """Whether a short line calls the reader to follow a link: "... here.", "(Learn more about
+    ...)", "For more, read <Title>." (``low``: the line in lower case). Each form's pattern is
+    tried only on lines that end or start as it must."""
+    first = text[:1]
+    return (
+        (low.endswith(("here.", "here", "here!")) and _LINK_CALL.match(text) is not None)
+        or (first == "(" and _BRACKETED_LINK_CALL.match(text) is not None)
+        or (first in "Ff" and _FOR_MORE_CALL.match(text) is not None)
+    )
+
+
 def says_furniture(text: str, words: int, terminal: bool | None = None) -> bool:
     """Whether a line says what page furniture says (share and comment widgets, subscription
     prompts, legal lines, "Read more:" and bare links), whatever its shape; a cookie-consent
@@ -490,9 +502,7 @@ def says_furniture(text: str, words: int, terminal: bool | None = None) -> bool:
     # the headline it names (up to the 40 words above)
     return bool(
         (words <= 12 and _BOILER_START.match(text)) or _boiler_anywhere(low, text) or _READ_MORE.match(text)
-        or (words <= LINK_CALL_MAX_WORDS and low.endswith(("here.", "here", "here!")) and _LINK_CALL.match(text))
-        or (words <= LINK_CALL_MAX_WORDS and text[:1] == "(" and _BRACKETED_LINK_CALL.match(text) is not None)
-        or (words <= LINK_CALL_MAX_WORDS and text[:1] in "Ff" and _FOR_MORE_CALL.match(text) is not None)
+        or (words <= LINK_CALL_MAX_WORDS and _link_call(text, low))
         or (words < 15 and _HAS_LINK_KEY.search(low) is not None and _LINKISH.search(text))
     )
 
@@ -824,7 +834,7 @@ def _headings_under_boxes(lines: list[Line], start: int, end: int) -> set[int]:
             line.kind is None and line.headline_like and line.score <= -1.0
             and BOXED_HEADING_MIN_WORDS <= line.words <= BOXED_HEADING_MAX_WORDS
             and _is_prose(lines[k + 1]) and above.kind is None and above.headline_like
-            and above.words >= BOX_HEADLINE_MIN_WORDS and not _is_prose(above)
+            and above.words >= BOX_HEADLINE_MIN_WORDS
             and not names_only(line.text)
         ):
             found.add(k)
