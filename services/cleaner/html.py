@@ -26,6 +26,7 @@ from services.cleaner.dates import DATE_RE
 from services.cleaner.metadata import PageMeta, parse_tree, read_page_meta
 from services.cleaner.normalize import normalize_inline, normalize_lines
 from services.cleaner.segment import count_words
+from services.cleaner.shape import is_prose
 from services.cleaner.text import CONTRIBUTOR_DISCLAIMER, TextResult, extract_text, filter_blocks, read_byline
 
 INVISIBLE_TAGS = frozenset({
@@ -55,6 +56,9 @@ FULL_RUN_PROSE_MARGIN = 900
 RECALL_RUN_PROSE_FACTOR = 1.5
 RECALL_RUN_PROSE_MARGIN = 300
 RECALL_MIN_AGREEMENT = 0.8
+# Under FULL_RUN_WORDS kept, the visible-text classifier's text replaces the fast pass's when it
+# holds this many times its words of prose.
+SHORT_KEEP_PROSE_FACTOR = 2.0
 LINK_SHARE_MAX = 0.5
 GAP_REPEAT_SHARE = 0.5
 GAP_MIN_CHARS = 150
@@ -878,17 +882,36 @@ def extract_html(content: str, max_chars: int | None = None) -> HtmlResult:
     rescued = _article_body_rescue(kept.paragraphs, meta)
     if rescued is not None:
         return HtmlResult(rescued, meta, kept.cues, kept.title, "json-ld", truncated)
+    if words >= FULL_RUN_WORDS:
+        body = _with_standfirst(kept.paragraphs, standfirst, meta.title, captions)
+        return HtmlResult(body, meta, kept.cues, kept.title, truncated=truncated)
+    # A short text kept: the page may hold no more, or the fast pass took a box of headlines or
+    # stopped after two paragraphs. The visible-text classifier reads the page too, and its text
+    # wins when it is longer (under 40 words kept) or holds twice the prose.
+    page = parse_tree(stripped)  # trafilatura has pruned the first tree in place
+    if page is not None:
+        _drop_raw(page)
+        found = extract_text(normalize_lines(visible_text(page)), known_title=meta.title)
+        if reads_more(found.paragraphs, kept.paragraphs):
+            return HtmlResult(found.paragraphs, meta, found.cues, found.title, "visible-text", truncated)
     if words >= MIN_HTML_WORDS:
         body = _with_standfirst(kept.paragraphs, standfirst, meta.title, captions)
         return HtmlResult(body, meta, kept.cues, kept.title, truncated=truncated)
-    page = parse_tree(stripped)  # trafilatura has pruned the first tree in place
-    if page is None:
-        return HtmlResult(kept.paragraphs, meta, kept.cues, kept.title, truncated=truncated)
-    _drop_raw(page)
-    found = extract_text(normalize_lines(visible_text(page)), known_title=meta.title)
-    if sum(map(count_words, found.paragraphs)) > words:
-        return HtmlResult(found.paragraphs, meta, found.cues, found.title, "visible-text", truncated)
     return HtmlResult(kept.paragraphs, meta, kept.cues, kept.title, truncated=truncated)
+
+
+def _prose_words(paragraphs: list[str]) -> int:
+    """Words in the paragraphs that read as prose (not headlines, labels or list items)."""
+    return sum(count_words(p) for p in paragraphs if is_prose(p))
+
+
+def reads_more(found: list[str], kept: list[str]) -> bool:
+    """Whether the visible-text classifier's paragraphs beat a short text the fast pass kept:
+    more words when it kept too few for an article, else twice its words of prose."""
+    words = sum(map(count_words, kept))
+    if words < MIN_HTML_WORDS:
+        return sum(map(count_words, found)) > words
+    return _prose_words(found) > SHORT_KEEP_PROSE_FACTOR * _prose_words(kept)
 
 
 def furniture_free_text(content: str, max_chars: int | None = None, prune: bool = True) -> str:

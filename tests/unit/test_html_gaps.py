@@ -4,7 +4,7 @@ a paragraph already kept in another print, not a run without prose)."""
 
 from __future__ import annotations
 
-from services.cleaner.html import _prose_texts, fill_gaps, prose_gap
+from services.cleaner.html import _prose_texts, fill_gaps, prose_gap, reads_more
 from services.cleaner.metadata import parse_tree
 from tests.unit.news_text import PARAGRAPHS
 
@@ -169,3 +169,23 @@ def test_a_standfirst_under_a_headline_printed_twice_in_a_row_opens_the_body() -
         clean = clean_article(RawArticle(content=page, content_type="text/html"))
         assert clean.body.startswith(dek) is expected, above
         assert KEPT[0][:40] in clean.body
+
+
+HEADLINES = [  # a box of other stories' headlines, as a precision-minded pass may keep on a short page
+    "Week Ahead: Ferry Fares Set to Rise Again",
+    "Council Weighs a Second Tram Line",
+    "Harbour Bridge Repairs Run Into Spring",
+    "Why Commuters Are Leaving the Early Trains",
+    "Bus Depot Plan Draws a Crowd at City Hall",
+    "Cyclists Ask for a Lane on the Quay",
+    "Night Buses Return After a Two-Year Pause",
+]
+
+
+def test_the_classifier_s_article_beats_a_box_of_headlines_kept_from_a_short_page() -> None:
+    assert reads_more(list(PARAGRAPHS), HEADLINES)
+
+
+def test_a_short_article_kept_whole_stays_when_the_classifier_adds_only_a_little() -> None:
+    assert not reads_more([*PARAGRAPHS[:2], BLURB], PARAGRAPHS[:2])
+    assert not reads_more(HEADLINES, PARAGRAPHS[:2])
