@@ -239,6 +239,7 @@ class Line:
     score: float = 0.0
     headline_like: bool = False
     terminal: bool = False
+    repeated: bool = False  # printed again elsewhere in the text (score lowered for it)
     cues: Cues | None = None
 
 
@@ -692,6 +693,7 @@ def _mark_runs_and_repeats(lines: list[Line]) -> None:
     for line, key in zip(lines, keys, strict=True):
         if line.words <= 30 and counts[key] > 1:
             line.score = min(line.score, -1.0)
+            line.repeated = True
     i = 0
     while i < len(lines):
         j = i
@@ -1299,11 +1301,21 @@ def _title_case(text: str) -> bool:
     return bool(words) and sum(w[0].isupper() for w in words) >= TITLE_CASE_SHARE * len(words)
 
 
+# A sentence this long printed twice (the article's lead, once more as a teaser or a share box's
+# text) may still open the article right above the region.
+REPEATED_LEAD_MIN_WORDS = 15
+
+
+def _repeated_lead(line: Line) -> bool:
+    return line.repeated and line.kind is None and line.terminal and line.words >= REPEATED_LEAD_MIN_WORDS
+
+
 def _lead_above(lines: list[Line], start: int, end: int, span: int = LEAD_SPAN, on_topic: bool = True,
                 floor: int = -1) -> list[int]:
     """The article's first paragraphs when a caption, a video player or a share bar between
     them and the rest kept them out of the densest region: prose lines (8+ words, ending like
-    a sentence) in the few lines above it that speak of what the region speaks of, up to the
+    a sentence; a lead printed again elsewhere, 15+ words) in the few lines above it that speak
+    of what the region speaks of, up to the
     header's byline or date line. With ``on_topic`` off, below the article's own headline (line
     ``floor``), any prose line that is not a caption, a byline or the author's box, up to the
     byline but past the date lines of a video playlist."""
@@ -1320,7 +1332,7 @@ def _lead_above(lines: list[Line], start: int, end: int, span: int = LEAD_SPAN, 
                     or _PERSON_INTRO.match(line.text)):
                 found.append(k)  # not a caption, a byline or the author's box
                 reach = k
-        elif _is_prose(line) and line.score > 0:
+        elif _is_prose(line) or _repeated_lead(line):
             if topic is None:
                 topic = set()
                 for kept in lines[start:min(end + 1, start + 12)]:

@@ -1369,6 +1369,20 @@ def test_a_lead_split_off_by_a_most_read_box_is_taken_back_without_a_headline_fo
     assert "Another story" not in clean.body and "KICKER" not in clean.body
 
 
+def test_a_lead_printed_again_as_a_teaser_still_opens_the_article() -> None:
+    """The article's one-sentence lead, printed again lower down in a share box, loses its score
+    as a repeated line; right above the region and about what it says, it is taken back."""
+    lead = ("Harbour officials closed 14 piers on the east quay on Friday and fined more than 60 boat owners "
+            "for mooring without a permit.")
+    rest = [f"The harbour authority said the piers would reopen once repairs were finished, and that owners "
+            f"fined in round {n} of the checks had until the end of the month to pay or appeal." for n in range(1, 6)]
+    parts = ["Home", "News", "Menu", "SHARE", "TWEET", lead, *rest,
+             "Share this story", lead, "Post to your feed", "Contact us"]
+    clean = clean_text("\n".join(parts))
+    assert clean.body.startswith(lead), clean.body[:200]
+    assert clean.body.count(lead) == 1 and all(p in clean.body for p in rest)
+
+
 def test_author_boxes_of_other_shapes_end_the_body() -> None:
     """The author's box also says what the author covers, where they work, or speaks in the first
     person ("As a senior analyst, I report on ..."), and may run long: at the body's end it goes
