@@ -290,8 +290,9 @@ def split_glued(lines: list[str]) -> list[str]:
 
 def unwrap(lines: list[str]) -> list[str]:
     """Join hard-wrapped lines: a line without final punctuation followed, with no blank line,
-    by one that starts in lower case continues the same sentence (not a lone lower-case word: a
-    player's or a form's label, "play", "report"), also across an inline chip
+    by one that starts in lower case (or after a closing article, in any case) continues the same
+    sentence (not a lone lower-case word: a player's or a form's label, "play", "report"), also
+    across an inline chip
     (a ticker symbol) set on a line of its own; a "By" alone on its line opens the byline below."""
     out: list[str] = []
     for line in lines:
@@ -302,7 +303,7 @@ def unwrap(lines: list[str]) -> list[str]:
             out
             and out[-1]
             and line
-            and (line[0].islower() or line[0] in ",;)")
+            and (line[0].islower() or line[0] in ",;)" or _OPEN_ARTICLE.search(out[-1]) is not None)
             and not is_terminal(out[-1])
             and len(out[-1]) >= 30
             and not _LOWER_BYLINE.match(line)
@@ -326,6 +327,9 @@ def unwrap(lines: list[str]) -> list[str]:
     return out
 
 
+# a line that ends with an article ("... for tablets like the") runs on into the next line, whatever
+# its case: a link on a name ("Apple iPad, a move that ...") that a scraper set on a line of its own
+_OPEN_ARTICLE = re.compile(r"\s(?:the|a|an)$", re.I)
 # one token of capitals, digits and symbol punctuation, with a letter: "SPX", "XX:SP500.55"
 _CHIP = re.compile(r"(?=[^A-Z]*[A-Z])[A-Z0-9][A-Z0-9:.\-]{1,23}")
 

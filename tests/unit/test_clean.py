@@ -933,6 +933,17 @@ def test_a_video_title_and_its_play_label_are_no_headline() -> None:
         "The club signed the pitcher on Thursday for a record fee and a bonus.", headline, "play"]
 
 
+def test_a_line_ending_with_an_article_runs_on_into_a_name_set_on_the_next_line() -> None:
+    """A link on a name that a scraper set on a line of its own: the line before it ends with
+    "the" or "a", which no sentence or headline ends with, so the two are one sentence."""
+    parts = ["The ferry company is preparing a new timetable app for phones like the",
+             "Harbour Pass, a move that could end paper tickets on every route by the spring."]
+    assert unwrap(parts) == [" ".join(parts)]
+    headline = "Ferry company plans a new timetable app for the harbour routes"
+    assert unwrap([headline, "Harbour Pass holders get the first look"]) == [
+        headline, "Harbour Pass holders get the first look"]
+
+
 def test_a_headline_written_as_sentences_over_a_short_standfirst_and_byline() -> None:
     """A headline in two sentences, a one-sentence standfirst shorter than it, then the byline:
     the headline is a candidate and is read."""
