@@ -98,3 +98,17 @@ def test_a_sentence_opening_with_a_date_is_not_a_date_line() -> None:
     assert not is_local_date_line("March 14, 2025")  # English date lines are read by the cues
     assert not is_local_date_line("2025年3月14日，江城市交通局宣布地铁三号线年底通车。")
     assert not is_local_date_line("14 марта 2025 года в городе торжественно открыли новый мост через реку")
+
+
+def test_a_headline_in_a_script_without_spaces_is_found_above_a_share_bar() -> None:
+    """A headline in Chinese is one run between spaces: its words, the segmenter's, must be shaped
+    like a headline and be found again in the body, also when a share bar stands between the
+    date line and the first paragraph (the bar's labels are no headline)."""
+    gold = _gold("zh")
+    lines = (DATA / "zh.txt").read_text(encoding="utf-8").splitlines()
+    below_date = lines.index(gold["title"]) + 2
+    share_bar = ["微信", "微博", "QQ空间", "转发给朋友", "打印本页"]
+    text = "\n".join(lines[:below_date] + share_bar + lines[below_date:])
+    clean = clean_article(RawArticle(content=text))
+    assert clean.title == gold["title"]
+    assert clean.body.split("\n\n") == gold["body"]
