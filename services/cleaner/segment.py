@@ -77,7 +77,7 @@ def words(text: str) -> list[str]:
 
 def count_words(text: str) -> int:
     """How many words ``text`` holds, in any script (see the module docstring)."""
-    if not has_spaceless(text):
+    if text.isascii() or _SPACELESS.search(text) is None:  # has_spaceless, inlined: called per line
         return len(text.split())
     return _count_icu(text) if len(text) < 512 else sum(1 for s in WordBreaker(text, _ROOT) if _is_word(s))
 

@@ -311,7 +311,7 @@ def unwrap(lines: list[str]) -> list[str]:
             out
             and out[-1]
             and line
-            and (line[0].islower() or line[0] in ",;)" or _OPEN_ARTICLE.search(out[-1]) is not None)
+            and (line[0].islower() or line[0] in ",;)" or out[-1][-4:].lower().endswith(_ARTICLE_ENDS))
             and not is_terminal(out[-1])
             and len(out[-1]) >= 30
             and not _LOWER_BYLINE.match(line)
@@ -337,7 +337,7 @@ def unwrap(lines: list[str]) -> list[str]:
 
 # a line that ends with an article ("... for tablets like the") runs on into the next line, whatever
 # its case: a link on a name ("Apple iPad, a move that ...") that a scraper set on a line of its own
-_OPEN_ARTICLE = re.compile(r"\s(?:the|a|an)$", re.I)
+_ARTICLE_ENDS = (" the", " a", " an")
 # one token of capitals, digits and symbol punctuation, with a letter: "SPX", "XX:SP500.55"
 _CHIP = re.compile(r"(?=[^A-Z]*[A-Z])[A-Z0-9][A-Z0-9:.\-]{1,23}")
 
@@ -1625,7 +1625,7 @@ def _read_standfirst(header: Header, texts: list[str], kinds: dict[int, str | No
     # past the headline printed twice, byline and date lines, labels and separators
     past_byline = False
     while k < len(texts) and k - header.title_index <= STANDFIRST_SPAN and (
-        kinds.get(k) or count_words(texts[k]) <= 3
+        kinds.get(k) or _line_words(texts[k]) <= 3
         or texts[k] == texts[header.title_index]
     ):
         past_byline = past_byline or bool(kinds.get(k))
@@ -1633,7 +1633,7 @@ def _read_standfirst(header: Header, texts: list[str], kinds: dict[int, str | No
     if k >= len(texts) or k - header.title_index > STANDFIRST_SPAN:
         return
     text = texts[k]
-    words = count_words(text)
+    words = _line_words(text)
     low = text.lower()
     if (past_byline and not is_terminal(text)) or _CREDIT_END.search(text):
         return  # below the byline, only sentences: not a caption, a credit or a related link
@@ -1672,7 +1672,7 @@ def _line_header_kind(text: str, followed: bool) -> str | None:
     if byline_names(text) or (text.rstrip(":") in ("By", "by", "BY") and followed):
         return "byline"
     if header_date(text) is not None and (
-        count_words(text) <= 12 or _SENTENCE_END.search(_ABBREVIATION.sub(r"\1", text)) is None
+        _line_words(text) <= 12 or _SENTENCE_END.search(_ABBREVIATION.sub(r"\1", text)) is None
     ):
         return "date"
     if is_name(text.rstrip(",")) or (" in " in text and names_line(text)):
@@ -1681,7 +1681,7 @@ def _line_header_kind(text: str, followed: bool) -> str | None:
 
 
 def _headline_shaped(text: str) -> bool:
-    words = count_words(text)
+    words = _line_words(text)
     return (
         3 <= words <= 30
         and text[-1:] not in ".,;:"
@@ -1694,14 +1694,21 @@ def _headline_shaped(text: str) -> bool:
 _CONTENT_WORD = re.compile(r"[^\W\d_]{3,}")
 
 
-def _content_words(text: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def _content_words(text: str) -> tuple[str, ...]:
     """Lower-cased words of three letters or more that are not function words; in a script
     written without spaces, the words of two characters or more that the segmenter finds (a
-    run of Chinese is one "word" between spaces)."""
+    run of Chinese is one "word" between spaces). Cached: the header's lines are read by the
+    score, the candidates and the region's extension in turn."""
     low = text.lower()
     if has_spaceless(low):
-        return [w for w in segment_words(low) if len(w) >= 2 and not w.isdigit() and w not in STOPWORDS]
-    return [w for w in _CONTENT_WORD.findall(low) if w not in STOPWORDS]
+        return tuple(w for w in segment_words(low) if len(w) >= 2 and not w.isdigit() and w not in STOPWORDS)
+    return tuple(w for w in _CONTENT_WORD.findall(low) if w not in STOPWORDS)
+
+
+# Words of a header line in any script; cached, as the header's lines are counted by the shape
+# tests, the score and the candidates' features in turn.
+_line_words = lru_cache(maxsize=4096)(count_words)
 
 
 TITLE_MIN_SCORE = 0.9
@@ -1717,7 +1724,7 @@ def _sentence_headline(texts: list[str], k: int, kinds: dict[int, str | None]) -
     with the byline or date line under that, or right above the byline or date line itself. A
     paragraph of prose has no such header under it."""
     text = texts[k]
-    if not text.endswith(".") or not _headline_shaped(text[:-1]) or count_words(text) > HEADLINE_MAX_WORDS:
+    if not text.endswith(".") or not _headline_shaped(text[:-1]) or _line_words(text) > HEADLINE_MAX_WORDS:
         return False
     if k + 1 >= len(texts):
         return False
@@ -1729,7 +1736,7 @@ def _sentence_headline(texts: list[str], k: int, kinds: dict[int, str | None]) -
         return False
     below = texts[k + 1]
     if not is_terminal(below) or (
-        count_words(below) <= count_words(text) and kinds.get(k + 2) not in ("byline", "date")
+        _line_words(below) <= _line_words(text) and kinds.get(k + 2) not in ("byline", "date")
     ):
         return False  # a longer sentence under it, or one right over the byline or date line
     return any(kinds.get(j) in ("byline", "date") for j in range(k + 2, k + 2 + SENTENCE_HEADLINE_BYLINE))
@@ -1756,7 +1763,7 @@ def _title_score(texts: list[str], k: int, start: int, kinds: dict[int, str | No
         return float("-inf")  # about nothing the body speaks of: a menu item, a label, a prompt
     # the share of its words the body repeats, discounted when it has few ("Follow on X")
     score = 2.0 * shared / max(len(words), TITLE_MIN_CONTENT_WORDS)
-    n = count_words(text)
+    n = _line_words(text)
     if 5 <= n <= 25:
         score += 0.3
     if over_standfirst:
@@ -1814,7 +1821,7 @@ def contents_entries(texts: list[str], lo: int, hi: int) -> set[int]:
     last = {text: i for i, text in enumerate(texts)}
 
     def printed_below(j: int) -> int | None:
-        return last[texts[j]] if count_words(texts[j]) >= 2 and last[texts[j]] > j + 1 else None
+        return last[texts[j]] if _line_words(texts[j]) >= 2 and last[texts[j]] > j + 1 else None
 
     return {j for run in contents_runs(range(lo, hi), printed_below) for j, _ in run}
 
@@ -1846,7 +1853,7 @@ def _headline_candidates(texts: list[str], start: int, lo: int, kinds: dict[int,
     listed = teaser_runs(texts, lo, hi) | contents_entries(texts, lo, hi)  # a carousel, a table of contents
     for k in range(hi - 1, lo - 1, -1):
         text = texts[k]
-        n = count_words(text)
+        n = _line_words(text)
         if not 3 <= n <= HEADLINE_MAX_CANDIDATE_WORDS or kinds.get(k) in ("byline", "date") or k in listed:
             continue
         shaped = _headline_shaped(text)
@@ -1909,8 +1916,8 @@ def _headline_candidates(texts: list[str], start: int, lo: int, kinds: dict[int,
             max(k - start + 1, 0) / TITLE_INSIDE_SPAN,
             float(prev == text or nxt == text),
             float(min(counts[text] - 1, 3)),
-            float(is_terminal(nxt) and count_words(nxt) > n and not kinds.get(k + 1)),
-            float(0 < count_words(prev) <= 3 and not kinds.get(k - 1)),
+            float(is_terminal(nxt) and _line_words(nxt) > n and not kinds.get(k + 1)),
+            float(0 < _line_words(prev) <= 3 and not kinds.get(k - 1)),
             min(shaped_below, 10) / 10,
             float(k == 0),
             sum(w in lede for w in words) / max(len(words), TITLE_MIN_CONTENT_WORDS) if lede else 0.0,
@@ -2034,7 +2041,7 @@ def _rule_headline(texts: list[str], start: int, lo: int, kinds: dict[int, str |
         above -= 1
     upper = texts[above] if above >= lo else ""
     if (
-        count_words(upper) >= 5
+        _line_words(upper) >= 5
         and upper[:1].isupper()
         and not any(sep in upper for sep in _BREADCRUMB)
         and scores[above] > max(TITLE_MIN_SCORE, best_score - 0.6)
@@ -2093,7 +2100,7 @@ def read_byline(texts: list[str], title_index: int) -> Header:
     header = Header(texts[title_index], title_index)
     hi, prose = title_index + 1, 0
     while hi < len(texts) and hi - title_index <= ANCHOR_SPAN:
-        if count_words(texts[hi]) >= 20 and is_terminal(texts[hi]):
+        if _line_words(texts[hi]) >= 20 and is_terminal(texts[hi]):
             prose += 1  # the first may be a standfirst, the second is the body
             if prose == 2:
                 break
@@ -2121,7 +2128,7 @@ def _read_byline(header: Header, texts: list[str], kinds: dict[int, str | None],
         elif kind == "name" and not header.authors and best is not None and 0 < k - top <= 3:
             header.authors = names_in(texts[k])
         if kind in ("date", "byline") and header.published_at is None and (
-            k >= top or count_words(texts[k]) <= ABOVE_DATE_WORDS  # above: a bare date line only
+            k >= top or _line_words(texts[k]) <= ABOVE_DATE_WORDS  # above: a bare date line only
         ):
             if updated_only(texts[k]):
                 updated = updated or header_date(texts[k])
