@@ -85,6 +85,15 @@ def test_sentences_are_counted_in_any_script() -> None:
         ("14 มีนาคม 2568 เวลา 11:15 น.", "2025-03-14"),
         ("发布时间：2025-03-14 09:30", "2025-03-14"),
         ("2025/03/14 18:05", "2025-03-14"),
+        # Levantine month names, two names side by side, alef written without its hamza
+        ("الجمعة، 14 آذار/مارس 2025، آخر تحديث 10:45", "2025-03-14"),
+        ("14 اذار 2025", "2025-03-14"),
+        # month names of languages written in Latin letters
+        ("Publié le 14 mars 2025 à 10:21", "2025-03-14"),
+        ("1er mars 2025", "2025-03-01"),
+        ("Actualizado: 14 de marzo de 2025", "2025-03-14"),
+        ("14. März 2025, 10:21 Uhr", "2025-03-14"),
+        ("14 marzo 2025", "2025-03-14"),
     ],
 )
 def test_dates_printed_in_other_scripts(text: str, expected: str) -> None:
@@ -96,6 +105,9 @@ def test_a_sentence_opening_with_a_date_is_not_a_date_line() -> None:
     assert is_local_date_line("2025年3月14日 09:30 来源：江城日报")
     assert is_local_date_line("发布时间：2025-03-14 09:30") and is_local_date_line("14.03.2025 12:40")
     assert not is_local_date_line("March 14, 2025")  # English date lines are read by the cues
+    assert not is_local_date_line("14 March 2025")
+    assert is_local_date_line("Actualizado 14 de marzo de 2025 10:21 horas")
+    assert not is_local_date_line("He scored 3 goals in 14 matches in 2025")
     assert not is_local_date_line("2025年3月14日，江城市交通局宣布地铁三号线年底通车。")
     assert not is_local_date_line("14 марта 2025 года в городе торжественно открыли новый мост через реку")
 
