@@ -80,7 +80,9 @@ _BOILER_START = re.compile(
     r"all rights reserved|terms (?:of|and) (?:use|service|conditions)|privacy (?:policy|notice)|"
     r"cookie|we use cookies|accept (?:all )?cookies|this (?:site|website) uses cookies|"
     r"posted in\b|filed under\b|tags?:|categories:|topics:|previous (?:post|article)|next (?:post|article)|"
-    r"back to top|print\b|email\b|whatsapp\b|facebook\b|twitter\b|linkedin\b|reddit\b|telegram\b|"
+    # a share button's network, alone or with one word ("Facebook", "Twitter icon"): "Facebook
+    # offers explanation for ..." is another story's headline
+    r"back to top|print\b|email\b|(?:whatsapp|facebook|twitter|linkedin|reddit|telegram)\b(?=(?:\s+\S+)?\s*$)|"
     r"(?:%d|\d+) bloggers like this|be the first to|loading\.\.\.|\(end\)$|editing by\b|reporting by\b|"
     # a media element's fallback text, a call to follow a link, a share widget's label
     r"your browser does not support\b|click here to (?:read|see|view|watch|listen)\b|social sharing\b|"

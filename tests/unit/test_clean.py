@@ -944,6 +944,22 @@ def test_a_line_ending_with_an_article_runs_on_into_a_name_set_on_the_next_line(
         headline, "Harbour Pass holders get the first look"]
 
 
+def test_a_headline_that_opens_with_a_social_network_s_name_is_no_share_button() -> None:
+    """"Facebook" or "Twitter icon" alone is a share button; a headline that opens with the
+    network's name ("Twitter changes its rules ...") is a headline, and a short paragraph that
+    opens with it is the article's."""
+    headline = "Twitter changes its rules for political adverts before the election"
+    story = [f"The company said on Tuesday that political adverts would carry a label naming who paid for "
+             f"them, and that the change would reach every country by the spring, in step {n} of the plan."
+             for n in range(1, 6)]
+    short = "Twitter did not say how many adverts the change would affect."
+    clean = clean_text("\n".join(["Home", "Tech", "Facebook", "Twitter icon", headline, "By Jane Doe",
+                                   "Published December 22, 2023", *story[:2], short, *story[2:],
+                                   "Facebook", "Twitter", "Email"]))
+    assert clean.title == headline
+    assert short in clean.body and "Twitter icon" not in clean.body and "Email" not in clean.body
+
+
 def test_a_headline_written_as_sentences_over_a_short_standfirst_and_byline() -> None:
     """A headline in two sentences, a one-sentence standfirst shorter than it, then the byline:
     the headline is a candidate and is read."""
