@@ -37,7 +37,7 @@ from services.cleaner.cues import (
     read_line,
     updated_only,
 )
-from services.cleaner.dates import parse_date
+from services.cleaner.dates import DATE_RE, parse_date
 from services.cleaner.headline import current_model
 from services.cleaner.localdate import DATE_LINE_WORDS, is_local_date_line
 from services.cleaner.metadata import strip_media_tag
@@ -1660,6 +1660,20 @@ def _read_standfirst(header: Header, texts: list[str], kinds: dict[int, str | No
 _ABBREVIATION = re.compile(r"\b(Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|[ap]\.m)\.")
 
 
+_DATE_IN_LINE = re.compile(DATE_RE, re.I)
+SENTENCE_BEFORE_DATE_WORDS = 4  # "This story was published on <date>" is still a date line
+
+
+def _tells_before_date(text: str) -> bool:
+    """A sentence that ends with a date ("The act was signed into law on August 14, 1935", a
+    photo's caption), not a date line: more lower-case words before the date than a label's
+    ("Published on", "Last updated at") holds."""
+    match = _DATE_IN_LINE.search(text)
+    if match is None:
+        return False
+    return sum(w[:1].islower() for w in text[:match.start()].split()) > SENTENCE_BEFORE_DATE_WORDS
+
+
 def _header_kind(texts: list[str], i: int) -> str | None:
     return _line_header_kind(texts[i], i + 1 < len(texts))
 
@@ -1675,7 +1689,7 @@ def _line_header_kind(text: str, followed: bool) -> str | None:
         return "byline"
     if header_date(text) is not None and (
         _line_words(text) <= 12 or _SENTENCE_END.search(_ABBREVIATION.sub(r"\1", text)) is None
-    ):
+    ) and not _tells_before_date(text):
         return "date"
     if is_name(text.rstrip(",")) or (" in " in text and names_line(text)):
         return "name"

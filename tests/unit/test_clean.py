@@ -960,6 +960,21 @@ def test_a_headline_that_opens_with_a_social_network_s_name_is_no_share_button()
     assert short in clean.body and "Twitter icon" not in clean.body and "Email" not in clean.body
 
 
+def test_a_caption_ending_with_a_date_is_no_date_line() -> None:
+    """A photo's caption that ends with a date ("The bridge was opened to traffic on May 4, 1962")
+    under the byline is a sentence, not the article's date line; a label's few words before the
+    date ("This story was published on ...") still make one."""
+    story = [f"The harbour bridge turns sixty this week, and the council said on Friday that repairs to its deck "
+             f"would begin in the spring, in step {n} of a plan to keep it open for another fifty years."
+             for n in range(1, 6)]
+    head = ["Home", "News", "Harbour bridge turns sixty as repairs are planned", "By Jane Doe"]
+    caption = "The harbour bridge was opened to traffic by the mayor on May 4, 1962"
+    clean = clean_text("\n".join([*head, caption, *story]))
+    assert clean.published_at is None
+    clean = clean_text("\n".join([*head, "This story was published on December 22, 2023", *story]))
+    assert clean.published_at is not None and clean.published_at.date().isoformat() == "2023-12-22"
+
+
 def test_a_headline_written_as_sentences_over_a_short_standfirst_and_byline() -> None:
     """A headline in two sentences, a one-sentence standfirst shorter than it, then the byline:
     the headline is a candidate and is read."""
