@@ -193,6 +193,7 @@ international newsletters newsletter advertisement sponsored updated published p
 comments comment close open next previous back skip main content privacy terms cookies policy
 images image photo photos credit courtesy getty shutterstock archive file handout
 navigation footer header sidebar deals recommends insider podcast podcasts events shop store
+text font size
 """.split())  # noqa: SIM905
 # Words a sentence or a label is built with and a name never is ("Advertise With Us").
 _FUNCTION_WORDS = frozenset("""

@@ -975,6 +975,20 @@ def test_a_caption_ending_with_a_date_is_no_date_line() -> None:
     assert clean.published_at is not None and clean.published_at.date().isoformat() == "2023-12-22"
 
 
+def test_a_text_size_widget_under_the_date_line_is_no_author() -> None:
+    """"Text Size" (a font-size widget's label) between the date line and the byline is shaped
+    like a name but names no one: the byline below gives the author."""
+    from services.cleaner.cues import is_name
+
+    story = [f"The harbour authority said on Friday that ferry fares would rise in the spring, and that the "
+             f"money would pay for two new boats, in step {n} of a plan to modernise the fleet." for n in range(1, 6)]
+    clean = clean_text("\n".join(["Home", "News", "Ferry fares to rise in the spring", "Published:",
+                                   "Wednesday, 21 Sep 2023 | 4:35 PM ET", "Text Size", "By: Jane Doe",
+                                   "Senior Editor", *story]))
+    assert clean.authors == ["Jane Doe"]
+    assert not is_name("Text Size") and not is_name("Font Size")
+
+
 def test_a_headline_written_as_sentences_over_a_short_standfirst_and_byline() -> None:
     """A headline in two sentences, a one-sentence standfirst shorter than it, then the byline:
     the headline is a candidate and is read."""
