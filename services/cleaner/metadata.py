@@ -17,6 +17,7 @@ from typing import Any
 from lxml import etree
 from lxml import html as lxml_html
 
+from services.cleaner.cues import is_name
 from services.cleaner.dates import parse_date
 from services.cleaner.normalize import normalize_inline
 
@@ -91,6 +92,25 @@ def _names(value: Any) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+MICRODATA_AUTHORS_MAX = 10
+
+
+def _microdata_authors(tree: Any) -> list[str]:
+    """The authors schema.org microdata marks up (``itemprop="author"``, its ``itemprop="name"``
+    when it has one): a person's name, with the agency after it left out ("Jane Doe, Associated
+    Press" -> Jane Doe), or an organisation alone ("Associated Press")."""
+    names: list[str] = []
+    nodes = tree.xpath('//*[contains(concat(" ", normalize-space(@itemprop), " "), " author ")]')
+    for node in nodes[:MICRODATA_AUTHORS_MAX]:
+        named = node.xpath('.//*[contains(concat(" ", normalize-space(@itemprop), " "), " name ")]')
+        source = named[0] if named else node
+        value = normalize_inline(source.get("content") or source.text_content() or "")
+        parts = _names(value) if value and len(value.split()) <= MICRODATA_NAME_MAX_WORDS else []
+        names.extend([part for part in parts if is_name(part)] or parts)
+    return list(dict.fromkeys(names))
+
+
+MICRODATA_NAME_MAX_WORDS = 12
 BIO_MIN_WORDS = 8
 
 
@@ -285,6 +305,8 @@ def read_page_meta(tree: Any) -> PageMeta:
                 meta.authors = _names(metas[key])
                 if meta.authors:
                     break
+    if not meta.authors:
+        meta.authors = _microdata_authors(tree)
     for key in _SOURCE_META:
         if meta.source is None and key in metas and not metas[key].startswith("@"):
             meta.source = normalize_inline(metas[key])

@@ -258,3 +258,17 @@ def test_a_date_line_in_parts_between_bars_is_a_date_line() -> None:
     body = clean_article(RawArticle(content="\n".join(["Home", "News", "Ferry fares to rise in April",
                                                        "Published: December 23, 2023", tail, *PARAGRAPHS]))).body
     assert tail not in body and body.startswith(PARAGRAPHS[0])
+
+
+def test_authors_marked_up_as_schema_org_microdata() -> None:
+    """No author in the metadata tags or JSON-LD, but the byline is marked up as microdata
+    (itemprop="author", its itemprop="name"): a person's name without the agency after it, or an
+    organisation alone."""
+    def page(*names: str) -> str:
+        byline = "".join(f'<a itemprop="author" itemscope itemtype="https://schema.org/Person" href="/a/{i}">'
+                         f'<span itemprop="name">{name}</span></a>' for i, name in enumerate(names))
+        return (f"<html><head><title>Ferry fares to rise in April</title></head><body><article>"
+                f"<h1>Ferry fares to rise in April</h1><p class='byline'>{byline}</p>{BODY}</article></body></html>")
+
+    assert clean_html(page("Jane Doe, Harbour Press", "John Roe, Harbour Press")).authors == ["Jane Doe", "John Roe"]
+    assert clean_html(page("Harbour Press")).authors == ["Harbour Press"]
