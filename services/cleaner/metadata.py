@@ -93,6 +93,7 @@ def _names(value: Any) -> list[str]:
 
 
 MICRODATA_AUTHORS_MAX = 10
+MICRODATA_NAME_MAX_WORDS = 12
 
 
 def _microdata_authors(tree: Any) -> list[str]:
@@ -110,7 +111,6 @@ def _microdata_authors(tree: Any) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-MICRODATA_NAME_MAX_WORDS = 12
 BIO_MIN_WORDS = 8
 
 

@@ -1321,6 +1321,7 @@ REPEATED_LEAD_MIN_WORDS = 15
 
 
 def _repeated_lead(line: Line) -> bool:
+    """A long sentence whose score its copy elsewhere lowered (it may be the article's lead)."""
     return line.repeated and line.kind is None and line.terminal and line.words >= REPEATED_LEAD_MIN_WORDS
 
 
@@ -1664,7 +1665,7 @@ _DATE_IN_LINE = re.compile(DATE_RE, re.I)
 SENTENCE_BEFORE_DATE_WORDS = 4  # "This story was published on <date>" is still a date line
 
 
-def _tells_before_date(text: str) -> bool:
+def _sentence_before_date(text: str) -> bool:
     """A sentence that ends with a date ("The act was signed into law on August 14, 1935", a
     photo's caption), not a date line: more lower-case words before the date than a label's
     ("Published on", "Last updated at") holds."""
@@ -1689,7 +1690,7 @@ def _line_header_kind(text: str, followed: bool) -> str | None:
         return "byline"
     if header_date(text) is not None and (
         _line_words(text) <= 12 or _SENTENCE_END.search(_ABBREVIATION.sub(r"\1", text)) is None
-    ) and not _tells_before_date(text):
+    ) and not _sentence_before_date(text):
         return "date"
     if is_name(text.rstrip(",")) or (" in " in text and names_line(text)):
         return "name"
