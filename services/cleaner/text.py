@@ -146,6 +146,10 @@ def _is_bio(text: str) -> bool:
 
 
 BIO_EDGE = 3
+# the author's box going on about the same person: "She is also a blogger who ...", "He previously
+# covered ..."
+_BIO_GOES_ON = re.compile(
+    r"^(?:She|He|They)\s+(?:is|was|has|had|also|currently|previously|lives|holds|writes|covers|joined|graduated)\b")
 
 
 def trim_bios(paragraphs: list[str]) -> list[str]:
@@ -161,7 +165,7 @@ def trim_bios(paragraphs: list[str]) -> list[str]:
             break
     head: list[int] = []
     for k in range(min(BIO_EDGE, len(paragraphs) - 1)):
-        if _is_bio(paragraphs[k]):
+        if _is_bio(paragraphs[k]) or (head and head[-1] == k - 1 and _BIO_GOES_ON.match(paragraphs[k])):
             head.append(k)
         elif len(paragraphs[k].split()) >= PROSE_MIN_WORDS:
             break  # the article has begun

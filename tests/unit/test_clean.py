@@ -537,6 +537,14 @@ def test_author_box_trimmed_only_at_the_article_edges() -> None:
         "Sign up for our morning briefing.",
     ]
     assert trim_bios(story) == story[:3]  # the mid-story sentence about an author stays
+    # the author's box above the article goes with the sentence that goes on about the same person
+    box = ["Tom Okafor currently works for the Gazette as a writer.",
+           "He is also a blogger who studied history in Leeds and moved to the coast in 2015."]
+    plain = [story[0], story[2], "Road repairs will start in May on the two busiest streets of the old town."]
+    assert trim_bios([*box, *plain]) == plain
+    # a story that opens with "He was ..." keeps its opening when no author's box stands above it
+    opening = "He was 24 when he first crossed the harbour bridge on foot, and he has walked it every day since."
+    assert trim_bios([opening, *plain]) == [opening, *plain]
 
 
 def test_headline_with_a_stop_opening_the_text() -> None:
