@@ -703,6 +703,22 @@ def _mark_icon_descriptions(lines: list[Line]) -> None:
             line.kind, line.score = "boiler", -1.0
 
 
+# A line that opens with a running time ("00:43 ...", "1:02:15 ..."; not a time of day, "8:41 PM"):
+# a video's transcript or chapter list prints one per line, three or more in a row
+_TIMECODE_LINE = re.compile(r"^(?:\d{1,2}:)?[0-5]\d:[0-5]\d\s+(?![AaPp]\.?[Mm]\b)\S")
+TRANSCRIPT_RUN = 3
+
+
+def _mark_transcript_runs(lines: list[Line]) -> None:
+    """A video's transcript (or its chapters) printed as text, a running time opening each line:
+    furniture, however much its lines read like sentences."""
+    flags = [line.kind is None and line.text[:1].isdigit() and _TIMECODE_LINE.match(line.text) is not None
+             for line in lines]
+    for run in _runs(flags, TRANSCRIPT_RUN):
+        for k in run:
+            lines[k].kind, lines[k].score = "boiler", -1.0
+
+
 def _mark_runs_and_repeats(lines: list[Line]) -> None:
     """Sidebars and menus: a line repeated in the text, or a run of three or more headline-like
     lines, is furniture whatever its words."""
@@ -949,6 +965,7 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
     _mark_quantity_items(lines)
     _mark_notice_sentences(lines)
     _mark_icon_descriptions(lines)
+    _mark_transcript_runs(lines)
     _mark_runs_and_repeats(lines)
     _mark_teaser_runs(lines)
     _mark_title(lines, known_title)

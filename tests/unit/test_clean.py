@@ -997,6 +997,21 @@ def test_a_text_size_widget_under_the_date_line_is_no_author() -> None:
     assert not is_name("Text Size") and not is_name("Font Size")
 
 
+def test_a_video_transcript_printed_with_running_times_is_no_lead() -> None:
+    """A video's transcript above the article, a running time opening each line ("00:43 ..."),
+    reads like sentences but is no part of the article; times of day ("8:41 PM on ...") are not
+    running times."""
+    headline = "Harbour bridge to close for repairs in the spring"
+    transcript = [f"00:{n:02d} the council said today that the harbour bridge would close for repairs in spring."
+                  for n in range(1, 40, 4)]
+    story = [f"The council said on Friday that the harbour bridge would close for repairs in the spring, and that "
+             f"ferries would run every ten minutes while it was shut, in step {n} of the plan." for n in range(1, 6)]
+    clean = clean_text("\n".join(["Home", "News", headline, "By Jane Doe", "Published December 22, 2023",
+                                   "Automatically generated transcript", *transcript, "Share", *story]))
+    assert clean.title == headline
+    assert clean.body.split("\n\n") == story
+
+
 def test_a_headline_written_as_sentences_over_a_short_standfirst_and_byline() -> None:
     """A headline in two sentences, a one-sentence standfirst shorter than it, then the byline:
     the headline is a candidate and is read."""
