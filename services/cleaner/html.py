@@ -891,6 +891,7 @@ def extract_html(content: str, max_chars: int | None = None) -> HtmlResult:
     page = parse_tree(stripped)  # trafilatura has pruned the first tree in place
     if page is not None:
         _drop_raw(page)
+        drop_captions(page)
         found = extract_text(normalize_lines(visible_text(page)), known_title=meta.title)
         if reads_more(found.paragraphs, kept.paragraphs):
             return HtmlResult(found.paragraphs, meta, found.cues, found.title, "visible-text", truncated)

@@ -124,3 +124,16 @@ def test_a_headline_in_a_script_without_spaces_is_found_above_a_share_bar() -> N
     clean = clean_article(RawArticle(content=text))
     assert clean.title == gold["title"]
     assert clean.body.split("\n\n") == gold["body"]
+
+
+def test_a_photo_caption_stays_out_when_the_page_is_read_as_visible_text() -> None:
+    """A page trafilatura keeps nothing of (a Chinese page here) is read as its visible text; a
+    photo's caption, an element its template names a caption, is dropped there as well."""
+    gold = _gold("zh")
+    page = (DATA / "zh.html").read_text(encoding="utf-8")
+    caption = "江城地铁三号线的列车在北部新区车站进行空载试运行。"
+    first = page.index("<p>")
+    page = (page[:first] + f'<div class="image"><img src="line3.jpg" alt="地铁"><p class="caption">{caption}</p></div>'
+            + page[first:])
+    clean = clean_article(RawArticle(content=page, content_type="text/html"))
+    assert clean.body.split("\n\n") == gold["body"]
