@@ -87,9 +87,26 @@ def _month_names() -> dict[str, int]:
     return names | {name: number for name, number in latin.items() if name not in names}
 
 
+# Thai abbreviates a month with a stop after its syllables ("มี.ค.", "ธ.ค."), which the locale
+# data leaves out ("มีค"): a short Thai name may hold a stop after any letter
+_THAI = re.compile(r"[\u0e00-\u0e7f]")
+THAI_ABBREVIATION_CHARS = 4
+
+
+def _name_pattern(name: str) -> str:
+    if len(name) <= THAI_ABBREVIATION_CHARS and _THAI.search(name):
+        return r"\.?".join(map(re.escape, name))
+    return re.escape(name)
+
+
+def _month_of(name: str) -> int | None:
+    names = _month_names()
+    return names.get(name) or names.get(name.replace(".", ""))
+
+
 @lru_cache(maxsize=1)
 def _named_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    alternation = "|".join(sorted(map(re.escape, _month_names()), key=len, reverse=True))
+    alternation = "|".join(map(_name_pattern, sorted(_month_names(), key=len, reverse=True)))
     # "آب/أغسطس": a page may print two names of the month side by side; "14 de marzo de 2025",
     # "14. März 2025", "1er mars 2025", "14 mars, 2025"
     month = rf"(?P<mon>{alternation})\.?(?:\s*/\s*(?:{alternation})\.?)?"
@@ -121,12 +138,11 @@ def find_local_date(text: str) -> tuple[datetime, int, int] | None:
             if value:
                 found.append((match.start(), match.end(), value))
     if not text.isascii() or _LATIN_MONTH_HINT.search(text):
-        names = _month_names()
         folded = _fold(text)
         for pattern in _named_patterns():
             match = pattern.search(folded)
             if match:
-                month = names.get(match["mon"])
+                month = _month_of(match["mon"])
                 value = _valid(int(match["y"]), month, int(match["d"])) if month else None
                 if value:
                     found.append((match.start(), match.end(), value))

@@ -94,6 +94,9 @@ def test_sentences_are_counted_in_any_script() -> None:
         ("Actualizado: 14 de marzo de 2025", "2025-03-14"),
         ("14. März 2025, 10:21 Uhr", "2025-03-14"),
         ("14 marzo 2025", "2025-03-14"),
+        # a Thai month abbreviated with stops, which the locale data writes without them
+        ("14 มี.ค. 2568 10:21 น.", "2025-03-14"),
+        ("1 ธ.ค. 2567", "2024-12-01"),
     ],
 )
 def test_dates_printed_in_other_scripts(text: str, expected: str) -> None:
