@@ -497,6 +497,21 @@ def _link_call(text: str, low: str) -> bool:
     )
 
 
+# The marks of a legal notice: a site's footer that reserves the rights of its data providers
+# in one long paragraph ("... © 2016 Data Inc. All Rights Reserved. ... is a registered trademark
+# of ...") is no article, however long; one mark alone may be a story's ("a trademark of Hasbro").
+_LEGAL_MARK = re.compile(r"©|all rights reserved|\b(?:registered )?trademarks? of\b|property of their respective owners",
+                         re.I)
+LEGAL_MARKS = 2
+
+
+def _legal_notice(text: str, low: str) -> bool:
+    """Whether a paragraph holds LEGAL_MARKS legal marks or more (``low``: ``text`` lower-cased)."""
+    if "©" not in text and "reserved" not in low and "trademark" not in low and "respective" not in low:
+        return False
+    return len(_LEGAL_MARK.findall(text)) >= LEGAL_MARKS
+
+
 def says_furniture(text: str, words: int, terminal: bool | None = None) -> bool:
     """Whether a line says what page furniture says (share and comment widgets, subscription
     prompts, legal lines, "Read more:" and bare links), whatever its shape; a cookie-consent
@@ -516,7 +531,7 @@ def says_furniture(text: str, words: int, terminal: bool | None = None) -> bool:
     ):
         return True
     if words > 40:
-        return False
+        return _legal_notice(text, low)
     # "Read more: <another story's headline>", "Related: ...", "Watch: ...": a link, however long
     # the headline it names (up to the 40 words above)
     return bool(

@@ -112,6 +112,25 @@ def test_scraped_text_with_menu_sidebar_and_comment_form() -> None:
     assert clean.published_at == datetime(2024, 3, 4, tzinfo=UTC)
 
 
+def test_a_long_legal_notice_in_the_footer_is_no_article() -> None:
+    # the providers' notice reserves rights twice over in one long paragraph: it outweighs a short
+    # story by its length alone, but it is the footer's fine print
+    notice = ("Quotes are delayed by at least fifteen minutes unless stated otherwise, and all times are "
+              "local. Harbour Data: © 2024 Harbour Data Ltd. All rights reserved. Tide tables are supplied "
+              "by the Coastal Office and remain its property; they may not be copied, resold or used to "
+              "build other products without its written consent. " * 4).strip()
+    paragraphs = [
+        "The harbour authority said on Monday that ferry fares would rise by eight per cent in April.",
+        "Commuters who buy monthly passes will see a smaller increase, the authority said.",
+        "Operators welcomed the decision but warned that further rises could follow this summer.",
+    ]
+    content = "\n".join(["Home", "Markets", "Ferry fares to rise in April", *paragraphs,
+                         "Facebook", "Twitter", "Contact us", notice])
+    clean = clean_text(content)
+    assert clean.body == "\n\n".join(paragraphs)
+    assert clean.title == "Ferry fares to rise in April"
+
+
 SUBHEADED = [
     PARAGRAPH,
     "Officials see risks for the second half",
