@@ -499,9 +499,10 @@ def _link_call(text: str, low: str) -> bool:
 
 # The marks of a legal notice: a site's footer that reserves the rights of its data providers
 # in one long paragraph ("... © 2016 Data Inc. All Rights Reserved. ... is a registered trademark
-# of ...") is no article, however long; one mark alone may be a story's ("a trademark of Hasbro").
-_LEGAL_MARK = re.compile(r"©|all rights reserved|\b(?:registered )?trademarks? of\b|property of their respective owners",
-                         re.I)
+# of ...") is no article, however long; one mark alone may be a story's ("a trademark of the
+# toy maker").
+_LEGAL_MARK = re.compile(
+    r"©|all rights reserved|\b(?:registered )?trademarks? of\b|property of their respective owners", re.I)
 LEGAL_MARKS = 2
 
 
@@ -611,6 +612,24 @@ def _weight(line: Line) -> float:
     return line.score * max(line.words, 6)
 
 
+# A chart, a table of figures or a code listing printed as text: a run of short labels, most of
+# them figures ("$915", "billion", "’17", "12.5%") or bits of code ("]", "items: ["). Inside an
+# article it is the article's graphic or example, and it weighs as a quarter of its lines, not
+# as a block of menus that ends the article.
+CHART_MIN_LINES = 6
+CHART_SHARE = 0.6
+CHART_FACTOR = 0.25
+CHART_LABEL_WORDS = 2
+
+
+def _chart_label(text: str) -> bool:
+    """A chart's label ("$915", "’17") or a line of a code listing printed as text ("]", "...",
+    "items: ["): up to two words, with a figure in it, no letter at all, or an open bracket last."""
+    return len(text.split()) <= CHART_LABEL_WORDS and (
+        any(c.isdigit() for c in text) or not any(c.isalpha() for c in text) or text.endswith(("[", "{", "("))
+    )
+
+
 def _weights(lines: list[Line]) -> list[float]:
     """Line weights, with runs of furniture made heavier the longer they are (up to 3x): one
     stray short line inside an article costs little, a block of menus or a gallery strip
@@ -625,6 +644,8 @@ def _weights(lines: list[Line]) -> list[float]:
         while j < len(lines) and weights[j] < 0:
             j += 1
         factor = min(RUN_FACTOR_MAX, 1.0 + (j - i - 1) / RUN_FACTOR_STEP)
+        if j - i >= CHART_MIN_LINES and sum(_chart_label(lines[k].text) for k in range(i, j)) >= CHART_SHARE * (j - i):
+            factor = CHART_FACTOR
         for k in range(i, j):
             weights[k] *= factor
         i = j
@@ -1431,11 +1452,17 @@ def _inner_lists(lines: list[Line], kept: list[int]) -> set[int]:
             lines[i].kind is None and counts[lines[i].text] == 1 and lines[i].words <= INNER_ITEM_MAX_WORDS
             and not says_furniture(lines[i].text, lines[i].words) and not _SECTION_END.match(lines[i].text)
             for i in run
-        ) and sum(_title_case(lines[i].text) for i in run) * 2 < len(run) \
+        ) and (sum(_title_case(lines[i].text) for i in run) * 2 < len(run) or _numbered(lines, run)) \
                 and sum(lines[i].words > LIST_ITEM_MAX_WORDS for i in run) * INNER_LONG_ITEMS_SHARE <= len(run) \
                 and sum(_is_figure_cell(lines[i].text) for i in run) * INNER_CELLS_SHARE < len(run):
             found.update(run)
     return found
+
+
+def _numbered(lines: list[Line], run: list[int]) -> bool:
+    """Whether the run's lines are numbered 1, 2, 3, ... in order ("1. Finland", "2) Norway"):
+    a ranking of names is in Title Case, and no menu counts its entries."""
+    return all(re.match(rf"{n}[.)]\s", lines[i].text) is not None for n, i in enumerate(run, 1))
 
 
 LIST_INTRO_MIN_WORDS = 5

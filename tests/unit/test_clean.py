@@ -131,6 +131,47 @@ def test_a_long_legal_notice_in_the_footer_is_no_article() -> None:
     assert clean.title == "Ferry fares to rise in April"
 
 
+STORY_PARTS = [
+    ["The harbour authority said on Monday that ferry fares would rise by eight per cent in April, after a "
+     "year in which fuel costs climbed faster than the operators had planned for.",
+     "Commuters who buy monthly passes will see a smaller increase, and the authority promised to review "
+     "the fares again in the autumn once the new fuel contracts have been signed."],
+    ["Operators welcomed the decision but warned that further rises could follow if the price of diesel "
+     "kept climbing through the summer, as several analysts expect it will.",
+     "The authority's chair said the increase was the smallest the board could approve without cutting "
+     "the number of crossings on the quieter routes in the winter months.",
+     "Passenger groups said they would ask the regional assembly to review the decision, and that they "
+     "had collected more than four thousand signatures against it in a single week.",
+     "The assembly's transport committee is due to meet in March, when the operators will be asked to "
+     "publish their fuel contracts and the costs they expect over the next three years."],
+]
+
+
+def test_a_chart_printed_as_text_does_not_cut_the_article_in_two() -> None:
+    # a chart's labels, one a line: its figures and their units, its years
+    chart = ["Fuel costs per crossing", "$915", "thousand", "600", "300", "$263", "thousand", "0",
+             "’19", "’20", "’21", "’22", "’23", "’24", "Fuel costs per crossing"]
+    content = "\n".join(["Home", "Travel", "Ferry fares to rise in April", *STORY_PARTS[0], *chart,
+                         *STORY_PARTS[1], "Share this:", "Facebook", "Most Read", "Heatwave grips the south"])
+    assert clean_text(content).body == "\n\n".join(STORY_PARTS[0] + STORY_PARTS[1])
+
+
+def test_a_code_listing_printed_as_text_does_not_cut_the_article_in_two() -> None:
+    listing = ["fares: {", *["routes: [", "routes: [", "]", "..."] * 6, "]", "}"]
+    content = "\n".join(["Home", "Travel", "Ferry fares to rise in April", *STORY_PARTS[0], *listing,
+                         *STORY_PARTS[1], "Share this:", "Facebook", "Most Read", "Heatwave grips the south"])
+    assert clean_text(content).body == "\n\n".join(STORY_PARTS[0] + STORY_PARTS[1])
+
+
+def test_a_numbered_ranking_inside_the_article_is_kept() -> None:
+    ranking = ["1. Finland", "2. Norway", "3. Australia", "4. Canada", "5. Germany", "6. France"]
+    first, second = STORY_PARTS[1][:2], STORY_PARTS[1][2:]
+    intro = "The survey ranked the harbours of six countries as follows:"
+    content = "\n".join(["Home", "Travel", "Ferry fares to rise in April", *first, intro, *ranking, *second,
+                         "Share this:", "Facebook", "Most Read", "Heatwave grips the south"])
+    assert clean_text(content).body == "\n\n".join([*first, intro, *ranking, *second])
+
+
 SUBHEADED = [
     PARAGRAPH,
     "Officials see risks for the second half",
