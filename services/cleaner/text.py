@@ -2179,11 +2179,13 @@ def read_byline(texts: list[str], title_index: int) -> Header:
     between it and the first paragraph of prose."""
     header = Header(texts[title_index], title_index)
     hi, prose = title_index + 1, 0
-    while hi < len(texts) and hi - title_index <= ANCHOR_SPAN:
+    seen = 0  # lines read, share buttons not counted
+    while hi < len(texts) and seen <= ANCHOR_SPAN:
         if _line_words(texts[hi]) >= 20 and is_terminal(texts[hi]):
             prose += 1  # the first may be a standfirst, the second is the body
             if prose == 2:
                 break
+        seen += not says_furniture(texts[hi], _line_words(texts[hi]))
         hi += 1
     lo = max(0, title_index - 2)
     kinds = {i: _header_kind(texts, i) for i in range(lo, min(len(texts), hi + 1))}

@@ -68,6 +68,17 @@ def test_byline_and_date_read_under_the_headline_element_not_a_sidebar_copy() ->
     assert clean.published_at is not None and clean.published_at.date().isoformat() == "2023-12-19"
 
 
+def test_byline_read_past_a_box_of_share_buttons_under_the_headline() -> None:
+    networks = ["Facebook", "Twitter", "LinkedIn", "Reddit", "Pinterest", "WhatsApp", "Telegram"]
+    buttons = "".join(f"<li>Share on {n}</li><li>Share via {n}</li>" for n in networks)
+    page = f"""<html><head><title>Ferry fares to rise in April</title></head><body>
+<h1>Ferry fares to rise in April</h1><ul class="tools">{buttons}<li>Comments</li></ul>
+<p class="by">By Nadia Petrova</p><p class="when">December 19, 2023</p>{BODY}</body></html>"""
+    clean = clean_html(page)
+    assert clean.authors == ["Nadia Petrova"]
+    assert clean.published_at is not None and clean.published_at.date().isoformat() == "2023-12-19"
+
+
 def test_time_element_near_the_headline_dates_the_page() -> None:
     page = f"""<html><head><title>Ferry fares to rise in April</title></head><body>
 <ul class="latest"><li>Bridge tolls frozen <time datetime="2023-12-24T13:05:00-05:00">13:05</time></li>
