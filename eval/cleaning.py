@@ -220,8 +220,8 @@ def authors_right(found: list[str], gold: list[str]) -> bool:
 def names_in_byline(found: list[str], byline: str) -> bool:
     """At least one name found, and each of them in the byline as printed ("By Jane Doe and John
     Roe, Staff Writers"): the reader view's byline is one free string, not a list of names."""
-    words = fold_name(byline).split()
-    names = [fold_name(n).split() for n in found if fold_name(n)]
+    words = _TOKEN.findall(fold(byline))
+    names = [_TOKEN.findall(fold(n)) for n in found if _TOKEN.findall(fold(n))]
     return bool(names) and all(
         any(words[i:i + len(name)] == name for i in range(len(words) - len(name) + 1)) for name in names)
 

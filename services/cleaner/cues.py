@@ -201,9 +201,16 @@ a an the and or of in on at to for from by with without into onto over under abo
 were be been has have had do does did not no this that these those it its we us our you your they their
 he she his her i me my how what when where why who which all any every new here there now
 """.split())  # noqa: SIM905
+# "By" in the languages of Europe's larger papers: French "Par", Spanish and Portuguese "Por",
+# German "Von", Dutch "Door", Swedish and Norwegian "Av", Danish "Af", Italian "Di"; followed by a
+# capital, as a name is
+BY_ABROAD = ("Par", "Por", "Von", "Door", "Av", "Af", "Di")
+# "and" between a byline's names in those languages
+AND_ABROAD = ("et", "y", "e", "und", "en", "och", "og")
 _BY_LINE = re.compile(
     r"^(?:(?:Written|Reported|Words|Story|Text|Published|Posted)\s+)?(?:[Bb]y\s*:?\s+|By(?=[A-Z][a-z]))(?P<rest>.+)$"
     r"|^(?:As told to|Author|Authors|Written by)\s*:?\s*(?P<rest2>.+)$"
+    r"|^(?:" + "|".join(BY_ABROAD) + r")\s+(?P<rest3>[A-Z].+)$"
 )
 _BY_INSIDE = re.compile(
     r"(?:^|\s|[|•·,])(?:[Bb]y|[Aa]s told to|Published By\s*:|Author\s*:)\s+(?P<rest>[A-Z].{2,80})$")
@@ -282,6 +289,9 @@ def names_only(text: str) -> bool:
 _PLACE_TAIL = re.compile(_PLACE_TAIL_RE)
 
 
+_NAMES_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&|\bwith\b|\b(?:" + "|".join(AND_ABROAD) + r")\b(?=\s+[A-Z]))\s*")
+
+
 def names_in(text: str) -> list[str]:
     """The names a byline's text holds ("A B and C D", "A B, C D", "A B | email"), cut before
     what follows them (a date, a role, a separator); empty when something else is written."""
@@ -297,7 +307,7 @@ def names_in(text: str) -> list[str]:
                 text = text.rsplit(maxsplit=1)[0]  # a name and the paper's word ("Globe Staff")
     text = text.strip(" ,;:|•·-–—")
     names: list[str] = []
-    for part in re.split(r"\s*(?:,|;|\band\b|&|\bwith\b)\s*", text):
+    for part in _NAMES_SPLIT.split(text):
         part = part.strip(" .,")
         words = part.split()
         while len(words) > 2 and _CREDENTIAL.fullmatch(words[-1]):
@@ -321,7 +331,7 @@ def byline_names(line: str) -> list[str]:
     match = _BY_LINE.match(line) if line[:1] in _BY_FIRST else None
     rest = None
     if match:
-        rest = match["rest"] or match["rest2"]
+        rest = match["rest"] or match["rest2"] or match["rest3"]
     elif ("by" in line or "By" in line or "Author" in line or "told to" in line) and len(line.split()) <= 30:
         inside = _BY_INSIDE.search(line)
         if inside:
@@ -333,7 +343,7 @@ def byline_names(line: str) -> list[str]:
 
 
 # every character a line _BY_LINE matches can start with
-_BY_FIRST = frozenset("WRSTPBbA")
+_BY_FIRST = frozenset("WRSTPBbA" + "".join(word[0] for word in BY_ABROAD))
 _SEPARATOR = re.compile(r"\s+[·•|]\s+")
 _DATED = re.compile(r"\b(?:Published|Posted|Updated)\b|\d")
 

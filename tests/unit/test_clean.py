@@ -452,6 +452,14 @@ def test_byline_shapes() -> None:
     assert byline_names("By Tom McReedSenior Writer") == ["Tom McReed"]
     assert byline_names("By Tom McReed") == ["Tom McReed"]
     assert byline_names("Stay informed by subscribing to our alerts") == []
+    # "By" and "and" in other languages
+    assert byline_names("Par Claire Dubois et Marc Lefèvre — 24 novembre 2017 à 18:42") == \
+        ["Claire Dubois", "Marc Lefèvre"]
+    assert byline_names("Por Juan Pérez y Ana López") == ["Juan Pérez", "Ana López"]
+    assert byline_names("Von Anna Schmidt und Jan Weber") == ["Anna Schmidt", "Jan Weber"]
+    assert byline_names("Door Jan de Vries en Piet Smit") == ["Jan de Vries", "Piet Smit"]
+    assert byline_names("Par three greens were closed after the storm") == []
+    assert byline_names("Di Stefano scored twice in the final") == []
     # a first-person essay: the subject, then its writer
     assert byline_names("Maria Lopez as told to Tom Reed") == ["Tom Reed"]
     assert byline_names("He said he had told to Tom Reed what he saw") == []
