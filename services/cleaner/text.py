@@ -1755,8 +1755,9 @@ def _line_header_kind(text: str, followed: bool) -> str | None:
         _line_words(text) <= 12 or _SENTENCE_END.search(_ABBREVIATION.sub(r"\1", text)) is None
     ) and not _sentence_before_date(text):
         return "date"
-    if is_name(text.rstrip(",")) or (" in " in text and names_line(text)):
-        return "name"
+    name = text.rstrip(",")
+    if is_name(name.title() if name.isupper() else name) or (" in " in text and names_line(text)):
+        return "name"  # a name set in capitals ("JANE DOE") is a name too
     return None
 
 
