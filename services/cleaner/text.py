@@ -332,8 +332,10 @@ def unwrap(lines: list[str]) -> list[str]:
             and out[-2]
             and not is_terminal(out[-2])
             and len(out[-2]) >= 30
+            and header_date(line) is None
         ):
-            # an inline chip (a ticker symbol, a tag) that a scraper set on a line of its own
+            # an inline chip (a ticker symbol, a tag) that a scraper set on a line of its own;
+            # not an agency's name over a date line ("AFP", "30 April 2015 at 07:19"): a credit
             chip = out.pop()
             out[-1] = f"{out[-1]} {chip} {line}"
         else:

@@ -1373,6 +1373,10 @@ def test_an_inline_ticker_on_its_own_line_is_joined_back() -> None:
                              "the broader index and its SPX 23.6% advance."]
     assert unwrap(["Maria Lopez and Daniel Brooks, together", "73", "edit"]) == [
         "Maria Lopez and Daniel Brooks, together", "73", "edit"]
+    # an agency's name over the date line under a headline is the story's credit, no chip
+    header = ["A third harbour pilot joins the strike on the northern routes", "AFP",
+              "30 April 2015 at 07:19 (Updated: 30 April 2015 at 07:38)"]
+    assert unwrap(header) == header
 
 
 def test_a_section_heading_over_a_photo_caption_stays() -> None:
