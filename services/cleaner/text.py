@@ -268,7 +268,7 @@ class TextResult:
 
 # "by Jane Doe - 12/22/23", "by University of Oslo": a byline set in lower case under its
 # headline, not the headline's wrapped continuation
-_LOWER_BYLINE = re.compile(r"by\s+[A-Z][\w.'’-]+\s+(?:(?:of|for|and|the|de|van|von)\s+)?[A-Z]")
+_LOWER_BYLINE = re.compile(r"by\s+[A-Z][\w.'’-]+\s+(?:(?:of|for|and|the|de|van|von)\s+)?[A-Z]|by\s*:?$")
 
 
 # A headline run into its date line by a scraper that joins inline elements: "<headline>
@@ -310,7 +310,7 @@ def unwrap(lines: list[str]) -> list[str]:
     (a ticker symbol) set on a line of its own; a "By" alone on its line opens the byline below."""
     out: list[str] = []
     for line in lines:
-        if out and out[-1].strip() in ("By", "by", "BY") and line[:1].isupper():
+        if out and out[-1].strip().rstrip(":").rstrip() in ("By", "by", "BY") and line[:1].isupper():
             out[-1] = f"{out[-1].strip()} {line}"  # "By" set apart from the name by a scraper
             continue
         if (
@@ -625,11 +625,16 @@ CHART_LABEL_WORDS = 2
 
 
 def _chart_label(text: str) -> bool:
-    """A chart's label ("$915", "’17") or a line of a code listing printed as text ("]", "...",
-    "items: ["): up to two words, with a figure in it, no letter at all, or an open bracket last."""
+    """A chart's label ("$915", "’17", "12.5 %") or a line of a code listing printed as text ("]",
+    "...", "items: ["): up to two words, opening with a figure (or its currency or apostrophe), with
+    no letter at all, or with an open bracket last ("Photographer 3/Agency" is a credit)."""
     return len(text.split()) <= CHART_LABEL_WORDS and (
-        any(c.isdigit() for c in text) or not any(c.isalpha() for c in text) or text.endswith(("[", "{", "("))
+        text[:1].isdigit() or (text[:1] in _FIGURE_OPENERS and text[1:2].isdigit())
+        or not any(c.isalpha() for c in text) or text.endswith(("[", "{", "("))
     )
+
+
+_FIGURE_OPENERS = frozenset("$€£¥’'+-−.")
 
 
 def _weights(lines: list[Line]) -> list[float]:

@@ -655,6 +655,8 @@ def test_lower_case_byline_is_not_the_headline_wrapped() -> None:
     assert unwrap([headline, "by a wide margin this year"]) == [f"{headline} by a wide margin this year"]
     assert unwrap([headline, "by University of Oslo"]) == [headline, "by University of Oslo"]
     assert unwrap([headline, "by Institute for Marine Research"]) == [headline, "by Institute for Marine Research"]
+    # a "by:" label on its own line opens the byline below it, not the headline's last word
+    assert unwrap([headline, "by:", "Jane Doe", "From:"]) == [headline, "by: Jane Doe", "From:"]
 
 
 def test_the_one_date_a_scraped_page_prints_is_its_date() -> None:
