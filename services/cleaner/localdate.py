@@ -1,6 +1,6 @@
 """Dates as pages in other languages print them: "2025年3月14日", "2025년 3월 14일",
 "14 марта 2025", "14 مارس 2025", "04 آب/أغسطس 2013", "14 मार्च 2025", "14 มีนาคม 2568",
-"2025.03.14", "14 mars 2025", "14 de marzo de 2025", "14. März 2025".
+"2025.03.14", "14 mars 2025", "14 de marzo de 2025", "14. März 2025", "14.mar.2025".
 
 services.cleaner.dates reads the English shapes; this module reads the rest, exactly (no fuzzy
 guessing): the year-month-day forms of Chinese, Japanese and Korean, dotted numeric dates, and a
@@ -45,7 +45,7 @@ _YMD = re.compile(
 )
 # A day and a four-digit year with a word between them: an ASCII text worth the month-name
 # patterns of the Latin-letter languages (a quick test; most lines have no such date)
-_LATIN_MONTH_HINT = re.compile(rf"(?<!\d){_D}(?:er|\.)?\s+[A-Za-z]")
+_LATIN_MONTH_HINT = re.compile(rf"(?<!\d){_D}(?:(?:er|\.)?\s+|\.)[A-Za-z]")
 # 14.03.2025 (day first, as Russian pages print it)
 _DMY_DOTS = re.compile(rf"(?<!\d)(?P<d>{_D})\.(?P<m>{_D})\.(?P<y>{_Y})(?!\d)")
 
@@ -111,8 +111,10 @@ def _named_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     # "14. März 2025", "1er mars 2025", "14 mars, 2025"
     month = rf"(?P<mon>{alternation})\.?(?:\s*/\s*(?:{alternation})\.?)?"
     day = rf"(?P<d>{_D})(?:er|º|°|\.)?"
+    # ... and with stops for spaces: "21.dez.2018"
+    gap = r"(?:\s+|(?<=\.))"
     day_first = re.compile(
-        rf"(?<!\d){day}\s+(?:de\s+)?{month}(?!\w),?\s+(?:de\s+|del\s+)?(?P<y>{_Y})(?!\d)", re.I)
+        rf"(?<!\d){day}{gap}(?:de\s+)?{month}(?:(?<=\.)|(?!\w)),?{gap}(?:de\s+|del\s+)?(?P<y>{_Y})(?!\d)", re.I)
     month_first = re.compile(rf"(?<!\w){month}\s+(?P<d>{_D}),?\s+(?P<y>{_Y})(?!\d)", re.I)
     return day_first, month_first
 

@@ -97,6 +97,9 @@ def test_sentences_are_counted_in_any_script() -> None:
         # a Thai month abbreviated with stops, which the locale data writes without them
         ("14 มี.ค. 2568 10:21 น.", "2025-03-14"),
         ("1 ธ.ค. 2567", "2024-12-01"),
+        # stops for spaces between the day, an abbreviated month and the year
+        ("3.abr.2025 às 09h10", "2025-04-03"),
+        ("21.dez.2024 às 12h55", "2024-12-21"),
     ],
 )
 def test_dates_printed_in_other_scripts(text: str, expected: str) -> None:
