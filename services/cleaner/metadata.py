@@ -20,6 +20,7 @@ from lxml import html as lxml_html
 from services.cleaner.cues import is_name
 from services.cleaner.dates import parse_date
 from services.cleaner.normalize import normalize_inline
+from services.cleaner.segment import count_words
 
 _ARTICLE_TYPES = re.compile(r"(?:News|Reportage|Analysis|Opinion|Review|Background)?Article$|BlogPosting$|"
                             r"LiveBlogPosting$|Report$|SocialMediaPosting$", re.I)
@@ -168,8 +169,13 @@ def _metas(tree: Any) -> dict[str, str]:
 
 
 def _site_from_title(title: str, site: str | None) -> tuple[str, str | None]:
-    """'Headline | Site' / 'Headline - Site': split the site name off a <title>."""
+    """'Headline | Site' / 'Headline - Site' / 'Headline_Section_Site' (as pages in Chinese print
+    it): split the site name off a <title>."""
     parts = re.split(r"\s+[|–—-]\s+|\s+::\s+", title)
+    if len(parts) == 1 and "_" in title:
+        parts = [p for p in re.split(r"\s*_\s*", title) if p]
+        if len(parts) >= 2 and all(count_words(p) <= 4 for p in parts[1:]):
+            return parts[0], parts[-1]
     if len(parts) >= 2:
         tail = parts[-1]
         if (site and tail.casefold() == site.casefold()) or len(tail.split()) <= 4:
@@ -223,15 +229,16 @@ TITLE_WORD_CHARS = 4
 
 
 def headline_of(headings: list[str], source: str | None, others: tuple[str, ...] | list[str] = ()) -> str | None:
-    """The page's headline among its <h1> texts of 3 to 40 words that are not the site's name:
+    """The page's headline among its <h1> texts of 3 to 40 words (the segmenter's words, so a
+    headline in a script without spaces counts) that are not the site's name:
     the first one that a metadata title (``others``) repeats, else the first one, unless the
     metadata titles of three words or more share no word with it. A page that sets its section's or its brand's name
     in an <h1> ("Health Center", "Morning Show") names its story in the metadata."""
     site = _fold(source or "")
-    fitting = [h for h in headings if 3 <= len(h.split()) <= 40 and _fold(h) != site]
+    fitting = [h for h in headings if 3 <= count_words(h) <= 40 and _fold(h) != site]
     titles = {_fold(o) for o in others} - {""}
     repeated = next((h for h in fitting if _fold(h) in titles), None)
-    titles = {t for t in titles if len(t.split()) >= 3}  # "Google" is a brand, not a story's title
+    titles = {t for t in titles if count_words(t) >= 3}  # "Google" is a brand, not a story's title
     if repeated is not None or not fitting or not titles:
         return repeated or (fitting[0] if fitting else None)
     title_words = {w for t in titles for w in t.split() if len(w) >= TITLE_WORD_CHARS}

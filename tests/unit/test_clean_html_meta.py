@@ -47,6 +47,19 @@ def test_a_section_name_in_an_h1_gives_way_to_the_story_the_metadata_names() -> 
         "Monitoring the harbour's tides"
 
 
+def test_a_headline_in_a_script_without_spaces_and_a_title_split_by_underscores() -> None:
+    # the <h1> is one "word" by spaces, a dozen by the segmenter's count: it is the headline
+    page = f"""<html><head><title>港口渡轮票价四月起上涨百分之八_交通频道_海港新闻网</title></head><body>
+<h1>港口渡轮票价四月起上涨百分之八</h1>{BODY}</body></html>"""
+    assert clean_html(page).title == "港口渡轮票价四月起上涨百分之八"
+    # without an <h1>: the <title>'s section and site, after underscores, are cut off
+    page = f"""<html><head><title>港口渡轮票价四月起上涨百分之八_交通频道_海港新闻网</title></head><body>
+<div>港口渡轮票价四月起上涨百分之八</div>{BODY}</body></html>"""
+    clean = clean_html(page)
+    assert clean.title == "港口渡轮票价四月起上涨百分之八"
+    assert clean.source == "海港新闻网"
+
+
 def test_without_h1_the_metadata_title_printed_on_the_page_wins() -> None:
     page = f"""<html><head>
 <meta property="og:title" content="You will not believe what ferries cost now">
