@@ -178,9 +178,12 @@ def strip_raw_elements(content: str) -> str:
 
 
 def _drop_raw(tree: Any) -> None:
-    """The JSON-LD scripts kept for metadata must not reach any text extraction."""
+    """The JSON-LD scripts kept for metadata must not reach any text extraction, nor comments:
+    trafilatura, handed a tree, keeps a paragraph's text only up to its first comment ("And
+    <!-- -->winter<!-- --> — from ..." gave "And"). Stripped, their tails stay in place."""
     for element in tree.xpath("//script|//style|//noscript|//template"):
         element.drop_tree()
+    etree.strip_tags(tree, etree.Comment)
 
 
 # Subtrees that are page furniture by their element or by being hidden: navigation, asides,

@@ -1348,11 +1348,14 @@ _SECTION_END = re.compile(
     r"^(?:\d+\s+)?(?:comments?|leave a (?:reply|comment)|join the conversation|related|recommended|"
     r"more (?:from|stories|news|on|to read|like this)|read (?:more|next)|you (?:may|might) (?:also )?like|"
     r"trending|most (?:read|popular|viewed|shared)|" + _ABOUT_AUTHOR + r"|popular|latest|further reading|"
-    r"see also|up next|what to read next|editor'?s picks|top stories)\b",
+    r"see also|up next|what to read next|editor'?s picks|top stories|"
+    # "Other Opinion Columns", "Other stories": the site's other pieces
+    r"other (?:\w+ )?(?:stories|columns|articles|news|posts|videos)$)\b",
     re.I,
 )
 
 
+SECTION_HEADING_WORDS = 6
 LEAD_SPAN = 10
 LEAD_SPAN_BELOW_TITLE = 24
 
@@ -1569,7 +1572,7 @@ def _continuation(lines: list[Line], start: int, end: int) -> list[int]:
         line = lines[k]
         if line.kind in HARD_KINDS or (line.words >= PROSE_MIN_WORDS and _is_bio(line.text)):
             break  # what follows the author's box is the page's, not the article's
-        heading = line.words <= 6 and _SECTION_END.match(line.text) is not None
+        heading = line.words <= SECTION_HEADING_WORDS and _SECTION_END.match(line.text) is not None
         words = _content_words(line.text) if (_is_prose(line) or _opens_list(line)) \
             and line.words >= EXTEND_MIN_WORDS else []
         if topic is None and (heading or words):

@@ -163,6 +163,19 @@ def test_a_code_listing_printed_as_text_does_not_cut_the_article_in_two() -> Non
     assert clean_text(content).body == "\n\n".join(STORY_PARTS[0] + STORY_PARTS[1])
 
 
+def test_the_sites_other_columns_after_the_article_are_not_its_own() -> None:
+    # teasers of the site's other columns read as prose (a headline, then a sentence or two) and
+    # share the article's subject; their heading ends the article
+    teasers = ["Harbour view", "The ferry operators warned the authority that diesel prices and fuel contracts "
+               "would push fares up again, and passenger groups asked the assembly to review the decision.",
+               "Fares fair", "The assembly's transport committee will ask the operators to publish their fuel "
+               "contracts, and the authority's chair said the increase was the smallest the board could approve."]
+    content = "\n".join(["Home", "Opinion", "Ferry fares to rise in April", *STORY_PARTS[1],
+                         "JANE DOE IS THE HARBOUR EDITOR", "more stories", "Other Opinion Columns", "Editorial",
+                         *teasers, "Contact us"])
+    assert clean_text(content).body == "\n\n".join(STORY_PARTS[1])
+
+
 def test_a_numbered_ranking_inside_the_article_is_kept() -> None:
     ranking = ["1. Finland", "2. Norway", "3. Australia", "4. Canada", "5. Germany", "6. France"]
     first, second = STORY_PARTS[1][:2], STORY_PARTS[1][2:]

@@ -60,6 +60,17 @@ def test_a_headline_in_a_script_without_spaces_and_a_title_split_by_underscores(
     assert clean.source == "海港新闻网"
 
 
+def test_a_paragraph_holding_html_comments_is_kept_whole() -> None:
+    # a page framework leaves empty comments between a paragraph's text runs
+    split = ("And <!-- -->winter<!-- --> — from the salt used on the piers to the storms that batter them "
+             "— makes the repairs even harder for the harbour board.")
+    page = f"""<html><head><title>Ferry fares to rise in April</title></head><body>
+<h1>Ferry fares to rise in April</h1>{BODY}<p>{split}</p></body></html>"""
+    assert clean_html(page).body.endswith(
+        "And winter — from the salt used on the piers to the storms that batter them — makes the repairs "
+        "even harder for the harbour board.")
+
+
 def test_without_h1_the_metadata_title_printed_on_the_page_wins() -> None:
     page = f"""<html><head>
 <meta property="og:title" content="You will not believe what ferries cost now">
