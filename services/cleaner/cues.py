@@ -193,7 +193,7 @@ international newsletters newsletter advertisement sponsored updated published p
 comments comment close open next previous back skip main content privacy terms cookies policy
 images image photo photos credit courtesy getty shutterstock archive file handout
 navigation footer header sidebar deals recommends insider podcast podcasts events shop store
-text font size
+text font size article articles older newer
 """.split())  # noqa: SIM905
 # Words a sentence or a label is built with and a name never is ("Advertise With Us").
 _FUNCTION_WORDS = frozenset("""
@@ -340,6 +340,12 @@ def byline_names(line: str) -> list[str]:
         return _name_then_date(line) if _DIGIT.search(line) else []
     rest = re.sub(r"(?<=[a-z])(?=(?:Published|Updated|Posted)\b)", " ", rest)
     return names_in(_GLUED_ROLE.sub("", rest))
+
+
+def opens_with_by(line: str) -> bool:
+    """Whether a line opens as a byline does, with its "By" ("By", "Written by", "Par", ...), not
+    a name followed by a date."""
+    return line[:1] in _BY_FIRST and _BY_LINE.match(line) is not None
 
 
 # every character a line _BY_LINE matches can start with

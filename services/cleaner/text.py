@@ -34,6 +34,7 @@ from services.cleaner.cues import (
     names_in,
     names_line,
     names_only,
+    opens_with_by,
     read_line,
     updated_only,
 )
@@ -2215,8 +2216,10 @@ def _read_byline(header: Header, texts: list[str], kinds: dict[int, str | None],
     order = [*range(top, hi), *range(top - 1, max(lo, top - ABOVE_DATE_SPAN) - 1, -1)]
     for k in order:
         kind = kinds.get(k)
-        if kind == "byline" and not header.authors:
-            header.authors = byline_names(texts[k]) or (names_in(texts[k + 1]) if k + 1 < len(texts) else [])
+        if kind == "byline" and (not header.authors or (not header.by_line and opens_with_by(texts[k]))):
+            # a "By ..." line wins over a name alone on a line above it (a pager's "Older Article")
+            header.authors = byline_names(texts[k]) or (names_in(texts[k + 1]) if k + 1 < len(texts) else []) \
+                or header.authors
             header.by_line = bool(header.authors)
         elif kind == "name" and not header.authors and best is not None and 0 < k - top <= 3:
             header.authors = names_in(texts[k])

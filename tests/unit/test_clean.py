@@ -185,6 +185,15 @@ def test_a_numbered_ranking_inside_the_article_is_kept() -> None:
     assert clean_text(content).body == "\n\n".join([*first, intro, *ranking, *second])
 
 
+def test_a_by_line_wins_over_a_label_shaped_like_a_name_above_it() -> None:
+    # a pager's links and a tag line under the headline look like names; the "by" line names the author
+    content = "\n".join(["Home", "World", "Revenue collection rises twelve per cent", "Harbour Desk Picks",
+                         "Newer Article", "on March 4, 2024", "by", "Amina Khan", ARTICLE, "Share this:", "Facebook"])
+    clean = clean_text(content)
+    assert clean.authors == ["Amina Khan"]
+    assert clean.published_at == datetime(2024, 3, 4, tzinfo=UTC)
+
+
 def test_a_name_set_in_capitals_under_the_headline_is_its_byline() -> None:
     content = "\n".join(["Home", "World", "Revenue collection rises twelve per cent", "AMINA KHAN",
                          "Associated PressMarch 4, 2024", ARTICLE, "Share this:", "Facebook"])
