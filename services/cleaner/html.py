@@ -614,7 +614,9 @@ def link_texts(tree: Any) -> set[str]:
 HEADER_LINES = 400  # visible lines read for the headline's byline (the header sits near the top)
 
 
-_MARK = "\ue000"  # a private-use character: marks the headline's line in the visible text
+# marks the headline's line in the visible text: a Unicode noncharacter, which no text holds (a
+# private-use character would not do: icon fonts print those as glyphs)
+_MARK = "\ufdd0"
 
 
 def _visible_lines(tree: Any, headline: Any) -> tuple[list[str], int | None]:

@@ -103,6 +103,19 @@ def test_byline_read_past_a_box_of_share_buttons_under_the_headline() -> None:
     assert clean.published_at is not None and clean.published_at.date().isoformat() == "2023-12-19"
 
 
+def test_icon_glyphs_above_the_headline_do_not_hide_its_byline() -> None:
+    # icon fonts print private-use characters as glyphs ("\ue000" a share icon) on lines of their own
+    page = f"""<html><head><title>Ferry fares to rise in April</title></head><body>
+<ul><li><span>\ue000</span></li><li>on Facebook</li><li><span>\ue001</span></li><li>on Twitter</li></ul>
+<ul>{"".join(f"<li>Section {n}</li>" for n in range(14))}</ul>
+<h1>Ferry fares to rise in April</h1>
+<div class="byline"><span>By </span><span class="fn">Nadia Petrova</span><time>March 4, 2024</time></div>
+{BODY}</body></html>"""
+    clean = clean_html(page)
+    assert clean.authors == ["Nadia Petrova"]
+    assert clean.published_at is not None and clean.published_at.date().isoformat() == "2024-03-04"
+
+
 def test_time_element_near_the_headline_dates_the_page() -> None:
     page = f"""<html><head><title>Ferry fares to rise in April</title></head><body>
 <ul class="latest"><li>Bridge tolls frozen <time datetime="2023-12-24T13:05:00-05:00">13:05</time></li>
