@@ -573,6 +573,19 @@ def test_eval_title_and_author_rules() -> None:
     assert authors_right(["José  Núñez"], ["jose nunez"]) and not authors_right(["A B", "C D"], ["A B"])
 
 
+def test_eval_reader_page_rules() -> None:
+    """The reader-view pages' gold: a title that may keep the site's name, a byline as one string."""
+    from eval.cleaning import names_in_byline, with_site_suffix
+
+    assert with_site_suffix("Ferry fares rise _Transport _Harbour Net", "Ferry fares rise")
+    assert with_site_suffix("Ferry fares rise (Harbour Times) - Portal", "Ferry fares rise")
+    assert not with_site_suffix("Ferry fares rise again in April", "Ferry fares rise")
+    assert not with_site_suffix("Ferry fares rise | " + "word " * 7, "Ferry fares rise")
+    assert names_in_byline(["Jane Doe", "John Roe"], "By JANE DOE, John Roe | Staff Writers")
+    assert not names_in_byline([], "By Jane Doe")
+    assert not names_in_byline(["Jane Doe", "Harbour Desk"], "By Jane Doe")
+
+
 def test_eval_says_in_words_which_development_targets_are_met() -> None:
     """0.949 prints as 0.95 in the table: the target line says it is not met."""
     from eval.cleaning import Case, Outcome, _target_line
