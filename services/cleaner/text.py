@@ -1873,7 +1873,8 @@ HEADLINE_INSIDE_CHARS = 120  # a headline inside the region is a short line
 PROSE_CHARS = 60  # a line ending like a sentence and this long is a paragraph of prose
 HEADLINE_STRONG_SHARE = 0.5  # a candidate half of whose content words the body repeats
 HEADLINE_BLOCK = 6  # lines either side counted for such candidates
-_BREADCRUMB = (" / ", " | ", " > ", " » ")
+_BREADCRUMB = (" / ", " | ", " > ", " » ", " >> ", " › ")
+BREADCRUMB_STEPS = 2
 HEADLINE_FEATURES = (
     "rule_score", "rule_valid", "body_share", "shared", "content_words", "words", "words_5_25",
     "words_under_5", "final_stop", "final_question", "final_colon", "two_sentences", "teaser",
@@ -1958,8 +1959,11 @@ def _headline_candidates(texts: list[str], start: int, lo: int, kinds: dict[int,
             _CREDIT_LINE.search(text) or ends_with_credit(text) or _RUNNING_TIME.search(text)
             or DATELINE.match(text) or _BOILER_START.match(text)
             or _HAS_LINK_KEY.search(text.lower()) or says_furniture(text, n)
+            or sum(map(text.count, _BREADCRUMB)) >= BREADCRUMB_STEPS
         ):
-            continue  # a credit or a captioned photo, a video, a dateline, a link or what furniture says
+            # a credit or a captioned photo, a video, a dateline, a link, what furniture says, or a
+            # path of sections ("Home >> News >> Education >> Article")
+            continue
         words = _content_words(text)
         if not words:
             continue

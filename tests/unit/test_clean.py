@@ -185,6 +185,14 @@ def test_a_numbered_ranking_inside_the_article_is_kept() -> None:
     assert clean_text(content).body == "\n\n".join([*first, intro, *ranking, *second])
 
 
+def test_a_path_of_sections_above_the_headline_is_no_headline() -> None:
+    for path in ("Home >> Revenue collection >> Tax office news >> Article",
+                 "Home › Revenue collection › Tax office news › Article"):
+        content = "\n".join(["Home | News | Sport | Business", path, "Revenue collection rises twelve per cent",
+                             "March 4, 2024", ARTICLE, "Share this:"])
+        assert clean_text(content).title == "Revenue collection rises twelve per cent"
+
+
 def test_a_by_line_wins_over_a_label_shaped_like_a_name_above_it() -> None:
     # a pager's links and a tag line under the headline look like names; the "by" line names the author
     content = "\n".join(["Home", "World", "Revenue collection rises twelve per cent", "Harbour Desk Picks",
