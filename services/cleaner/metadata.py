@@ -230,10 +230,10 @@ TITLE_WORD_CHARS = 4
 
 def headline_of(headings: list[str], source: str | None, others: tuple[str, ...] | list[str] = ()) -> str | None:
     """The page's headline among its <h1> texts of 3 to 40 words (the segmenter's words, so a
-    headline in a script without spaces counts) that are not the site's name:
-    the first one that a metadata title (``others``) repeats, else the first one, unless the
-    metadata titles of three words or more share no word with it. A page that sets its section's or its brand's name
-    in an <h1> ("Health Center", "Morning Show") names its story in the metadata."""
+    headline in a script without spaces counts) that are not the site's name: the first one
+    that a metadata title (``others``) repeats, else the first one, unless the metadata titles
+    of three words or more share no word with it. A page that sets its section's or its brand's
+    name in an <h1> ("Health Center", "Morning Show") names its story in the metadata."""
     site = _fold(source or "")
     fitting = [h for h in headings if 3 <= count_words(h) <= 40 and _fold(h) != site]
     titles = {_fold(o) for o in others} - {""}
