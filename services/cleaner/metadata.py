@@ -254,7 +254,8 @@ def heading_nodes(tree: Any) -> list[tuple[Any, str]]:
     """(element, text) of the page's <h1> elements with text, in document order."""
     out = []
     for h1 in tree.iter("h1"):
-        text = normalize_inline(h1.text_content())
+        # without a permalink's pilcrow ("Installing¶"), which documentation pages print after it
+        text = normalize_inline(h1.text_content()).rstrip("¶ ")
         if text:
             out.append((h1, text))
     return out

@@ -71,6 +71,12 @@ def test_a_paragraph_holding_html_comments_is_kept_whole() -> None:
         "even harder for the harbour board.")
 
 
+def test_a_permalink_pilcrow_after_the_headline_is_not_part_of_it() -> None:
+    page = f"""<html><head><title>Harbour Docs</title></head><body>
+<h1>Ferry fares to rise in April<a class="headerlink" href="#fares">¶</a></h1>{BODY}</body></html>"""
+    assert clean_html(page).title == "Ferry fares to rise in April"
+
+
 def test_without_h1_the_metadata_title_printed_on_the_page_wins() -> None:
     page = f"""<html><head>
 <meta property="og:title" content="You will not believe what ferries cost now">
