@@ -173,9 +173,10 @@ def _site_from_title(title: str, site: str | None) -> tuple[str, str | None]:
     it): split the site name off a <title>."""
     parts = re.split(r"\s+[|–—-]\s+|\s+::\s+", title)
     if len(parts) == 1 and "_" in title:
-        parts = [p for p in re.split(r"\s*_\s*", title) if p]
-        if len(parts) >= 2 and all(count_words(p) <= 4 for p in parts[1:]):
-            return parts[0], parts[-1]
+        steps = [p for p in re.split(r"\s*_\s*", title) if p]
+        # the headline first ("snake_case_names" are no such title)
+        if len(steps) >= 2 and count_words(steps[0]) >= 3 and all(count_words(p) <= 4 for p in steps[1:]):
+            return steps[0], steps[-1]
     if len(parts) >= 2:
         tail = parts[-1]
         if (site and tail.casefold() == site.casefold()) or len(tail.split()) <= 4:

@@ -58,6 +58,9 @@ def test_a_headline_in_a_script_without_spaces_and_a_title_split_by_underscores(
     clean = clean_html(page)
     assert clean.title == "港口渡轮票价四月起上涨百分之八"
     assert clean.source == "海港新闻网"
+    from services.cleaner.metadata import _site_from_title
+
+    assert _site_from_title("release_notes_2024", None) == ("release_notes_2024", None)
 
 
 def test_a_paragraph_holding_html_comments_is_kept_whole() -> None:
