@@ -20,7 +20,7 @@ from lxml import html as lxml_html
 from services.cleaner.cues import is_name
 from services.cleaner.dates import parse_date
 from services.cleaner.normalize import normalize_inline
-from services.cleaner.segment import count_words
+from services.cleaner.segment import count_words, has_spaceless, words
 
 _ARTICLE_TYPES = re.compile(r"(?:News|Reportage|Analysis|Opinion|Review|Background)?Article$|BlogPosting$|"
                             r"LiveBlogPosting$|Report$|SocialMediaPosting$", re.I)
@@ -242,8 +242,15 @@ def headline_of(headings: list[str], source: str | None, others: tuple[str, ...]
     titles = {t for t in titles if count_words(t) >= 3}  # "Google" is a brand, not a story's title
     if repeated is not None or not fitting or not titles:
         return repeated or (fitting[0] if fitting else None)
-    title_words = {w for t in titles for w in t.split() if len(w) >= TITLE_WORD_CHARS}
-    return fitting[0] if set(_fold(fitting[0]).split()) & title_words else None
+    title_words = set().union(*map(_telling_words, titles))
+    return fitting[0] if _telling_words(fitting[0]) & title_words else None
+
+
+def _telling_words(text: str) -> set[str]:
+    """The words that can tell two titles apart, by the segmenter: four letters or more, or two
+    characters or more in a script written without spaces ("渡轮")."""
+    tokens = (t for w in words(text) for t in re.findall(r"\w+", w.casefold()))
+    return {t for t in tokens if len(t) >= TITLE_WORD_CHARS or (len(t) >= 2 and has_spaceless(t))}
 
 
 def headings(tree: Any) -> list[str]:

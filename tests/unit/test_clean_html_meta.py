@@ -42,6 +42,10 @@ def test_a_section_name_in_an_h1_gives_way_to_the_story_the_metadata_names() -> 
     # one shared word is enough to keep the visible headline over an SEO variant
     assert choose_title("Winter ferry fares explained", ["Why you pay more to cross in winter"], None,
                         ["Winter ferry fares explained"]) == "Why you pay more to cross in winter"
+    # in a script without spaces the segmenter's words are compared: a reworded metadata title
+    # still shares words with the headline
+    assert choose_title("四月起港口渡轮票价上涨 乘客不满", ["港口渡轮票价四月起上涨百分之八"], None,
+                        ["四月起港口渡轮票价上涨 乘客不满"]) == "港口渡轮票价四月起上涨百分之八"
     # a one-word metadata title is a brand: the headline stays
     assert choose_title("Tidewatch", ["Monitoring the harbour's tides"], None, ["Tidewatch"]) == \
         "Monitoring the harbour's tides"
