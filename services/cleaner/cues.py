@@ -331,7 +331,7 @@ def byline_names(line: str) -> list[str]:
     match = _BY_LINE.match(line) if line[:1] in _BY_FIRST else None
     rest = None
     if match:
-        rest = match["rest"] or match["rest2"] or match["rest3"]
+        rest = match["rest"] or match["rest2"] or (match["rest3"] if _reads_abroad(line) else None)
     elif ("by" in line or "By" in line or "Author" in line or "told to" in line) and len(line.split()) <= 30:
         inside = _BY_INSIDE.search(line)
         if inside:
@@ -342,10 +342,21 @@ def byline_names(line: str) -> list[str]:
     return names_in(_GLUED_ROLE.sub("", rest))
 
 
+_AND_ABROAD = re.compile(r"\s(?:" + "|".join(AND_ABROAD) + r")\s+[A-Z]")
+
+
+def _reads_abroad(line: str) -> bool:
+    """Whether a line that opens with another language's "By" reads as that language: a letter
+    outside ASCII ("Par Sébastien ...") or its "and" between names. "Von Miller Signs With
+    Bills" and "Door Dash Hires Executives" are English headlines."""
+    return not line.isascii() or _AND_ABROAD.search(line) is not None
+
+
 def opens_with_by(line: str) -> bool:
     """Whether a line opens as a byline does, with its "By" ("By", "Written by", "Par", ...), not
     a name followed by a date."""
-    return line[:1] in _BY_FIRST and _BY_LINE.match(line) is not None
+    match = _BY_LINE.match(line) if line[:1] in _BY_FIRST else None
+    return match is not None and (match["rest3"] is None or _reads_abroad(line))
 
 
 # every character a line _BY_LINE matches can start with
