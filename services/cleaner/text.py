@@ -638,6 +638,25 @@ def _chart_label(text: str) -> bool:
 _FIGURE_OPENERS = frozenset("$€£¥’'+-−.")
 
 
+def _chart_run(lines: list[Line], i: int, j: int) -> bool:
+    """Whether lines ``i`` to ``j`` (excluded) are a chart's labels or a code listing's lines."""
+    return j - i >= CHART_MIN_LINES and sum(_chart_label(lines[k].text) for k in range(i, j)) >= CHART_SHARE * (j - i)
+
+
+def _announced_run(lines: list[Line], i: int, j: int) -> bool:
+    """Whether lines ``i`` to ``j`` (excluded) are the points a sentence of the article announces
+    with a colon right above them ("President Obama also said:" and a point a line, without
+    stops): most of them read as sentences in sentence case, not as menu entries."""
+    intro = lines[i - 1] if i > 0 else None
+    if intro is None or intro.score < 0 or not intro.text.endswith(":") or intro.words < LIST_INTRO_MIN_WORDS:
+        return False
+    points = sum(lines[k].words >= POINT_MIN_WORDS and not _title_case(lines[k].text) for k in range(i, j))
+    return points >= INNER_LIST_MIN_ITEMS and points >= CHART_SHARE * (j - i)
+
+
+POINT_MIN_WORDS = 5
+
+
 def _weights(lines: list[Line]) -> list[float]:
     """Line weights, with runs of furniture made heavier the longer they are (up to 3x): one
     stray short line inside an article costs little, a block of menus or a gallery strip
@@ -652,8 +671,8 @@ def _weights(lines: list[Line]) -> list[float]:
         while j < len(lines) and weights[j] < 0:
             j += 1
         factor = min(RUN_FACTOR_MAX, 1.0 + (j - i - 1) / RUN_FACTOR_STEP)
-        if j - i >= CHART_MIN_LINES and sum(_chart_label(lines[k].text) for k in range(i, j)) >= CHART_SHARE * (j - i):
-            factor = CHART_FACTOR
+        if _chart_run(lines, i, j) or _announced_run(lines, i, j):
+            factor = CHART_FACTOR  # the article's own graphic, listing or points
         for k in range(i, j):
             weights[k] *= factor
         i = j

@@ -176,6 +176,20 @@ def test_the_sites_other_columns_after_the_article_are_not_its_own() -> None:
     assert clean_text(content).body == "\n\n".join(STORY_PARTS[1])
 
 
+def test_points_a_sentence_announces_inside_the_article_are_kept() -> None:
+    # a point a line, without stops, under "... also said:": the article's, not a menu
+    points = ["The ferry fares on the northern routes would rise by a smaller share",
+              "Monthly passes would be reviewed again once the fuel contracts are signed",
+              "The quieter winter crossings would be kept for at least another year",
+              "Passenger groups would be asked to join the next review of the timetable",
+              "The harbour board would publish its fuel costs every three months from now on",
+              "New boats for the southern routes would be ordered before the end of the year"]
+    intro = "In a long interview on Monday, the authority's chair also said:"
+    content = "\n".join(["Home", "Travel", "Ferry fares to rise in April", *STORY_PARTS[0], intro, *points,
+                         *STORY_PARTS[1], "Share this:", "Facebook", "Most Read", "Heatwave grips the south"])
+    assert clean_text(content).body == "\n\n".join([*STORY_PARTS[0], intro, *points, *STORY_PARTS[1]])
+
+
 def test_a_numbered_ranking_inside_the_article_is_kept() -> None:
     ranking = ["1. Finland", "2. Norway", "3. Australia", "4. Canada", "5. Germany", "6. France"]
     first, second = STORY_PARTS[1][:2], STORY_PARTS[1][2:]
