@@ -1042,6 +1042,9 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
         if DATELINE.match(lines[k].text) and lines[k].words >= 12 and lines[k].terminal:
             start = k
             break
+    comments = _comments_start(lines, start, end)
+    if comments is not None:
+        end = comments - 1
     panel = _site_panel_end(lines, start, end)
     if panel is not None and panel >= start:
         start = next((k for k in range(panel + 1, end + 1) if lines[k].kind is None and lines[k].score > 0), start)
@@ -1117,6 +1120,30 @@ def extract_text(text: str, known_title: str | None = None) -> TextResult:
 _NEWSLETTER = re.compile(r"\bnewsletters?\b", re.I)
 NEWSLETTER_HEAD_MAX_WORDS = 8
 NEWSLETTER_BLURB_MAX_WORDS = 25
+
+
+# The comment section's opener ("View comments (27)", "27 Comments", "Comments") and the bare
+# "Reply" buttons under each comment, in the languages of the bylines read above
+_COMMENTS_OPENER = re.compile(
+    r"^(?:(?:view|show|see|read|load|hide)\s+(?:all\s+)?)?(?:\d+\s+)?(?:comments?|responses)(?:\s*\(\d+\))?$", re.I)
+_REPLY = re.compile(r"^(?:reply|respond|répondre|responder|responda|antworten|rispondi|svara|reageer)$", re.I)
+COMMENTS_SPAN = 40
+COMMENT_REPLIES = 2
+COMMENTS_AFTER_PARAGRAPHS = 3
+
+
+def _comments_start(lines: list[Line], start: int, end: int) -> int | None:
+    """The comment section inside the region, after a few of the article's paragraphs: its opener
+    ("View comments (27)"), with two bare "Reply" buttons or more in the lines under it. The
+    readers' comments are prose too, and a short article's region runs on into them."""
+    prose = 0
+    for k in range(start, end + 1):
+        if prose >= COMMENTS_AFTER_PARAGRAPHS and lines[k].words <= 4 and _COMMENTS_OPENER.match(lines[k].text):
+            below = range(k + 1, min(len(lines), k + 1 + COMMENTS_SPAN))
+            if sum(_REPLY.match(lines[j].text) is not None for j in below) >= COMMENT_REPLIES:
+                return k
+        prose += _is_prose(lines[k])
+    return None
 
 
 def _newsletter_heading(line: Line) -> bool:
@@ -1365,7 +1392,8 @@ ENGLISH_SHARE = 0.2
 # What opens the furniture after an article: comments, related and recommended lists, the
 # author's box. Prose below one of these belongs to something else.
 _SECTION_END = re.compile(
-    r"^(?:\d+\s+)?(?:comments?|leave a (?:reply|comment)|join the conversation|related|recommended|"
+    r"^(?:\d+\s+)?(?:(?:view|show|see|read|load)\s+(?:all\s+)?(?:\d+\s+)?comments?|"
+    r"comments?|leave a (?:reply|comment)|join the conversation|related|recommended|"
     r"more (?:from|stories|news|on|to read|like this)|read (?:more|next)|you (?:may|might) (?:also )?like|"
     r"trending|most (?:read|popular|viewed|shared)|" + _ABOUT_AUTHOR + r"|popular|latest|further reading|"
     r"see also|up next|what to read next|editor'?s picks|top stories|"

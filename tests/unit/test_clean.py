@@ -190,6 +190,22 @@ def test_points_a_sentence_announces_inside_the_article_are_kept() -> None:
     assert clean_text(content).body == "\n\n".join([*STORY_PARTS[0], intro, *points, *STORY_PARTS[1]])
 
 
+def test_the_readers_comments_under_the_article_are_not_its_own() -> None:
+    long = (" The fares have gone up three times since the new boats came in, while the timetable has only "
+            "got worse, and nobody on the board seems to take the ferry.")
+    comments = ["One fair reform would be to publish the fuel contracts in full, so that passengers can see "
+                "for themselves what the operators pay for diesel every month." + long,
+                "Reply", "March 5, 2024", "Harbour Regular",
+                "The ferry board should listen to the pilots, who know the northern routes better than anyone "
+                "and have warned about the winter crossings for years." + long,
+                "Reply", "March 5, 2024", "Anonymous",
+                "I cross the harbour every day on the early boat, and I am tired of paying more for less." + long,
+                "Reply"]
+    content = "\n".join(["Home", "Opinion", "Ferry fares to rise in April", *STORY_PARTS[1], "View comments (3)",
+                         "Anonymous", *comments, "Contact us"])
+    assert clean_text(content).body == "\n\n".join(STORY_PARTS[1])
+
+
 def test_a_numbered_ranking_inside_the_article_is_kept() -> None:
     ranking = ["1. Finland", "2. Norway", "3. Australia", "4. Canada", "5. Germany", "6. France"]
     first, second = STORY_PARTS[1][:2], STORY_PARTS[1][2:]
