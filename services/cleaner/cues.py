@@ -292,10 +292,19 @@ _PLACE_TAIL = re.compile(_PLACE_TAIL_RE)
 _NAMES_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&|\bwith\b|\b(?:" + "|".join(AND_ABROAD) + r")\b(?=\s+[A-Z]))\s*")
 
 
+# What a byline prints beside a name and is no part of it: a social handle ("@jdoe", run into the
+# name or not) and a remark in brackets ("(reporting)", "(avec ...)", "(photography)")
+_ASIDE = re.compile(r"\s*@\w[\w.]*|\s*\([^()]{1,60}\)")
+# ... and a name credited for the pictures, not the words: "and Jane Doe (photography)"
+_VISUAL_CREDIT = re.compile(
+    r"(?:\s*,|\s+and|\s*&)?\s*[^,;&()]+?\s*\((?:photo\w*|pictures?|video\w*|graphics?|illustrations?|images?)\)",
+    re.I)
+
+
 def names_in(text: str) -> list[str]:
     """The names a byline's text holds ("A B and C D", "A B, C D", "A B | email"), cut before
     what follows them (a date, a role, a separator); empty when something else is written."""
-    text = _GLUED_DATE.sub(" ", text)
+    text = _ASIDE.sub("", _VISUAL_CREDIT.sub("", _GLUED_DATE.sub(" ", text)))
     end = _NAME_END.search(text)
     if end is not None:
         text = text[:end.start()]
@@ -365,7 +374,7 @@ _SEPARATOR = re.compile(r"\s+[·•|]\s+")
 _DATED = re.compile(r"\b(?:Published|Posted|Updated)\b|\d")
 
 
-_NAME_BEFORE_DATE = re.compile(r"^(?P<name>[^\d|•·]{3,48}?)\s+(?=" + MONTH_RE + r"\s*\d)")
+_NAME_BEFORE_DATE = re.compile(r"^(?P<name>[^\d|•·]{3,48}?)\s*(?:\s[-–—]\s*|\s)(?=" + MONTH_RE + r"\s*\d)")
 
 
 def _name_then_date(line: str) -> list[str]:

@@ -529,6 +529,12 @@ def test_byline_shapes() -> None:
     assert byline_names("Door Jan de Vries en Piet Smit") == ["Jan de Vries", "Piet Smit"]
     assert byline_names("Par three greens were closed after the storm") == []
     assert byline_names("Di Stefano scored twice in the final") == []
+    # a social handle, a remark in brackets, a date after a dash; a name credited for pictures
+    assert byline_names("by Jane Doe @jdoe_news February 1, 2016: 12:41 PM ET") == ["Jane Doe"]
+    assert byline_names("By Jane Doe@janedoe") == ["Jane Doe"]
+    assert byline_names("Jane Doe - Apr 16, 2015 8:02 pm UTC") == ["Jane Doe"]
+    assert byline_names("by Jane Doe (reporting) and John Roe (photography)") == ["Jane Doe"]
+    assert byline_names("Par Claire Dubois (avec Marc Lefèvre et Anne Roy)") == ["Claire Dubois"]
     # an English headline that opens with one of those words is no byline
     assert byline_names("Von Miller Signs With Bills") == []
     assert byline_names("Door Dash Hires Executives") == []
