@@ -301,10 +301,15 @@ _VISUAL_CREDIT = re.compile(
     re.I)
 
 
+def without_asides(text: str) -> str:
+    """A byline's text without the social handles and bracketed remarks beside its names."""
+    return _ASIDE.sub("", text)
+
+
 def names_in(text: str) -> list[str]:
     """The names a byline's text holds ("A B and C D", "A B, C D", "A B | email"), cut before
     what follows them (a date, a role, a separator); empty when something else is written."""
-    text = _ASIDE.sub("", _VISUAL_CREDIT.sub("", _GLUED_DATE.sub(" ", text)))
+    text = without_asides(_VISUAL_CREDIT.sub("", _GLUED_DATE.sub(" ", text)))
     end = _NAME_END.search(text)
     if end is not None:
         text = text[:end.start()]

@@ -37,6 +37,7 @@ from services.cleaner.cues import (
     opens_with_by,
     read_line,
     updated_only,
+    without_asides,
 )
 from services.cleaner.dates import DATE_RE, parse_date
 from services.cleaner.headline import current_model
@@ -1813,7 +1814,7 @@ def _line_header_kind(text: str, followed: bool) -> str | None:
         _line_words(text) <= 12 or _SENTENCE_END.search(_ABBREVIATION.sub(r"\1", text)) is None
     ) and not _sentence_before_date(text):
         return "date"
-    name = text.rstrip(",")
+    name = without_asides(text).rstrip(", ")  # "Jane Doe, @jdoe"
     if is_name(name.title() if name.isupper() else name) or (" in " in text and names_line(text)):
         return "name"  # a name set in capitals ("JANE DOE") is a name too
     return None

@@ -236,6 +236,9 @@ def test_a_name_set_in_capitals_under_the_headline_is_its_byline() -> None:
     content = "\n".join(["Home", "World", "Revenue collection rises twelve per cent", "AMINA KHAN",
                          "Associated PressMarch 4, 2024", ARTICLE, "Share this:", "Facebook"])
     assert clean_text(content).authors == ["Amina Khan"]
+    content = "\n".join(["Home", "World", "Revenue collection rises twelve per cent", "Amina Khan, @akhan_news",
+                         "Associated PressMarch 4, 2024", ARTICLE, "Share this:", "Facebook"])
+    assert clean_text(content).authors == ["Amina Khan"]
     content = "\n".join(["Home", "World", "Revenue collection rises twelve per cent", "LIVE UPDATES",
                          "March 4, 2024", ARTICLE, "Share this:", "Facebook"])
     assert clean_text(content).authors == []
