@@ -466,6 +466,12 @@ def scan_places(doc: Doc, gaz: Gazetteer, taken: list[Mention]) -> list[Mention]
     return found
 
 
+def _written_lower(text: str, word: str) -> bool:
+    """Whether the article also writes ``word`` in lower case, as a word of its own: a common
+    word, capitalised where it opens a sentence, not a name."""
+    return re.search(rf"(?<![\w-]){re.escape(word.lower())}(?![\w-])", text) is not None
+
+
 def extract_entities(doc: Doc, text: str, authors: Iterable[str] = (),
                      gaz: Gazetteer | None = None, skip: list[tuple[int, int]] | None = None,
                      is_word: Callable[[str], bool] | None = None) -> Entities:
@@ -547,6 +553,8 @@ def extract_entities(doc: Doc, text: str, authors: Iterable[str] = (),
             if gaz.demonym(name) and len(name.split()) == 1:
                 demonym_codes.append(gaz.demonym(name))
                 continue
+            if " " not in name and is_word is not None and is_word(name.lower()) and _written_lower(text, name):
+                continue  # "Sure", "We": a word opening a sentence, written in lower case elsewhere
             person_mentions.append(name)
         elif label in ORG_LABELS:
             cleaned = clean_org(raw)

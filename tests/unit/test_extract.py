@@ -172,3 +172,15 @@ def test_a_guessed_language_is_checked_against_the_text(extractor: Extractor) ->
         assert FLAG_NOT_ENGLISH in prose.quality_flags and not prose.people
     declared = extractor.extract([article(results, language="de")])[0]  # declared, not guessed: trusted
     assert FLAG_NOT_ENGLISH in declared.quality_flags
+
+
+def test_a_common_word_opening_a_sentence_is_no_person(extractor: Extractor) -> None:
+    """"Sure, the fares will rise": a dictionary word the article also writes in lower case is a
+    word that opens a sentence, not a one-word name."""
+    texts = ["The harbour board met on Monday to discuss the ferry fares with the operators.\n\n"
+             "Suspicious passengers asked why the fares rose again. Many were suspicious of the board's "
+             "figures, and Ana Ruiz, who chairs the board, promised a review.",
+             "Sure, the fares will rise, Ana Ruiz told reporters at the harbour on Monday. She was sure the "
+             "review would help, and Ruiz said the board would meet again in May."]
+    for found in extractor.extract([article(text, id=f"w{n}") for n, text in enumerate(texts)]):
+        assert found.people == ["Ana Ruiz"]
