@@ -626,11 +626,12 @@ CHART_FACTOR = 0.25
 CHART_LABEL_WORDS = 2
 
 
-def _chart_label(text: str) -> bool:
+def _chart_label(line: Line) -> bool:
     """A chart's label ("$915", "’17", "12.5 %") or a line of a code listing printed as text ("]",
     "...", "items: ["): up to two words, opening with a figure (or its currency or apostrophe), with
     no letter at all, or with an open bracket last ("Photographer 3/Agency" is a credit)."""
-    return len(text.split()) <= CHART_LABEL_WORDS and (
+    text = line.text
+    return line.words <= CHART_LABEL_WORDS and (
         text[:1].isdigit() or (text[:1] in _FIGURE_OPENERS and text[1:2].isdigit())
         or not any(c.isalpha() for c in text) or text.endswith(("[", "{", "("))
     )
@@ -641,7 +642,7 @@ _FIGURE_OPENERS = frozenset("$€£¥’'+-−.")
 
 def _chart_run(lines: list[Line], i: int, j: int) -> bool:
     """Whether lines ``i`` to ``j`` (excluded) are a chart's labels or a code listing's lines."""
-    return j - i >= CHART_MIN_LINES and sum(_chart_label(lines[k].text) for k in range(i, j)) >= CHART_SHARE * (j - i)
+    return j - i >= CHART_MIN_LINES and sum(_chart_label(lines[k]) for k in range(i, j)) >= CHART_SHARE * (j - i)
 
 
 def _announced_run(lines: list[Line], i: int, j: int) -> bool:
@@ -1715,6 +1716,7 @@ INSIDE_SPAN = 12  # lines into the region read for a byline or date line the hea
 HEADER_LINE_CHARS = 240
 HEADER_SPAN = 60  # lines above the body searched for the headline, byline and date line
 ANCHOR_SPAN = 12  # lines above the body searched for a byline or date line
+SHARE_BUTTON_WORDS = 6  # a share button's label: "Share on Facebook", "Share via Email"
 TITLE_BLOCK = 3
 
 
@@ -2249,7 +2251,8 @@ def read_byline(texts: list[str], title_index: int) -> Header:
             prose += 1  # the first may be a standfirst, the second is the body
             if prose == 2:
                 break
-        seen += not says_furniture(texts[hi], _line_words(texts[hi]))
+        words = _line_words(texts[hi])
+        seen += not (words <= SHARE_BUTTON_WORDS and says_furniture(texts[hi], words))
         hi += 1
     lo = max(0, title_index - 2)
     kinds = {i: _header_kind(texts, i) for i in range(lo, min(len(texts), hi + 1))}
