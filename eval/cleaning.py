@@ -425,8 +425,11 @@ def fetch_reader_pages() -> Path | None:
         sys.stderr.write(f"reader-view pages unavailable ({exc}); skipping them\n")
         return None
     module = Path(json.loads(done.stdout)["Dir"])
-    shutil.copytree(module / "test-pages", data)
+    partial = data.with_name(data.name + ".partial")  # an interrupted copy is never taken for the set
+    shutil.rmtree(partial, ignore_errors=True)
+    shutil.copytree(module / "test-pages", partial)
     shutil.copy(module / "LICENSE", CACHE / "readability" / "LICENSE")
+    partial.rename(data)
     return data
 
 
