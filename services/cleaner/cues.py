@@ -342,10 +342,10 @@ def byline_names(line: str) -> list[str]:
     """The authors a byline line names: "By A B", "By A B • 12/11/23 4:23pm", "By A BPublished:
     Dec 22, 2023" (inline elements run together by a scraper), "Published By : A B", "text by A
     B, Dec 19th 2023", "As told to A B", "C D as told to A B" (a first-person essay: the writer)."""
-    match = _BY_LINE.match(line) if line[:1] in _BY_FIRST else None
+    match = _by_match(line)
     rest = None
     if match:
-        rest = match["rest"] or match["rest2"] or (match["rest3"] if _reads_abroad(line) else None)
+        rest = _by_rest(match, line)
     elif ("by" in line or "By" in line or "Author" in line or "told to" in line) and len(line.split()) <= 30:
         inside = _BY_INSIDE.search(line)
         if inside:
@@ -369,8 +369,18 @@ def _reads_abroad(line: str) -> bool:
 def opens_with_by(line: str) -> bool:
     """Whether a line opens as a byline does, with its "By" ("By", "Written by", "Par", ...), not
     a name followed by a date."""
-    match = _BY_LINE.match(line) if line[:1] in _BY_FIRST else None
-    return match is not None and (match["rest3"] is None or _reads_abroad(line))
+    match = _by_match(line)
+    return match is not None and _by_rest(match, line) is not None
+
+
+def _by_match(line: str) -> re.Match[str] | None:
+    return _BY_LINE.match(line) if line[:1] in _BY_FIRST else None
+
+
+def _by_rest(match: re.Match[str], line: str) -> str | None:
+    """What follows a byline's opener: the names and what comes after them; None after another
+    language's "By" on a line that does not read as that language."""
+    return match["rest"] or match["rest2"] or (match["rest3"] if _reads_abroad(line) else None)
 
 
 # every character a line _BY_LINE matches can start with

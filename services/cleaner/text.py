@@ -621,8 +621,10 @@ def _weight(line: Line) -> float:
 # article it is the article's graphic or example, and it weighs as a quarter of its lines, not
 # as a block of menus that ends the article.
 CHART_MIN_LINES = 6
-CHART_SHARE = 0.6
-CHART_FACTOR = 0.25
+# (a run of the article's own lines, charts and announced points alike: most of the run, and
+# the weight it keeps)
+ARTICLE_RUN_SHARE = 0.6
+ARTICLE_RUN_FACTOR = 0.25
 CHART_LABEL_WORDS = 2
 
 
@@ -642,7 +644,7 @@ _FIGURE_OPENERS = frozenset("$€£¥’'+-−.")
 
 def _chart_run(lines: list[Line], i: int, j: int) -> bool:
     """Whether lines ``i`` to ``j`` (excluded) are a chart's labels or a code listing's lines."""
-    return j - i >= CHART_MIN_LINES and sum(_chart_label(lines[k]) for k in range(i, j)) >= CHART_SHARE * (j - i)
+    return j - i >= CHART_MIN_LINES and sum(_chart_label(lines[k]) for k in range(i, j)) >= ARTICLE_RUN_SHARE * (j - i)
 
 
 def _announced_run(lines: list[Line], i: int, j: int) -> bool:
@@ -653,7 +655,7 @@ def _announced_run(lines: list[Line], i: int, j: int) -> bool:
     if intro is None or intro.score < 0 or not intro.text.endswith(":") or intro.words < LIST_INTRO_MIN_WORDS:
         return False
     points = sum(lines[k].words >= POINT_MIN_WORDS and not _title_case(lines[k].text) for k in range(i, j))
-    return points >= INNER_LIST_MIN_ITEMS and points >= CHART_SHARE * (j - i)
+    return points >= INNER_LIST_MIN_ITEMS and points >= ARTICLE_RUN_SHARE * (j - i)
 
 
 POINT_MIN_WORDS = 5
@@ -674,7 +676,7 @@ def _weights(lines: list[Line]) -> list[float]:
             j += 1
         factor = min(RUN_FACTOR_MAX, 1.0 + (j - i - 1) / RUN_FACTOR_STEP)
         if _chart_run(lines, i, j) or _announced_run(lines, i, j):
-            factor = CHART_FACTOR  # the article's own graphic, listing or points
+            factor = ARTICLE_RUN_FACTOR  # the article's own graphic, listing or points
         for k in range(i, j):
             weights[k] *= factor
         i = j
@@ -1130,6 +1132,7 @@ _COMMENTS_OPENER = re.compile(
     r"^(?:(?:view|show|see|read|load|hide)\s+(?:all\s+)?)?(?:\d+\s+)?(?:comments?|responses)(?:\s*\(\d+\))?$", re.I)
 _REPLY = re.compile(r"^(?:reply|respond|répondre|responder|responda|antworten|rispondi|svara|reageer)$", re.I)
 COMMENTS_SPAN = 40
+COMMENTS_OPENER_WORDS = 4
 COMMENT_REPLIES = 2
 COMMENTS_AFTER_PARAGRAPHS = 3
 
@@ -1140,7 +1143,8 @@ def _comments_start(lines: list[Line], start: int, end: int) -> int | None:
     readers' comments are prose too, and a short article's region runs on into them."""
     prose = 0
     for k in range(start, end + 1):
-        if prose >= COMMENTS_AFTER_PARAGRAPHS and lines[k].words <= 4 and _COMMENTS_OPENER.match(lines[k].text):
+        if prose >= COMMENTS_AFTER_PARAGRAPHS and lines[k].words <= COMMENTS_OPENER_WORDS \
+                and _COMMENTS_OPENER.match(lines[k].text):
             below = range(k + 1, min(len(lines), k + 1 + COMMENTS_SPAN))
             if sum(_REPLY.match(lines[j].text) is not None for j in below) >= COMMENT_REPLIES:
                 return k
@@ -1522,7 +1526,11 @@ def _inner_lists(lines: list[Line], kept: list[int]) -> set[int]:
 def _numbered(lines: list[Line], run: list[int]) -> bool:
     """Whether the run's lines are numbered 1, 2, 3, ... in order ("1. Finland", "2) Norway"):
     a ranking of names is in Title Case, and no menu counts its entries."""
-    return all(re.match(rf"{n}[.)]\s", lines[i].text) is not None for n, i in enumerate(run, 1))
+    numbers = (_ITEM_NUMBER.match(lines[i].text) for i in run)
+    return all(m is not None and m[1] == str(n) for n, m in enumerate(numbers, 1))
+
+
+_ITEM_NUMBER = re.compile(r"(\d+)[.)]\s")
 
 
 LIST_INTRO_MIN_WORDS = 5
@@ -2247,11 +2255,11 @@ def read_byline(texts: list[str], title_index: int) -> Header:
     hi, prose = title_index + 1, 0
     seen = 0  # lines read, share buttons not counted
     while hi < len(texts) and seen <= ANCHOR_SPAN:
-        if _line_words(texts[hi]) >= 20 and is_terminal(texts[hi]):
+        words = _line_words(texts[hi])
+        if words >= 20 and is_terminal(texts[hi]):
             prose += 1  # the first may be a standfirst, the second is the body
             if prose == 2:
                 break
-        words = _line_words(texts[hi])
         seen += not (words <= SHARE_BUTTON_WORDS and says_furniture(texts[hi], words))
         hi += 1
     lo = max(0, title_index - 2)
