@@ -76,8 +76,6 @@ def test_a_message_produced_with_aiokafka_is_consumed_back(fresh_stack: dict[str
         admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
         await admin.start()
         await admin.create_topics([NewTopic("stack-check", num_partitions=1, replication_factor=1)])
-        topics = await admin.list_topics()
-        await admin.close()
         producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
         await producer.start()
         await producer.send_and_wait("stack-check", key=b"k", value=b"hello kafka")
@@ -88,6 +86,10 @@ def test_a_message_produced_with_aiokafka_is_consumed_back(fresh_stack: dict[str
             message = await asyncio.wait_for(consumer.getone(), 60)
         finally:
             await consumer.stop()
+        # Listed once the topic has carried a message: right after creation the
+        # controller may not yet have spread the new topic to the broker's metadata.
+        topics = await admin.list_topics()
+        await admin.close()
         return message.key, message.value, topics
 
     key, value, topics = asyncio.run(roundtrip())
