@@ -46,7 +46,7 @@ stack-down: stop  ## same as stop
 schemas: $(STAMP)  ## regenerate shared/contracts/jsonschema from the pydantic models
 	$(BIN)/python -m shared.contracts.schemas
 
-eval: $(STAMP)  ## print the quality figures: cleaning (seeds, fixture pages, held-out openings and reader pages, development corpus), extraction (seeds, CoNLL-2003), stories
+eval: $(STAMP)  ## print the quality figures: cleaning (seeds, fixture pages, held-out openings and reader pages, development corpus), extraction (seeds, CoNLL-2003, recent web news), stories
 	$(BIN)/python -m eval.cleaning --no-baseline
 	$(BIN)/python -m eval.extraction
 	$(BIN)/python -m eval.stories
