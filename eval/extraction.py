@@ -261,6 +261,14 @@ def score_system(docs: list, preds: list[dict[str, list[str]] | None], strict: b
     return per_kind
 
 
+def summed(per_kind: dict[str, Counts]) -> Counts:
+    """The counts of every type together (the overall P, R, F1)."""
+    total = Counts()
+    for counts in per_kind.values():
+        total.add(counts)
+    return total
+
+
 def run_ner(extractor: Extractor, console: Console, limit: int | None,
             as_json: Path | None = None) -> dict[str, dict[str, float]] | None:
     """Entity F1 on CoNLL-2003 test, per type and overall, for:
@@ -309,12 +317,8 @@ def run_ner(extractor: Extractor, console: Console, limit: int | None,
     figures: dict[str, dict[str, float]] = {}
     for label, preds in systems:
         per_kind = score_system(docs, preds)
-        exact = Counts()
-        for c in score_system(docs, preds, strict=True).values():
-            exact.add(c)
-        total = Counts()
-        for c in per_kind.values():
-            total.add(c)
+        exact = summed(score_system(docs, preds, strict=True))
+        total = summed(per_kind)
         figures[label] = {**{k: round(per_kind[k].f1, 4) for k in per_kind}, "P": round(total.precision, 4),
                           "R": round(total.recall, 4), "F1": round(total.f1, 4), "exact_F1": round(exact.f1, 4)}
         table.add_row(label, *(f"{per_kind[k].f1:.3f}" for k in ("PER", "ORG", "LOC")),
@@ -377,9 +381,7 @@ def run_modern(extractor: Extractor, console: Console) -> dict[str, dict[str, fl
     figures: dict[str, dict[str, float]] = {}
     for label, preds in systems:
         per_kind = score_system(docs, preds)
-        total = Counts()
-        for c in per_kind.values():
-            total.add(c)
+        total = summed(per_kind)
         figures[label] = {**{k: round(per_kind[k].f1, 4) for k in per_kind}, "F1": round(total.f1, 4)}
         table.add_row(label, *(f"{per_kind[k].f1:.3f}" for k in ("PER", "ORG", "LOC")),
                       f"{total.precision:.3f}", f"{total.recall:.3f}", f"[bold]{total.f1:.3f}[/bold]")
