@@ -343,33 +343,30 @@ def run_modern(extractor: Extractor, console: Console) -> dict[str, dict[str, fl
     the text is read from the corpus). Systems: the product path (the page through the cleaner, then
     the extractor), the extractor on the gold title and body, the extractor's models alone and the
     plain base model. A check of how the CoNLL-trained model carries to other news, not a target."""
-    import gzip
     from types import SimpleNamespace
 
     import spacy
 
-    from eval.cleaning import dev_corpus_path
+    from eval.cleaning import dev_cases
     from services.cleaner.clean import clean_article
 
-    path = dev_corpus_path()
-    if not path.is_file():
-        console.print(f"[yellow]development corpus not found at {path}; skipping the recent-news entity check[/yellow]")
-        return None
     gold = json.loads(MODERN_GOLD.read_text(encoding="utf-8"))["entities"]
-    with gzip.open(path, "rt", encoding="utf-8") as lines:
-        rows = {row["id"]: row for row in map(json.loads, lines) if row["id"] in gold}
-    ids = sorted(gold)
+    pages = sorted((case for case in dev_cases(scraped=False) if case.name in gold), key=lambda case: case.name)
+    if not pages:
+        console.print("[yellow]development corpus unavailable; skipping the recent-news entity check[/yellow]")
+        return None
     docs = [SimpleNamespace(
-        id=i, text=f"{rows[i]['gold']['title']}\n\n{rows[i]['gold']['body']}",
-        entities={"PER": set(gold[i]["people"]), "ORG": set(gold[i]["organizations"]),
-                  "LOC": set(gold[i]["locations"])},
-    ) for i in ids]
-    pages = [clean_article(RawArticle(id=i, content=rows[i]["content"], content_type="text/html")) for i in ids]
-    bodies = [CleanArticle(id=i, title=rows[i]["gold"]["title"], body=rows[i]["gold"]["body"], content_hash=i,
-                           language="en") for i in ids]
+        id=case.name, text=f"{case.title or ''}\n\n{case.gold_body}",
+        entities={"PER": set(gold[case.name]["people"]), "ORG": set(gold[case.name]["organizations"]),
+                  "LOC": set(gold[case.name]["locations"])},
+    ) for case in pages]
+    cleaned = [clean_article(RawArticle(id=case.name, content=case.content, content_type=case.content_type))
+               for case in pages]
+    bodies = [CleanArticle(id=case.name, title=case.title, body=case.gold_body, content_hash=case.name, language="en")
+              for case in pages]
     plain = spacy.load(extractor.model)
     systems = [
-        ("product path (page, cleaner, extractor)", [result_entities(r) for r in extractor.extract(pages)]),
+        ("product path (page, cleaner, extractor)", [result_entities(r) for r in extractor.extract(cleaned)]),
         ("extractor on the gold title and body", [result_entities(r) for r in extractor.extract(bodies)]),
         (f"models alone, no rules (ner_model={extractor.ner_model})",
          [model_entities(d) for d in extractor.nlp.pipe([d.text for d in docs])]),
